@@ -1,0 +1,79 @@
+// swift-tools-version: 6.2
+// Pavewatch: pavement crack and leak detection from drone and camera imagery.
+//
+// Build option (see README "Build options"): set PAVEWATCH_TARGET_CPU (for example `native`,
+// `skylake-avx512`, `haswell`) to compile the SIMD kernels for that CPU's vector width.
+// Unset, the build is portable (Swift's x86-64 baseline).
+import PackageDescription
+import Foundation
+
+let targetCPU = ProcessInfo.processInfo.environment["PAVEWATCH_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
+
+/// Settings shared by every Swift target.
+var common: [SwiftSetting] = [.strictMemorySafety()]
+/// Settings for the compute-heavy targets (kernels, neural network).
+var compute: [SwiftSetting] = common
+if let cpu = targetCPU {
+    compute.append(.unsafeFlags(["-target-cpu", cpu]))
+}
+
+let package = Package(
+    name: "pavewatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pavewatch", targets: ["pavewatch"]),
+        .executable(name: "pavewatch-bench", targets: ["pavewatch-bench"]),
+        .library(name: "ImagingCore", targets: ["ImagingCore"]),
+        .library(name: "Codecs", targets: ["Codecs"]),
+        .library(name: "Metadata", targets: ["Metadata"]),
+        .library(name: "Kernels", targets: ["Kernels"]),
+        .library(name: "Filters", targets: ["Filters"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Geo", targets: ["Geo"]),
+        .library(name: "Findings", targets: ["Findings"]),
+        .library(name: "PavewatchCLI", targets: ["PavewatchCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries (system packages).
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16",
+                       providers: [.apt(["libpng-dev"])]),
+
+        // Core value types.
+        .target(name: "ImagingCore", swiftSettings: compute),
+        .target(name: "Codecs", dependencies: ["ImagingCore", "CTurboJPEG", "CPNG", "Metadata"],
+                swiftSettings: common),
+        .target(name: "Metadata", swiftSettings: common),
+        .target(name: "Kernels", dependencies: ["ImagingCore"], swiftSettings: compute),
+        .target(name: "Filters", dependencies: ["ImagingCore", "Kernels"], swiftSettings: compute),
+        .target(name: "NeuralNet", swiftSettings: compute),
+        .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
+        .target(name: "Findings", swiftSettings: common),
+        .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
+
+        // Command line.
+        .target(name: "PavewatchCLI", dependencies: [
+            "ImagingCore", "Codecs", "Metadata",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: common),
+        .executableTarget(name: "pavewatch", dependencies: ["PavewatchCLI"], swiftSettings: common),
+        .executableTarget(name: "pavewatch-bench", dependencies: [
+            "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: compute),
+
+        // Tests.
+        .testTarget(name: "ImagingCoreTests", dependencies: ["ImagingCore", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: common),
+        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
+    ]
+)

@@ -1,0 +1,1 @@
+// Filters: see the module's issue. Placeholder until it lands.

@@ -1,0 +1,1 @@
+// Findings: see the module's issue. Placeholder until it lands.

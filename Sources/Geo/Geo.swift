@@ -1,0 +1,1 @@
+// Geo: see the module's issue. Placeholder until it lands.

@@ -1,0 +1,1 @@
+// Kernels: see the module's issue. Placeholder until it lands.

@@ -1,0 +1,1 @@
+// Metadata: see the module's issue. Placeholder until it lands.

@@ -1,0 +1,1 @@
+// NeuralNet: see the module's issue. Placeholder until it lands.

@@ -1,0 +1,2 @@
+// pavewatch-bench: placeholder until the benchmark stages land.
+print("{}")

@@ -1,0 +1,3 @@
+import PavewatchCLI
+
+await Pavewatch.main()
