@@ -1,0 +1,2 @@
+/// Benchmark stages of the NeuralNet module (see Benchmarks/README.md for the stage names).
+let nnStages: [BenchStage] = []
