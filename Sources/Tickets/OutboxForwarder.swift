@@ -155,6 +155,16 @@ public final class OutboxForwarder: Sendable {
         if let m = t.mediaUrl { f.append(("media_url", m)) }
         if let a = t.address { f.append(("address_string", a)) }
         f.append(("attribute[pavewatch_ticket]", String(t.id ?? 0)))
+        switch t.defectClass {
+        case .crack:
+            if let s = t.subtype, ["longitudinal", "transverse", "block", "alligator"].contains(s) {
+                f.append(("attribute[subtype]", s))
+            }
+            if let w = t.widthMm { f.append(("attribute[width_mm]", String(w))) }
+            if let l = t.lengthM { f.append(("attribute[length_m]", String(l))) }
+        case .leak:
+            if let a = t.areaM2 { f.append(("attribute[area_m2]", String(a))) }
+        }
         f.append(("attribute[severity]", t.severity.rawValue))
         return f
     }
@@ -242,6 +252,9 @@ public final class OutboxForwarder: Sendable {
             if untilEmpty, next == nil { return }
             var wait = configuration.idlePoll.seconds
             if let next { wait = min(wait, next.timeIntervalSinceNow) }
+            if let poll = configuration.statusPoll {
+                wait = min(wait, poll.seconds - Date().timeIntervalSince(lastStatusPoll))
+            }
             try await Task.sleep(for: .seconds(max(0.01, wait)))
         }
     }
