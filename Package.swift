@@ -110,6 +110,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: common),
         .testTarget(name: "ReviewServerTests", dependencies: [
             "ReviewServer", "Tickets", "Findings",

@@ -58,7 +58,9 @@ extension Duration {
 /// delivery is recorded only after the peer answered, and the outbox row stays pending (surviving a crash or
 /// restart) until then. A peer that is down, times out, or answers 5xx / 408 / 429 is retried with
 /// exponential backoff and jitter; any other 4xx marks the item `failed` for a person to look at.
-/// One forwarder per database at a time.
+/// Items are claimed one at a time with a lease (request timeout + 2 s), so several forwarders on one
+/// database never send the same item at once, and the items of a forwarder that died are retried once
+/// their lease runs out.
 public final class OutboxForwarder: Sendable {
     /// What one attempt ended with.
     public enum Outcome: Sendable, Hashable {
@@ -102,11 +104,13 @@ public final class OutboxForwarder: Sendable {
         try await client.shutdown()
     }
 
-    /// Attempts every item due now once.
+    /// Attempts every item due now once (items that fail become due again later, after their backoff).
     /// - Throws: store errors only; peer failures are recorded on the items.
     public func forwardDue() async throws -> Pass {
         var pass = Pass()
-        for item in try await store.dueOutboxItems(now: Date(), limit: 64) {
+        let lease = configuration.requestTimeout.seconds + 2
+        let start = Date()  // items that fail in this pass are due after `start`: each is tried once
+        while let item = try await store.claimOutboxItems(now: start, lease: lease, limit: 1).first {
             try Task.checkCancellation()
             guard let ticket = try await store.ticket(id: item.ticketId) else {
                 try await store.recordFailure(itemId: item.id!, error: "ticket deleted", nextAttemptAt: Date(),

@@ -180,10 +180,16 @@ public final class SQLiteTicketStore: TicketStore {
 
     // MARK: Outbox
 
-    public func dueOutboxItems(now: Date, limit: Int) async throws -> [OutboxItem] {
-        try await writer.read { db in
-            try OutboxItem.filter(Column("state") == OutboxItem.State.pending && Column("nextAttemptAt") <= now)
+    public func claimOutboxItems(now: Date, lease: TimeInterval, limit: Int) async throws -> [OutboxItem] {
+        try await writer.write { db in
+            var items = try OutboxItem
+                .filter(Column("state") == OutboxItem.State.pending && Column("nextAttemptAt") <= now)
                 .order(Column("nextAttemptAt"), Column("id")).limit(limit).fetchAll(db)
+            for i in items.indices {
+                items[i].nextAttemptAt = now.addingTimeInterval(lease)
+                try items[i].update(db)
+            }
+            return items
         }
     }
 

@@ -70,6 +70,58 @@ import Testing
         await peer.stop()
     }
 
+    /// A database file with `count` dispatched tickets, a running peer, and the `pavewatch forward`
+    /// arguments that deliver to it with short timeouts and delays.
+    struct Rig {
+        let binary: URL
+        let dir: URL
+        let local: SQLiteTicketStore
+        let peer: PeerServer
+        let port: Int
+        let args: [String]
+
+        init(count: Int, peerTimeout: String) async throws {
+            binary = try #require(CLIProcess.binary(), "the pavewatch executable must be built next to the tests")
+            dir = try CLIProcess.temporaryDirectory()
+            let db = dir.appendingPathComponent("pw.sqlite").path
+            local = try SQLiteTicketStore(path: db)
+            _ = try await makeDispatched(local, count: count)
+            peer = try PeerServer()
+            port = try await peer.start()
+            args = ["forward", "--db", db, "--peer", "http://127.0.0.1:\(port)/open311/v2",
+                    "--peer-api-key", PeerServer.apiKey, "--until-empty", "--backoff-base", "0.05",
+                    "--backoff-cap", "0.2", "--peer-timeout", peerTimeout, "--status-poll", "0"]
+        }
+
+        func start(_ name: String) throws -> Process {
+            try CLIProcess.start(binary, args, log: dir.appendingPathComponent("\(name).log"))
+        }
+    }
+
+    /// The same sequence with the forwarder as a separate process (`pavewatch forward`).
+    @Test func separateProcessesDownThen500ThenTimeoutThenAccepted() async throws {
+        let n = 5
+        let rig = try await Rig(count: n, peerTimeout: "0.4")
+        defer { try? FileManager.default.removeItem(at: rig.dir) }
+        let (local, peer, port) = (rig.local, rig.peer, rig.port)
+        await peer.stop()
+        let child = try rig.start("forward")
+        // Wait until every item has failed at least twice against the closed port.
+        let deadline = Date().addingTimeInterval(30)
+        while try await local.outboxItems().contains(where: { $0.attempts < 2 }) {
+            #expect(Date() < deadline && child.isRunning)
+            if Date() >= deadline || !child.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await peer.script.setPlan([.fail500, .fail500, .delayAfter(.seconds(1)), .delayAfter(.seconds(1))])
+        _ = try await peer.start(port: port)
+        try await CLIProcess.wait(child, seconds: 60)
+        #expect(child.terminationReason == .exit && child.terminationStatus == 0)
+        try await expectExactlyOnce(local: local, peer: peer, count: n)
+        #expect(await peer.script.posts >= n + 4)
+        await peer.stop()
+    }
+
     @Test func peerRefusalIsPermanentAndVisible() async throws {
         let peer = try PeerServer()
         let port = try await peer.start()
@@ -88,21 +140,12 @@ import Testing
     }
 
     @Test func killNineMidwayThenRestartStillExactlyOnce() async throws {
-        let binary = try #require(CLIProcess.binary(), "the pavewatch executable must be built next to the tests")
-        let dir = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let db = dir.appendingPathComponent("pw.sqlite").path
-        let local = try SQLiteTicketStore(path: db)
         let n = 8
-        _ = try await makeDispatched(local, count: n)
-
-        let peer = try PeerServer()
-        let port = try await peer.start()
+        let rig = try await Rig(count: n, peerTimeout: "1")
+        defer { try? FileManager.default.removeItem(at: rig.dir) }
+        let (local, peer) = (rig.local, rig.peer)
         await peer.script.setPlan([.pass, .pass, .pass, .killChildAfter])
-        let args = ["forward", "--db", db, "--peer", "http://127.0.0.1:\(port)/open311/v2",
-                    "--peer-api-key", PeerServer.apiKey, "--until-empty", "--backoff-base", "0.05",
-                    "--backoff-cap", "0.2", "--peer-timeout", "5", "--status-poll", "0"]
-        let first = try CLIProcess.start(binary, args, log: dir.appendingPathComponent("first.log"))
+        let first = try rig.start("first")
         await peer.script.setChild(first.processIdentifier)
         try await CLIProcess.wait(first, seconds: 60)
         #expect(first.terminationReason == .uncaughtSignal && first.terminationStatus == SIGKILL)
@@ -112,7 +155,7 @@ import Testing
         #expect(mid.filter { $0.state == .sent }.count == 3)
         #expect(try await peer.store.tickets(TicketQuery()).count == 4)
 
-        let second = try CLIProcess.start(binary, args, log: dir.appendingPathComponent("second.log"))
+        let second = try rig.start("second")
         try await CLIProcess.wait(second, seconds: 60)
         #expect(second.terminationReason == .exit && second.terminationStatus == 0)
         try await expectExactlyOnce(local: local, peer: peer, count: n)
