@@ -31,10 +31,12 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Geo", targets: ["Geo"]),
         .library(name: "Findings", targets: ["Findings"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "PavewatchCLI", targets: ["PavewatchCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries (system packages).
@@ -53,6 +55,10 @@ let package = Package(
         .target(name: "NeuralNet", swiftSettings: compute),
         .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
+        .target(name: "Pipeline", dependencies: [
+            "ImagingCore", "Codecs", "Metadata",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
 
         // Command line.
@@ -77,6 +83,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"], swiftSettings: common),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
     ]
 )
