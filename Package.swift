@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Geo", targets: ["Geo"]),
         .library(name: "Findings", targets: ["Findings"]),
+        .library(name: "Inspection", targets: ["Inspection"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "PavewatchCLI", targets: ["PavewatchCLI"]),
     ],
@@ -55,6 +56,7 @@ let package = Package(
         .target(name: "NeuralNet", swiftSettings: compute),
         .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
+        .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Pipeline", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -83,6 +85,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"], swiftSettings: common),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
     ]
