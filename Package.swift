@@ -31,12 +31,15 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Geo", targets: ["Geo"]),
         .library(name: "Findings", targets: ["Findings"]),
+        .library(name: "Inspection", targets: ["Inspection"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "PavewatchCLI", targets: ["PavewatchCLI"]),
         .library(name: "Tickets", targets: ["Tickets"]),
         .library(name: "ReviewServer", targets: ["ReviewServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -61,6 +64,11 @@ let package = Package(
         .target(name: "NeuralNet", swiftSettings: compute),
         .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
+        .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
+        .target(name: "Pipeline", dependencies: [
+            "ImagingCore", "Codecs", "Metadata",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
 
         // Tickets, outbox forwarding and the Open311 server.
@@ -82,7 +90,7 @@ let package = Package(
         // Command line.
         .target(name: "PavewatchCLI", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
-            "Findings", "Tickets", "ReviewServer",
+            "Findings", "Tickets", "ReviewServer", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -99,10 +107,13 @@ let package = Package(
         .testTarget(name: "ImagingCoreTests", dependencies: ["ImagingCore", "TestSupport"], swiftSettings: common),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: common),
-        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"], swiftSettings: common),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TicketsTests", dependencies: [
             "Tickets", "Findings", "ReviewServer", "pavewatch",

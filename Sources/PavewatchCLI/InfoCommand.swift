@@ -87,22 +87,25 @@ struct FrameInfo: Codable, Sendable {
         latitude = m.latitude
         longitude = m.longitude
         gpsAltitude = m.gpsAltitude
-        relativeAltitude = m.relativeAltitude
-        gimbalPitch = m.gimbalPitch
-        gimbalYaw = m.gimbalYaw
-        flightYaw = m.flightYaw
+        // DJI fields first; Autel / Pix4D (`Camera:`, pitch 0 = nadir) and senseFly fields otherwise,
+        // reported in DJI's convention (gimbal pitch -90 = straight down).
+        relativeAltitude = m.relativeAltitude ?? m.aboveGroundAltitude ?? m.heightAboveTakeoff
+        gimbalPitch = m.gimbalPitch ?? m.cameraPitch.map { $0 - 90 }
+        gimbalYaw = m.gimbalYaw ?? m.cameraYaw
+        flightYaw = m.flightYaw ?? m.heading
         make = m.make
         model = m.model
         focalLength = m.focalLength
         focalLength35mm = m.focalLength35mm
-        captureTime = m.captureTime
+        // GPS / UTC time stamps are true UTC; DateTimeOriginal is local camera time unless it carries an offset.
+        captureTime = m.gpsTime ?? m.utcTime ?? m.captureTime
     }
 
     static let tableHeader = ["file", "size", "camera", "latitude", "longitude", "rel alt m", "gimbal p/y", "captured"]
 
     var tableRow: [String] {
         func f(_ v: Double?, _ digits: Int) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "-" }
-        let camera = [make, model].compactMap { $0 }.joined(separator: " ")
+        let camera = (model.map { m in make.map { m.hasPrefix($0) ? m : "\($0) \(m)" } ?? m } ?? make) ?? ""
         let gimbal = (gimbalPitch == nil && gimbalYaw == nil) ? "-" : "\(f(gimbalPitch, 1))/\(f(gimbalYaw, 1))"
         return [(file as NSString).lastPathComponent, "\(width)x\(height)", camera.isEmpty ? "-" : camera,
                 f(latitude, 6), f(longitude, 6), f(relativeAltitude, 1), gimbal,
