@@ -1,97 +1,48 @@
-// Shared test helpers: seeded images, awkward shapes, image comparisons.
+import Foundation
 import ImagingCore
-import Testing
 
-/// SplitMix64: a small seeded generator so test images are the same on every run.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    /// - Parameters: seed: any value.
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// A random image; padding bytes stay zero.
-/// - Parameters: width, height: ≥ 0; format: channel layout; rowStride: nil for the aligned default;
-///   seed: generator seed; smooth: average neighbours so the image has structure (edges, flats) not just noise.
-public func randomImage(width: Int, height: Int, format: PixelFormat = .gray8, rowStride: Int? = nil,
-                        seed: UInt64, smooth: Bool = false) -> PixelBuffer {
-    var rng = SeededGenerator(seed: seed)
-    var img = PixelBuffer(width: width, height: height, format: format, rowStride: rowStride)
-    let c = format.channels
-    for y in 0..<height {
-        for x in 0..<(width * c) { img.bytes[y * img.rowStride + x] = UInt8.random(in: 0...255, using: &rng) }
-    }
-    guard smooth && format == .gray8 else { return img }
-    var out = img
-    for y in 0..<height {
-        for x in 0..<width {
-            var t = 0, n = 0
-            for yy in max(0, y - 2)...min(height - 1, y + 2) {
-                for xx in max(0, x - 2)...min(width - 1, x + 2) {
-                    t += Int(img[xx, yy])
-                    n += 1
-                }
+/// Helpers shared by the test targets.
+public enum TestSupport {
+    /// Mean and maximum absolute difference between two images of the same size and format.
+    public static func difference(_ a: PixelBuffer, _ b: PixelBuffer) -> (mean: Double, max: Int) {
+        precondition(a.width == b.width && a.height == b.height && a.format == b.format, "shape mismatch")
+        var sum = 0, mx = 0
+        for y in 0..<a.height {
+            let ra = a.row(y), rb = b.row(y)
+            for (p, q) in zip(ra, rb) {
+                let d = abs(Int(p) - Int(q))
+                sum += d
+                mx = max(mx, d)
             }
-            out[x, y] = UInt8(t / n)
+        }
+        let n = max(1, a.width * a.height * a.format.channels)
+        return (Double(sum) / Double(n), mx)
+    }
+
+    /// A seeded pseudo-random generator (SplitMix64) for reproducible test data.
+    public struct SeededRandom: RandomNumberGenerator, Sendable {
+        private var state: UInt64
+        public init(seed: UInt64) { state = seed }
+        public mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
         }
     }
-    return out
-}
 
-/// Image shapes that catch edge cases: 1x1, every width 1…33 (heights 1…5, odd strides on odd widths),
-/// and a 4097-wide strip.
-public struct Shape: Sendable, CustomStringConvertible {
-    public let width: Int
-    public let height: Int
-    public let rowStride: Int?
-    public var description: String { "\(width)x\(height)/\(rowStride.map(String.init) ?? "aligned")" }
-}
-
-/// See ``Shape``.
-public let awkwardShapes: [Shape] = {
-    var shapes = [Shape(width: 1, height: 1, rowStride: nil)]
-    for w in 1...33 {
-        shapes.append(Shape(width: w, height: 1 + w % 5, rowStride: w % 2 == 1 ? w + 7 : nil))
+    /// An image of seeded random bytes (padding included), for kernel and codec tests.
+    public static func randomImage(width: Int, height: Int, format: PixelFormat, seed: UInt64,
+                                   rowStride: Int? = nil) -> PixelBuffer {
+        var rng = SeededRandom(seed: seed)
+        var img = PixelBuffer(width: width, height: height, format: format, rowStride: rowStride)
+        for i in img.bytes.indices { img.bytes[i] = UInt8(truncatingIfNeeded: rng.next()) }
+        return img
     }
-    shapes.append(Shape(width: 4097, height: 3, rowStride: nil))
-    shapes.append(Shape(width: 4097, height: 2, rowStride: 4099))
-    shapes.append(Shape(width: 37, height: 29, rowStride: 41))
-    return shapes
-}()
 
-/// The first differing pixel of two gray8 images, or nil when equal (sizes must match).
-public func firstDifference(_ a: PixelBuffer, _ b: PixelBuffer) -> String? {
-    guard a.width == b.width, a.height == b.height, a.format == b.format else {
-        return "size \(a.width)x\(a.height) vs \(b.width)x\(b.height)"
+    /// The repository's root folder (found from this source file's location).
+    public static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
-    for y in 0..<a.height {
-        for x in 0..<(a.width * a.format.channels) {
-            let u = a.bytes[y * a.rowStride + x], v = b.bytes[y * b.rowStride + x]
-            if u != v { return "(\(x), \(y)): \(u) vs \(v)" }
-        }
-    }
-    return nil
-}
-
-/// Largest |a − b| over two float planes of equal size.
-public func maxAbsDifference(_ a: Plane<Float>, _ b: Plane<Float>) -> Float {
-    precondition(a.width == b.width && a.height == b.height, "sizes differ")
-    var m: Float = 0
-    for y in 0..<a.height { for x in 0..<a.width { m = max(m, abs(a[x, y] - b[x, y])) } }
-    return m
-}
-
-/// Largest |a| over a float plane.
-public func maxAbs(_ a: Plane<Float>) -> Float {
-    var m: Float = 0
-    for y in 0..<a.height { for x in 0..<a.width { m = max(m, abs(a[x, y])) } }
-    return m
 }

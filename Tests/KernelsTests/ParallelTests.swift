@@ -5,8 +5,8 @@ import TestSupport
 
 @Suite("Banded runs give the same output as one thread")
 struct ParallelTests {
-    static let image = randomImage(width: 157, height: 203, rowStride: 171, seed: 42, smooth: true)
-    static let rgb = randomImage(width: 157, height: 203, format: .rgb8, seed: 43)
+    static let image = testImage(width: 157, height: 203, rowStride: 171, seed: 42, smooth: true)
+    static let rgb = testImage(width: 157, height: 203, format: .rgb8, seed: 43)
 
     @Test("Bands cover every row once")
     func bands() {

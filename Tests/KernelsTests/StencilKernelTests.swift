@@ -11,7 +11,7 @@ struct StencilKernelTests {
     @Test("5x5 Gaussian equals the exact fixed-point reference", arguments: BorderMode.allCases)
     func gaussian5(border: BorderMode) {
         for (i, s) in Self.shapes.enumerated() {
-            let src = randomImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
+            let src = testImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
             #expect(firstDifference(Gaussian.blur5x5(src, border: border),
                                     Gaussian.blurReference(src, sigma: 0, size: 5, border: border)) == nil, "\(s)")
         }
@@ -23,7 +23,7 @@ struct StencilKernelTests {
         #expect(Gaussian.fixedPointKernel(size: size, sigma: sigma).reduce(0, +) == 256)
         for border in BorderMode.allCases {
             for (i, s) in Self.shapes.enumerated() where s.width < 100 {
-                let src = randomImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
+                let src = testImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
                 #expect(firstDifference(Gaussian.blur(src, sigma: sigma, border: border),
                                         Gaussian.blurReference(src, sigma: sigma, size: size, border: border)) == nil,
                         "\(s) \(border)")
@@ -43,7 +43,7 @@ struct StencilKernelTests {
     @Test("Float Gaussian is within 1e-4 of the Double reference", arguments: BorderMode.allCases)
     func gaussianFloat(border: BorderMode) {
         for (i, s) in Self.shapes.enumerated() where s.width < 100 {
-            let src = randomImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
+            let src = testImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
             let f = FloatImage(src)
             let ref = Gaussian.blurReference(f, sigma: 1.3, size: 11, border: border)
             #expect(maxAbsDifference(Gaussian.blur(f, sigma: 1.3, size: 11, border: border), ref) < 1e-3, "\(s)")
@@ -55,7 +55,7 @@ struct StencilKernelTests {
           arguments: GradientOperator.allCases, BorderMode.allCases)
     func gradient(op: GradientOperator, border: BorderMode) {
         for (i, s) in Self.shapes.enumerated() {
-            let src = randomImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
+            let src = testImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
             let (dx, dy) = Gradient.derivatives(src, operator: op, border: border)
             let (rx, ry) = Gradient.derivativesReference(src, operator: op, border: border)
             #expect(dx == rx, "\(s)")
@@ -70,7 +70,7 @@ struct StencilKernelTests {
 
     @Test("Float magnitude and orientation of derivatives")
     func orientation() {
-        let src = randomImage(width: 23, height: 17, seed: 5)
+        let src = testImage(width: 23, height: 17, seed: 5)
         let (dx, dy) = Gradient.derivatives(src)
         let angle = Gradient.orientation(dx: dx, dy: dy)
         let l2 = Gradient.magnitude(dx: dx, dy: dy, norm: .l2), l1 = Gradient.magnitude(dx: dx, dy: dy, norm: .l1)
@@ -92,7 +92,7 @@ struct StencilKernelTests {
     func canny(low: Double, high: Double, l2: Bool) {
         for border in BorderMode.allCases {
             for (i, s) in Self.shapes.enumerated() {
-                let src = randomImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i),
+                let src = testImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i),
                                       smooth: s.width < 100)
                 #expect(firstDifference(Canny.edges(src, low: low, high: high, l2Gradient: l2, border: border),
                                         Canny.edgesReference(src, low: low, high: high, l2Gradient: l2, border: border)) == nil,
@@ -108,14 +108,14 @@ struct StencilKernelTests {
                                                .rectangle(width: 15, height: 15), .horizontalLine(length: 5),
                                                .verticalLine(length: 6), .rectangle(width: 1, height: 1)]
         for (i, s) in Self.shapes.enumerated() where s.width < 100 {
-            let src = randomImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
+            let src = testImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
             for e in elements {
                 #expect(firstDifference(Morphology.apply(op, to: src, element: e, border: border),
                                         Morphology.applyReference(op, to: src, element: e, border: border)) == nil,
                         "\(s) \(e)")
             }
         }
-        let strip = randomImage(width: 4097, height: 3, seed: 77)
+        let strip = testImage(width: 4097, height: 3, seed: 77)
         #expect(firstDifference(Morphology.apply(op, to: strip, element: .rectangle(width: 9, height: 3), border: border),
                                 Morphology.applyReference(op, to: strip, element: .rectangle(width: 9, height: 3), border: border)) == nil)
     }
@@ -123,7 +123,7 @@ struct StencilKernelTests {
     @Test("LBP codes equal the reference", arguments: LBPMapping.allCases, BorderMode.allCases)
     func lbp(mapping: LBPMapping, border: BorderMode) {
         for (i, s) in Self.shapes.enumerated() {
-            let src = randomImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
+            let src = testImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
             #expect(firstDifference(LocalBinaryPattern.codes(src, mapping: mapping, border: border),
                                     LocalBinaryPattern.codesReference(src, mapping: mapping, border: border)) == nil, "\(s)")
         }
@@ -147,7 +147,7 @@ struct StencilKernelTests {
     @Test("Ridge strength and orientation are within tolerance of the Double reference", arguments: BorderMode.allCases)
     func ridge(border: BorderMode) {
         for (i, s) in Self.shapes.enumerated() where s.width < 40 {
-            let src = randomImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
+            let src = testImage(width: s.width, height: s.height, rowStride: s.rowStride, seed: UInt64(i))
             let got = Ridge.hessian(src, sigma: 1.2, border: border)
             let ref = Ridge.hessianReference(src, sigma: 1.2, border: border)
             #expect(maxAbsDifference(got.strength, ref.strength) <= 2e-3 * max(1, maxAbs(ref.strength)), "\(s)")

@@ -1,1 +1,0 @@
-// Metadata: see the module's issue. Placeholder until it lands.
