@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "Metadata", swiftSettings: common),
         .target(name: "Kernels", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Filters", dependencies: ["ImagingCore", "Kernels"], swiftSettings: compute),
-        .target(name: "NeuralNet", swiftSettings: compute),
+        .target(name: "NeuralNet", swiftSettings: compute + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
         .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
