@@ -60,7 +60,9 @@ let package = Package(
             "ImagingCore", "Codecs", "Metadata",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: common),
-        .executableTarget(name: "pavewatch", dependencies: ["PavewatchCLI"], swiftSettings: common),
+        .executableTarget(name: "pavewatch", dependencies: [
+            "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: common),
         .executableTarget(name: "pavewatch-bench", dependencies: [
             "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
