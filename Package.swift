@@ -50,6 +50,7 @@ let package = Package(
         .target(name: "Metadata", swiftSettings: common),
         .target(name: "Kernels", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Filters", dependencies: ["ImagingCore", "Kernels"], swiftSettings: compute),
+        .target(name: "Training", dependencies: ["NeuralNet", "Codecs", "ImagingCore"], swiftSettings: compute),
         .target(name: "NeuralNet", swiftSettings: compute + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
         .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
@@ -57,7 +58,7 @@ let package = Package(
 
         // Command line.
         .target(name: "PavewatchCLI", dependencies: [
-            "ImagingCore", "Codecs", "Metadata",
+            "ImagingCore", "Codecs", "Metadata", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: common),
         .executableTarget(name: "pavewatch", dependencies: [

@@ -81,3 +81,32 @@ public struct CosineSchedule: Sendable, Hashable {
         return minRate + 0.5 * (maxRate - minRate) * Float(1 + cos(Double.pi * f))
     }
 }
+
+extension AdamW {
+    /// The step count and both moments of the trainable `parameters`, flattened (for checkpoints).
+    public func state(for parameters: [Parameter]) -> [Float] {
+        var out: [Float] = [Float(t)]
+        for p in parameters where p.trainable {
+            out += m[ObjectIdentifier(p)] ?? [Float](repeating: 0, count: p.value.count)
+            out += v[ObjectIdentifier(p)] ?? [Float](repeating: 0, count: p.value.count)
+        }
+        return out
+    }
+
+    /// The number of floats ``state(for:)`` returns.
+    public static func stateCount(for parameters: [Parameter]) -> Int {
+        1 + parameters.filter(\.trainable).reduce(0) { $0 + 2 * $1.value.count }
+    }
+
+    /// Restores what ``state(for:)`` saved. - Precondition: same parameters, same count.
+    public mutating func restore(_ state: [Float], for parameters: [Parameter]) {
+        precondition(state.count == Self.stateCount(for: parameters), "optimiser state size mismatch")
+        t = Int(state[0])
+        var o = 1
+        for p in parameters where p.trainable {
+            let n = p.value.count
+            m[ObjectIdentifier(p)] = Array(state[o..<(o + n)]); o += n
+            v[ObjectIdentifier(p)] = Array(state[o..<(o + n)]); o += n
+        }
+    }
+}
