@@ -51,7 +51,9 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Filters", dependencies: ["ImagingCore", "Kernels"], swiftSettings: compute),
         .target(name: "Training", dependencies: ["NeuralNet", "Codecs", "ImagingCore"], swiftSettings: compute),
-        .target(name: "NeuralNet", swiftSettings: compute + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
+        // NeuralNet is optimised in debug builds too: unoptimised SIMD code is ~100x slower, too slow for its tests.
+        .target(name: "NeuralNet", swiftSettings: compute + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+                + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
         .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),

@@ -41,6 +41,29 @@ public struct Architecture: Sendable, Hashable, Codable {
         self.input = input
         self.layers = layers
     }
+
+    /// The same network with every optional field spelled out (conv stride 1, padding 0, groups 1,
+    /// dilation 1; pooling stride = kernel; leaky slope 0.01; dropout 0.5), so that two descriptions of one
+    /// network compare equal.
+    public var normalized: Architecture {
+        var a = self
+        for i in a.layers.indices {
+            var l = a.layers[i]
+            l.type = l.type.lowercased()
+            switch l.type {
+            case "conv":
+                l.kernel = l.kernel ?? 3; l.stride = l.stride ?? 1; l.padding = l.padding ?? 0
+                l.groups = l.groups ?? 1; l.dilation = l.dilation ?? 1
+            case "maxpool", "avgpool":
+                l.kernel = l.kernel ?? 2; l.stride = l.stride ?? l.kernel
+            case "leakyrelu": l.alpha = l.alpha ?? 0.01
+            case "dropout": l.rate = l.rate ?? 0.5
+            default: break
+            }
+            a.layers[i] = l
+        }
+        return a
+    }
 }
 
 /// Why an ``Architecture`` cannot be built.

@@ -133,7 +133,7 @@ public struct ModelFile: Sendable {
             p += 4
             guard w[i].isFinite else { throw .nonFiniteWeight(index: i) }
         }
-        if let want = expecting, want != md.architecture {
+        if let want = expecting, want.normalized != md.architecture.normalized {
             throw .architectureMismatch("file has \(md.architecture.layers.count) layers on \(md.architecture.input), expected \(want.layers.count) on \(want.input)")
         }
         let network: Sequential

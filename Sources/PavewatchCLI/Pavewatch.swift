@@ -13,6 +13,7 @@ public struct Pavewatch: AsyncParsableCommand {
         subcommands: [
             InfoCommand.self,
             TrainCommand.self,
+            EvaluateCommand.self,
         ]
     )
 

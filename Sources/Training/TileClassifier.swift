@@ -6,14 +6,15 @@ public struct TileClassifier {
     public let normalization: Normalization
     public let threads: Int
     public let batchSize: Int
-    private let context: PassContext
+    private let model: InferenceModel
 
+    /// Compiles `network` for inference (batch norm folded; see ``InferenceModel``).
     public init(network: Sequential, normalization: Normalization, threads: Int = 1, batchSize: Int = 64) {
         self.network = network
         self.normalization = normalization
         self.threads = threads
         self.batchSize = batchSize
-        self.context = PassContext(training: false, threads: threads)
+        self.model = InferenceModel(network: network, batchSize: batchSize, threads: threads)
     }
 
     /// Packs tiles (floats in [0, 1]) into a normalised `(1, N, S, S)` batch.
@@ -36,8 +37,9 @@ public struct TileClassifier {
         while start < tiles.count {
             let chunk = tiles[start..<min(tiles.count, start + batchSize)]
             let x = Self.batch(chunk.map { $0.map { Float($0) * (1 / 255) } }, size: size, normalization: normalization)
-            let p = SoftmaxCrossEntropy.probabilities(network.forward(x, context: context))
-            let k = p.shape.channels, n = chunk.count
+            let n = chunk.count, k = model.outputs
+            let logits = Tensor(shape: Shape(channels: k, batch: n), data: model.run(x.data, count: n))
+            let p = SoftmaxCrossEntropy.probabilities(logits)
             for i in 0..<n { out.append((0..<k).map { p.data[$0 * n + i] }) }
             start += batchSize
         }

@@ -96,7 +96,7 @@ public final class Trainer {
         for c in TileClass.allCases {
             log("  \(c.name): \(data.train.filter { $0.label == c }.count) training, \(data.validation.filter { $0.label == c }.count) validation")
         }
-        let arch = config.resolvedArchitecture
+        let arch = config.resolvedArchitecture.normalized
         let net = try Sequential(architecture: arch, seed: config.seed)
         var opt = AdamW(weightDecay: config.weightDecay)
         let stepsPerEpoch = max(1, config.samplesPerEpoch / config.batchSize)
