@@ -78,6 +78,8 @@ let package = Package(
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "TestSupport"], swiftSettings: common),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"], swiftSettings: common),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "Codecs", "ImagingCore", "TestSupport"],
+                    swiftSettings: common),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
     ]

@@ -25,28 +25,30 @@ public final class Activation: Layer {
 
     public func forward(_ x: Tensor, context: PassContext) -> Tensor {
         if context.training { cachedInput = x.data }
-        var y = x
+        var y = Tensor(zeros: x.shape)
         switch kind {
         case .relu:
-            for i in y.data.indices where y.data[i] < 0 { y.data[i] = 0 }
+            Kernels.rectify(x.data, alpha: 0, y: &y.data)
         case .leakyReLU(let a):
-            for i in y.data.indices where y.data[i] < 0 { y.data[i] *= a }
+            Kernels.rectify(x.data, alpha: a, y: &y.data)
         case .silu:
+            y = x
             for i in y.data.indices { let v = y.data[i]; y.data[i] = v / (1 + exp(-v)) }
         }
         return y
     }
 
     public func backward(_ dy: Tensor, context: PassContext) -> Tensor {
-        var dx = dy
         let x = cachedInput
         precondition(x.count == dy.data.count, "activation backward without a matching forward")
+        var dx = Tensor(zeros: dy.shape)
         switch kind {
         case .relu:
-            for i in dx.data.indices where x[i] <= 0 { dx.data[i] = 0 }
+            Kernels.rectifyBackward(x, dy.data, alpha: 0, dx: &dx.data)
         case .leakyReLU(let a):
-            for i in dx.data.indices where x[i] < 0 { dx.data[i] *= a }
+            Kernels.rectifyBackward(x, dy.data, alpha: a, dx: &dx.data)
         case .silu:
+            dx = dy
             for i in dx.data.indices {
                 let s = 1 / (1 + exp(-x[i]))
                 dx.data[i] *= s * (1 + x[i] * (1 - s))

@@ -48,27 +48,20 @@ public final class BatchNorm: Layer {
             for c in 0..<channels {
                 let inv = 1 / (runningVar.value[c] + epsilon).squareRoot()
                 let scale = gamma.value[c] * inv, shift = beta.value[c] - runningMean.value[c] * scale
-                for i in (c * len)..<((c + 1) * len) { y.data[i] = x.data[i] * scale + shift }
+                Kernels.scaleShift(x.data, offset: c * len, count: len, scale: scale, shift: shift, y: &y.data)
             }
             return y
         }
         cachedXHat = [Float](repeating: 0, count: x.data.count)
         cachedInvStd = [Float](repeating: 0, count: channels)
         for c in 0..<channels {
-            var sum: Double = 0, sq: Double = 0
-            for i in (c * len)..<((c + 1) * len) {
-                let v = Double(x.data[i])
-                sum += v; sq += v * v
-            }
+            let (sum, sq) = Kernels.sums(x.data, offset: c * len, count: len)
             let mean = sum / Double(len), variance = max(0, sq / Double(len) - mean * mean)
             let inv = Float(1 / (variance + Double(epsilon)).squareRoot())
             cachedInvStd[c] = inv
             let m = Float(mean)
-            for i in (c * len)..<((c + 1) * len) {
-                let h = (x.data[i] - m) * inv
-                cachedXHat[i] = h
-                y.data[i] = h * gamma.value[c] + beta.value[c]
-            }
+            Kernels.normalize(x.data, offset: c * len, count: len, mean: m, inv: inv, gamma: gamma.value[c],
+                              beta: beta.value[c], xhat: &cachedXHat, y: &y.data)
             let unbiased = len > 1 ? variance * Double(len) / Double(len - 1) : variance
             runningMean.value[c] = (1 - momentum) * runningMean.value[c] + momentum * m
             runningVar.value[c] = (1 - momentum) * runningVar.value[c] + momentum * Float(unbiased)
@@ -82,17 +75,12 @@ public final class BatchNorm: Layer {
         let len = s.planeCount
         var dx = Tensor(zeros: s)
         for c in 0..<channels {
-            var sumDy: Float = 0, sumDyXHat: Float = 0
-            for i in (c * len)..<((c + 1) * len) {
-                sumDy += dy.data[i]
-                sumDyXHat += dy.data[i] * cachedXHat[i]
-            }
+            let (sumDy, sumDyXHat) = Kernels.dotSums(dy.data, cachedXHat, offset: c * len, count: len)
             gamma.grad[c] += sumDyXHat
             beta.grad[c] += sumDy
             let k = gamma.value[c] * cachedInvStd[c] / Float(len)
-            for i in (c * len)..<((c + 1) * len) {
-                dx.data[i] = k * (Float(len) * dy.data[i] - sumDy - cachedXHat[i] * sumDyXHat)
-            }
+            Kernels.batchNormBackward(dy.data, cachedXHat, offset: c * len, count: len, k: k, sumDy: sumDy,
+                                      sumDyXHat: sumDyXHat, dx: &dx.data)
         }
         return dx
     }

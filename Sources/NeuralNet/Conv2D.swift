@@ -76,11 +76,7 @@ public final class Conv2D: Layer {
         let g = geometry(xs)
         let m = outChannels / groups, kg = inChannels / groups * kernel * kernel, n = g.colCols
         precondition(dy.shape == outputShape(for: xs), "gradient shape \(dy.shape) does not match output")
-        for c in 0..<outChannels {
-            var s: Float = 0
-            for i in (c * n)..<((c + 1) * n) { s += dy.data[i] }
-            bias.grad[c] += s
-        }
+        for c in 0..<outChannels { bias.grad[c] += Kernels.dotSums(dy.data, dy.data, offset: c * n, count: n).0 }
         var dcol = [Float](repeating: 0, count: g.colRows * n)
         for gi in 0..<groups {
             // dW_g += dY_g · col_gᵀ

@@ -43,7 +43,7 @@ public final class Pool: Layer {
         switch mode {
         case .max:
             guard let idx = argmax else { preconditionFailure("no argmax") }
-            for o in dy.data.indices { dx.data[Int(idx[o])] += dy.data[o] }
+            Kernels.scatterAdd(dy.data, indices: idx, dx: &dx.data)
         case .average:
             let ho = dy.shape.height, wo = dy.shape.width, scale = 1 / Float(kernel * kernel)
             for pl in 0..<(xs.channels * xs.batch) {
