@@ -21,6 +21,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(help: "Continue from OUT.ckpt.nnw if it exists.")
     var resume = false
 
+    @Flag(help: "Only prepare the data and print the validation photos (one per line), then exit.")
+    var printSplit = false
+
     func run() async throws {
         var cfg = TrainingConfig()
         if let path = config {
@@ -32,6 +35,12 @@ struct TrainCommand: AsyncParsableCommand {
             }
         }
         let err = FileHandle.standardError
+        if printSplit {
+            var builder = DatasetBuilder(config: cfg)
+            let data = try builder.build { err.write(Data(($0 + "\n").utf8)) }
+            for id in Set(data.validation.map(\.source)).sorted() { print(id) }
+            return
+        }
         let trainer = Trainer(config: cfg, outPrefix: out,
                               progress: { err.write(Data(("\r" + $0 + "\u{1B}[K").utf8)) },
                               log: { err.write(Data(($0 + "\n").utf8)) })
