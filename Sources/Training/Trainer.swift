@@ -63,19 +63,21 @@ public final class Trainer {
     }
 
     static func score(_ m: [String: Double]) -> Double {
-        0.75 * (m["crack.f1"] ?? 0) + 0.25 * (m["tunnel.leak.f1"] ?? m["all.leak.f1"] ?? 0)
+        0.8 * (m["crack.f1"] ?? 0) + 0.2 * (m["tunnel.leak.f1"] ?? m["all.leak.f1"] ?? 0)
     }
 
-    /// Class-balanced sample indices for one epoch (same seed and epoch → same list).
-    static func epochIndices(_ data: [TileSample], count: Int, seed: UInt64, epoch: Int) -> [Int] {
+    /// Class-balanced sample indices for one epoch: `mix[c]` of `count` from class c (classes without
+    /// tiles drop out and the rest share their part); same seed and epoch → same list.
+    static func epochIndices(_ data: [TileSample], count: Int, seed: UInt64, epoch: Int,
+                             mix: [Double] = [1, 1, 1]) -> [Int] {
         var rng = RandomSource(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9)
         var pools = [[Int]](repeating: [], count: TileClass.allCases.count)
         for (i, s) in data.enumerated() { pools[s.label.rawValue].append(i) }
-        let nonEmpty = pools.filter { !$0.isEmpty }
-        guard !nonEmpty.isEmpty else { return [] }
-        let per = count / nonEmpty.count
+        let total = pools.indices.filter { !pools[$0].isEmpty }.reduce(0.0) { $0 + (mix.indices.contains($1) ? mix[$1] : 0) }
+        guard total > 0 else { return [] }
         var out: [Int] = []
-        for var pool in nonEmpty {
+        for (c, var pool) in pools.enumerated() where !pool.isEmpty {
+            let per = Int((Double(count) * (mix.indices.contains(c) ? mix[c] : 0) / total).rounded())
             rng.shuffle(&pool)
             for i in 0..<per { out.append(pool[i % pool.count]) }
         }
@@ -122,7 +124,8 @@ public final class Trainer {
         var epoch = startEpoch
         let trainStart = Date()
         while epoch < config.epochs {
-            let idx = Self.epochIndices(data.train, count: config.samplesPerEpoch, seed: config.seed, epoch: epoch)
+            let idx = Self.epochIndices(data.train, count: config.samplesPerEpoch, seed: config.seed, epoch: epoch,
+                                        mix: config.classMix)
             var rng = RandomSource(seed: config.seed ^ (UInt64(epoch + 1) &* 0xD1B5_4A32_D192_ED03))
             var lossSum = 0.0, lossCount = 0
             let epochStart = Date()

@@ -37,6 +37,8 @@ public struct TrainingConfig: Sendable, Codable {
     public var threads = 2
     /// Loss weight per class (crack, leak, background).
     public var classWeights: [Float] = [1, 1, 1]
+    /// Share of each class (crack, leak, background) in an epoch's samples (class balancing).
+    public var classMix: [Double] = [0.4, 0.2, 0.4]
     /// Augment training tiles (flips, rotations, brightness / contrast / gamma, blur, JPEG).
     public var augment = true
     /// Probability of JPEG re-compression per augmented tile.
@@ -64,7 +66,7 @@ public struct TrainingConfig: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case seed, datasetRoot, sources, tileSize, trainStride, validationFraction, tunnelMaxSide, labeling, epochs
-        case samplesPerEpoch, batchSize, learningRate, weightDecay, warmupSteps, patience, threads, classWeights
+        case samplesPerEpoch, batchSize, learningRate, weightDecay, warmupSteps, patience, threads, classWeights, classMix
         case augment, jpegProbability, architecture
     }
 
@@ -81,7 +83,8 @@ public struct TrainingConfig: Sendable, Codable {
         batchSize = try get(.batchSize, d.batchSize); learningRate = try get(.learningRate, d.learningRate)
         weightDecay = try get(.weightDecay, d.weightDecay); warmupSteps = try get(.warmupSteps, d.warmupSteps)
         patience = try get(.patience, d.patience); threads = try get(.threads, d.threads)
-        classWeights = try get(.classWeights, d.classWeights); augment = try get(.augment, d.augment)
+        classWeights = try get(.classWeights, d.classWeights); classMix = try get(.classMix, d.classMix)
+        augment = try get(.augment, d.augment)
         jpegProbability = try get(.jpegProbability, d.jpegProbability)
         architecture = try c.decodeIfPresent(Architecture.self, forKey: .architecture)
     }

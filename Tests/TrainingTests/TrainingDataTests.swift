@@ -76,6 +76,8 @@ struct TrainingDataTests {
         #expect(a == Trainer.epochIndices(s, count: 300, seed: 1, epoch: 0))
         #expect(a != Trainer.epochIndices(s, count: 300, seed: 1, epoch: 1))
         for c in TileClass.allCases { #expect(a.filter { s[$0].label == c }.count == 100) }
+        let mixed = Trainer.epochIndices(s, count: 300, seed: 1, epoch: 0, mix: [0.4, 0.2, 0.4])
+        #expect(TileClass.allCases.map { c in mixed.filter { s[$0].label == c }.count } == [120, 60, 120])
     }
 
     @Test("augmentation is seeded and stays in [0, 1]")
