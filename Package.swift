@@ -61,7 +61,10 @@ let package = Package(
         .target(name: "Metadata", swiftSettings: common),
         .target(name: "Kernels", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Filters", dependencies: ["ImagingCore", "Kernels"], swiftSettings: compute),
-        .target(name: "NeuralNet", swiftSettings: compute),
+        .target(name: "Training", dependencies: ["NeuralNet", "Codecs", "ImagingCore"], swiftSettings: compute),
+        // NeuralNet is optimised in debug builds too: unoptimised SIMD code is ~100x slower, too slow for its tests.
+        .target(name: "NeuralNet", swiftSettings: compute + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+                + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
         .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
         .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
@@ -90,6 +93,7 @@ let package = Package(
         .target(name: "PavewatchCLI", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
             "Findings", "Tickets", "ReviewServer",
+            "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -110,6 +114,8 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"], swiftSettings: common),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "Codecs", "ImagingCore", "TestSupport"],
+                    swiftSettings: common),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: common),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "TestSupport"], swiftSettings: common),
