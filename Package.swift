@@ -35,6 +35,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries (system packages).
@@ -51,7 +52,8 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Filters", dependencies: ["ImagingCore", "Kernels"], swiftSettings: compute),
         .target(name: "NeuralNet", swiftSettings: compute),
-        .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
+        .target(name: "Geo", dependencies: ["Metadata", .product(name: "Yams", package: "Yams")],
+                swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
 
@@ -74,7 +76,8 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"], swiftSettings: common),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
-        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
     ]
 )
