@@ -31,11 +31,14 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Geo", targets: ["Geo"]),
         .library(name: "Findings", targets: ["Findings"]),
+        .library(name: "Inspection", targets: ["Inspection"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "PavewatchCLI", targets: ["PavewatchCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries (system packages).
@@ -55,6 +58,11 @@ let package = Package(
         .target(name: "Geo", dependencies: ["Metadata", .product(name: "Yams", package: "Yams")],
                 swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
+        .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
+        .target(name: "Pipeline", dependencies: [
+            "ImagingCore", "Codecs", "Metadata",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
 
         // Command line.
@@ -62,7 +70,9 @@ let package = Package(
             "ImagingCore", "Codecs", "Metadata",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: common),
-        .executableTarget(name: "pavewatch", dependencies: ["PavewatchCLI"], swiftSettings: common),
+        .executableTarget(name: "pavewatch", dependencies: [
+            "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: common),
         .executableTarget(name: "pavewatch-bench", dependencies: [
             "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -78,6 +88,8 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: common),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
     ]
 )

@@ -78,7 +78,6 @@ public struct PixelBuffer: Sendable, Equatable {
     /// Pixel equality ignoring row padding and stride.
     public static func == (a: PixelBuffer, b: PixelBuffer) -> Bool {
         guard a.width == b.width, a.height == b.height, a.format == b.format else { return false }
-        if a.rowStride == b.rowStride && a.bytes.count == b.bytes.count { return a.bytes == b.bytes }
         for y in 0..<a.height where a.row(y) != b.row(y) { return false }
         return true
     }

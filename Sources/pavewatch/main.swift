@@ -1,3 +1,0 @@
-import PavewatchCLI
-
-await Pavewatch.main()
