@@ -85,7 +85,7 @@ struct ProjectionTests {
         let horizonRow = 1824 - f * tan(10 * Double.pi / 180)
         #expect(throws: GeoError.aboveHorizon(x: 2736, y: 10)) { try g.groundPoint(x: 2736, y: 10) }
         #expect(throws: GeoError.self) { try g.groundPoint(x: 2736, y: horizonRow) }
-        #expect(throws: GeoError.self) { try g.groundPoint(x: 2736, y: horizonRow + 5) }  // 2° limit
+        #expect(throws: GeoError.self) { try g.groundPoint(x: 2736, y: horizonRow + 5) }  // 5° limit
         #expect(throws: Never.self) { try g.groundPoint(x: 2736, y: 3600) }
         // The clipped footprint stays inside the accepted square and has no corner from above the horizon.
         let fp = g.footprintENU()

@@ -70,3 +70,17 @@ struct UncertaintyAndOutputTests {
         #expect(features[2]["geometry"] is NSNull)
     }
 }
+
+@Suite("Summary for pavewatch info")
+struct SummaryTests {
+    @Test("GSD, footprint and uncertainty, or the reason")
+    func summary() throws {
+        let s = FrameGeometry.summary(metadata: GeoFixtures.phantom(), width: 5472, height: 3648)
+        #expect(abs((s.gsdCmPerPx ?? 0) - 100 * 13.2 / (8.8 * 5472) * 100) < 1e-6)
+        #expect(s.footprint?.count == 4 && s.problem == nil && (s.uncertaintyM ?? 0) > 0)
+        let json = String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
+        #expect(json.contains("\"gsdCmPerPx\"") && json.contains("\"footprint\""))
+        let nikon = FrameGeometry.summary(metadata: try GeoFixtures.metadata("nikon-DSCN0010.jpg"), width: 640, height: 480)
+        #expect(nikon.gsdCmPerPx == nil && nikon.footprint == nil && nikon.problem?.contains("height") == true)
+    }
+}
