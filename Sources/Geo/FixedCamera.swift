@@ -43,7 +43,7 @@ public enum FixedCameraError: Error, Sendable, Equatable, CustomStringConvertibl
 /// A fixed camera (pole, building) whose image maps to the ground by a homography fitted to ground control points.
 ///
 /// Ground coordinates are east/north metres on the plane tangent to WGS84 at the control points' centroid.
-public struct FixedCamera: Sendable {
+public struct FixedCamera: GroundProjection {
     public var name: String?
     public var controlPoints: [GroundControlPoint]
     /// One-sigma accuracy of the surveyed control points, metres (file `gcp_accuracy_m`, default 0.5).
@@ -150,29 +150,12 @@ public struct FixedCamera: Sendable {
         return g
     }
 
-    /// Latitude/longitude of the ground under a pixel.
-    /// - Throws: `GeoError.aboveHorizon`.
-    public func coordinate(x: Double, y: Double) throws(GeoError) -> GeoPoint {
-        let g = try groundPoint(x: x, y: y)
-        var p = plane.geodetic(SIMD3(g.x, g.y, 0))
-        p.height = 0
-        return p
-    }
-
     /// The pixel showing a latitude/longitude.
     /// - Throws: `GeoError.behindCamera` when the point maps to infinity.
     public func pixel(latitude: Double, longitude: Double) throws(GeoError) -> SIMD2<Double> {
         let e = plane.enu(GeoPoint(latitude: latitude, longitude: longitude))
         guard let p = groundToImage.apply(SIMD2(e.x, e.y)) else { throw .behindCamera }
         return p
-    }
-
-    /// Ground metres per pixel at a pixel (geometric mean of one-pixel steps along x and y).
-    /// - Throws: `GeoError.aboveHorizon`.
-    public func groundSampleDistance(x: Double, y: Double) throws(GeoError) -> Double {
-        let a = try groundPoint(x: x - 0.5, y: y), b = try groundPoint(x: x + 0.5, y: y)
-        let c = try groundPoint(x: x, y: y - 0.5), d = try groundPoint(x: x, y: y + 0.5)
-        return ((((b - a) * (b - a)).sum() * ((d - c) * (d - c)).sum()).squareRoot()).squareRoot()
     }
 
     /// One-sigma horizontal uncertainty of a pixel's ground position, metres: control point accuracy,

@@ -15,7 +15,7 @@ import Metadata
 /// `maximumRange` of the nadir point along the camera's heading or across it (a square around the nadir
 /// point): every ray at or above the horizon, and rays that graze it. These are straight lines in the image,
 /// so the clipped footprint is an exact polygon.
-public struct FrameGeometry: Sendable {
+public struct FrameGeometry: GroundProjection {
     public let pose: CameraPose
     public let intrinsics: CameraIntrinsics
     /// ENU plane at the camera's nadir point; the camera is at (0, 0, height).
@@ -92,15 +92,6 @@ public struct FrameGeometry: Sendable {
         return SIMD2(d.x * t, d.y * t)
     }
 
-    /// Latitude/longitude of the ground under a pixel.
-    /// - Throws: `GeoError.aboveHorizon`.
-    public func coordinate(x: Double, y: Double) throws(GeoError) -> GeoPoint {
-        let g = try groundPoint(x: x, y: y)
-        var p = plane.geodetic(SIMD3(g.x, g.y, 0))
-        p.height = 0
-        return p
-    }
-
     /// The pixel that sees a ground point given in ENU metres from the nadir point.
     /// - Throws: `GeoError.behindCamera`.
     public func pixel(ground g: SIMD2<Double>) throws(GeoError) -> SIMD2<Double> {
@@ -119,16 +110,6 @@ public struct FrameGeometry: Sendable {
 
     /// Ground sampling distance of a nadir view, metres per pixel: height / focal length in pixels.
     public var nadirGSD: Double { intrinsics.nadirGSD(height: pose.heightAboveGround) }
-
-    /// Ground distance covered by one pixel at a pixel, metres: the geometric mean of the ground lengths of
-    /// a one-pixel step along x and along y.
-    /// - Throws: `GeoError.aboveHorizon`.
-    public func groundSampleDistance(x: Double, y: Double) throws(GeoError) -> Double {
-        let a = try groundPoint(x: x - 0.5, y: y), b = try groundPoint(x: x + 0.5, y: y)
-        let c = try groundPoint(x: x, y: y - 0.5), d = try groundPoint(x: x, y: y + 0.5)
-        let dx = ((b - a) * (b - a)).sum().squareRoot(), dy = ((d - c) * (d - c)).sum().squareRoot()
-        return (dx * dy).squareRoot()
-    }
 
     /// GSD at the image centre in centimetres per pixel (what `pavewatch info` prints), nil when the centre is
     /// refused.

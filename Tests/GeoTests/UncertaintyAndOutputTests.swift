@@ -84,3 +84,45 @@ struct SummaryTests {
         #expect(nikon.gsdCmPerPx == nil && nikon.footprint == nil && nikon.problem?.contains("height") == true)
     }
 }
+
+@Suite("Finding units: length, width, area, outline")
+struct FindingUnitsTests {
+    @Test("Nadir frame: metres, millimetres and square metres follow the GSD")
+    func nadirUnits() throws {
+        let g = try FrameGeometry(metadata: GeoFixtures.phantom(yaw: 33), width: 5472, height: 3648)
+        let gsd = g.nadirGSD
+        let line = [SIMD2(1000.0, 1000), SIMD2(1600, 1000), SIMD2(1600, 1800)]
+        #expect(abs(try g.lengthMetres(ofPolyline: line) - 1400 * gsd) < 1e-9)
+        let square = [SIMD2(2000.0, 2000), SIMD2(2100, 2000), SIMD2(2100, 2100), SIMD2(2000, 2100)]
+        #expect(abs(try g.areaSquareMetres(ofPolygon: square) - pow(100 * gsd, 2)) < 1e-9)
+        #expect(abs(try g.widthMillimetres(3, atX: 2736, y: 1824) - 3 * gsd * 1000) < 1e-9)
+        let outline = try g.outline(square)
+        #expect(outline.count == 4 && outline.allSatisfy { $0.count == 2 })
+        // Oblique: a line of the same pixel length is longer on the ground farther up the image.
+        let ob = try FrameGeometry(metadata: GeoFixtures.phantom(pitch: -40), width: 5472, height: 3648)
+        let near = try ob.lengthMetres(ofPolyline: [SIMD2(2000, 3500), SIMD2(2500, 3500)])
+        let far = try ob.lengthMetres(ofPolyline: [SIMD2(2000, 1500), SIMD2(2500, 1500)])
+        #expect(far > near)
+        let low = try FrameGeometry(metadata: GeoFixtures.phantom(pitch: -10), width: 5472, height: 3648)
+        #expect(throws: GeoError.self) { try low.outline([SIMD2(10, 3000), SIMD2(10, 0)]) }
+    }
+
+    @Test("Fixed camera: area of a ground square seen through an exact homography")
+    func fixedUnits() throws {
+        let plane = LocalTangentPlane(origin: GeoPoint(latitude: 40, longitude: -3))
+        let truth = HomographyTests.truth
+        let pixels = HomographyTests.grid(8)
+        let points = pixels.map { p -> GroundControlPoint in
+            let g = truth.apply(p)!
+            let geo = plane.geodetic(SIMD3(g.x, g.y, 0))
+            return GroundControlPoint(x: p.x, y: p.y, latitude: geo.latitude, longitude: geo.longitude)
+        }
+        let cam = try FixedCamera(controlPoints: points)
+        let inv = try #require(truth.inverse)
+        // A 2 m × 2 m ground square around the first ground point, mapped into the image and measured back.
+        let g0 = truth.apply(pixels[3])!
+        let corners = [SIMD2(0.0, 0), SIMD2(2, 0), SIMD2(2, 2), SIMD2(0, 2)].map { inv.apply(g0 + $0)! }
+        #expect(abs(try cam.areaSquareMetres(ofPolygon: corners) - 4) < 0.05)  // plane origins differ slightly
+        #expect(abs(try cam.lengthMetres(ofPolyline: [corners[0], corners[1]]) - 2) < 0.02)
+    }
+}
