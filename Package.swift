@@ -39,6 +39,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -65,7 +66,8 @@ let package = Package(
         // NeuralNet is optimised in debug builds too: unoptimised SIMD code is ~100x slower, too slow for its tests.
         .target(name: "NeuralNet", swiftSettings: compute + [.unsafeFlags(["-O"], .when(configuration: .debug))]
                 + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
-        .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
+        .target(name: "Geo", dependencies: ["Metadata", .product(name: "Yams", package: "Yams")],
+                swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
         .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Pipeline", dependencies: ["ImagingCore", "Codecs", "Metadata", "Findings", "Tickets"],
@@ -116,7 +118,8 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "Codecs", "ImagingCore", "TestSupport"],
                     swiftSettings: common),
-        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "TestSupport"], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
