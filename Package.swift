@@ -127,6 +127,9 @@ let package = Package(
             "Tickets", "Findings", "ReviewServer", "pavewatch",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: common),
         .testTarget(name: "ReviewServerTests", dependencies: [
             "ReviewServer", "Tickets", "Findings",

@@ -23,10 +23,7 @@ struct ExportCommand: AsyncParsableCommand {
         let store = try database.open()
         let text = TicketExport.render(try await store.tickets(TicketQuery(statuses: status)), as: format)
         if let out {
-            let url = URL(fileURLWithPath: out)
-            let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-            try Data(text.utf8).write(to: tmp)
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
         } else {
             print(text, terminator: "")
         }

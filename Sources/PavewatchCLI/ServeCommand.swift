@@ -39,16 +39,21 @@ struct ServeCommand: AsyncParsableCommand {
                                    port: port, logger: logger) { channel in
             if let addr = channel.localAddress { print("pavewatch: serving on \(addr)") }
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            if let forwarder {
-                group.addTask {
-                    defer { Task { try? await forwarder.shutdown() } }
-                    try await forwarder.run()
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.runService() }
+                if let forwarder {
+                    group.addTask { try await forwarder.run() }
                 }
+                // The server ends on SIGTERM/SIGINT; the forwarder only on error or cancellation.
+                try await group.next()
+                group.cancelAll()
             }
-            try await group.next()
-            group.cancelAll()
+        } catch is CancellationError {
+        } catch {
+            try? await forwarder?.shutdown()
+            throw error
         }
+        try? await forwarder?.shutdown()
     }
 }

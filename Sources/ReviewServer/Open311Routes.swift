@@ -8,7 +8,8 @@ import Tickets
 /// The Open311 GeoReport v2 endpoints under `/open311/v2`:
 /// `discovery`, `services`, `services/{code}`, `POST requests`, `GET requests`, `GET requests/{id}`,
 /// each as `.json` and `.xml`. Errors are GeoReport error lists (`[{code, description}]`) with status
-/// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service or request), 413 (body too large).
+/// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service, request or path), 405 (wrong
+/// method), 413 (body too large). Text fields must not contain NUL characters.
 /// Every database access goes through ``TicketStore`` (bound parameters only).
 public struct Open311Routes<Context: RequestContext>: Sendable {
     let store: any TicketStore
@@ -49,6 +50,20 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
             }
             g.get("requests/{id}.\(ext)") { _, context in
                 await self.handleAsync(format) { try await self.one(context.parameters.get("id")) }
+            }
+        }
+        // Known paths with another method: 405 in the GeoReport error format.
+        for format in [Format.json, .xml] {
+            let ext = format.rawValue
+            let getOnly = ["discovery.\(ext)", "services.\(ext)", "services/{code}.\(ext)", "requests/{id}.\(ext)"]
+            for path in getOnly + ["requests.\(ext)"] {
+                let allowed: HTTPRequest.Method = path.hasPrefix("requests.") ? .post : .get
+                for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch]
+                where method != allowed && !(path.hasPrefix("requests.") && method == .get) {
+                    g.on(RouterPath(path), method: method) { _, _ in
+                        self.errorResponse(format, Failure(.methodNotAllowed, "method not allowed"))
+                    }
+                }
             }
         }
         g.get("**") { request, _ in
@@ -168,6 +183,9 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         }
         var fields: [String: String] = [:]
         var attributes: [String: String] = [:]
+        guard !pairs.contains(where: { $0.0.unicodeScalars.contains("\u{0}") || $0.1.unicodeScalars.contains("\u{0}") }) else {
+            throw Failure(.badRequest, "fields must not contain NUL characters")
+        }
         for (k, v) in pairs {
             if k.hasPrefix("attribute[") && k.hasSuffix("]") {
                 let code = String(k.dropFirst("attribute[".count).dropLast())

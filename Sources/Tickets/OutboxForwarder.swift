@@ -58,7 +58,9 @@ extension Duration {
 /// delivery is recorded only after the peer answered, and the outbox row stays pending (surviving a crash or
 /// restart) until then. A peer that is down, times out, or answers 5xx / 408 / 429 is retried with
 /// exponential backoff and jitter; any other 4xx marks the item `failed` for a person to look at.
-/// One forwarder per database at a time.
+/// Items are claimed one at a time with a lease (request timeout + 2 s), so several forwarders on one
+/// database never send the same item at once, and the items of a forwarder that died are retried once
+/// their lease runs out.
 public final class OutboxForwarder: Sendable {
     /// What one attempt ended with.
     public enum Outcome: Sendable, Hashable {
@@ -102,11 +104,13 @@ public final class OutboxForwarder: Sendable {
         try await client.shutdown()
     }
 
-    /// Attempts every item due now once.
+    /// Attempts every item due now once (items that fail become due again later, after their backoff).
     /// - Throws: store errors only; peer failures are recorded on the items.
     public func forwardDue() async throws -> Pass {
         var pass = Pass()
-        for item in try await store.dueOutboxItems(now: Date(), limit: 64) {
+        let lease = configuration.requestTimeout.seconds + 2
+        let start = Date()  // items that fail in this pass are due after `start`: each is tried once
+        while let item = try await store.claimOutboxItems(now: start, lease: lease, limit: 1).first {
             try Task.checkCancellation()
             guard let ticket = try await store.ticket(id: item.ticketId) else {
                 try await store.recordFailure(itemId: item.id!, error: "ticket deleted", nextAttemptAt: Date(),
@@ -155,6 +159,16 @@ public final class OutboxForwarder: Sendable {
         if let m = t.mediaUrl { f.append(("media_url", m)) }
         if let a = t.address { f.append(("address_string", a)) }
         f.append(("attribute[pavewatch_ticket]", String(t.id ?? 0)))
+        switch t.defectClass {
+        case .crack:
+            if let s = t.subtype, ["longitudinal", "transverse", "block", "alligator"].contains(s) {
+                f.append(("attribute[subtype]", s))
+            }
+            if let w = t.widthMm { f.append(("attribute[width_mm]", String(w))) }
+            if let l = t.lengthM { f.append(("attribute[length_m]", String(l))) }
+        case .leak:
+            if let a = t.areaM2 { f.append(("attribute[area_m2]", String(a))) }
+        }
         f.append(("attribute[severity]", t.severity.rawValue))
         return f
     }
@@ -242,6 +256,9 @@ public final class OutboxForwarder: Sendable {
             if untilEmpty, next == nil { return }
             var wait = configuration.idlePoll.seconds
             if let next { wait = min(wait, next.timeIntervalSinceNow) }
+            if let poll = configuration.statusPoll {
+                wait = min(wait, poll.seconds - Date().timeIntervalSince(lastStatusPoll))
+            }
             try await Task.sleep(for: .seconds(max(0.01, wait)))
         }
     }

@@ -160,7 +160,15 @@ public final class SQLiteTicketStore: TicketStore {
             t.address = input.address
             t.attributes = input.attributes.isEmpty ? nil : input.attributes
             t.externalKey = input.idempotencyKey
-            t.sightings = 0
+            // Measurements given as attributes (as a forwarding Pavewatch sends them) rank the request.
+            let number = { (k: String) in input.attributes[k].flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil } }
+            t.subtype = input.attributes["subtype"]
+            t.widthMm = number("width_mm")
+            t.lengthM = number("length_m")
+            t.areaM2 = number("area_m2")
+            t.firstWidthMm = t.widthMm
+            t.firstLengthM = t.lengthM
+            t.firstAreaM2 = t.areaM2
             model.rank(&t)
             try t.insert(db)
             var e = TicketEvent(ticketId: t.id!, at: now, actor: actor, kind: .created, toStatus: .new,
@@ -172,10 +180,16 @@ public final class SQLiteTicketStore: TicketStore {
 
     // MARK: Outbox
 
-    public func dueOutboxItems(now: Date, limit: Int) async throws -> [OutboxItem] {
-        try await writer.read { db in
-            try OutboxItem.filter(Column("state") == OutboxItem.State.pending && Column("nextAttemptAt") <= now)
+    public func claimOutboxItems(now: Date, lease: TimeInterval, limit: Int) async throws -> [OutboxItem] {
+        try await writer.write { db in
+            var items = try OutboxItem
+                .filter(Column("state") == OutboxItem.State.pending && Column("nextAttemptAt") <= now)
                 .order(Column("nextAttemptAt"), Column("id")).limit(limit).fetchAll(db)
+            for i in items.indices {
+                items[i].nextAttemptAt = now.addingTimeInterval(lease)
+                try items[i].update(db)
+            }
+            return items
         }
     }
 

@@ -141,8 +141,10 @@ public protocol TicketStore: Sendable {
     /// Creates a ticket from an Open311 request (or returns the one its idempotency key created).
     func createServiceRequest(_ input: ServiceRequestInput, actor: String) async throws -> (ticket: Ticket, created: Bool)
 
-    /// Outbox items due for an attempt at `now`, oldest first.
-    func dueOutboxItems(now: Date, limit: Int) async throws -> [OutboxItem]
+    /// Claims up to `limit` pending items due at `now`, oldest first: their `nextAttemptAt` moves to
+    /// `now + lease`, so no other forwarder takes them while this one tries, and a forwarder that dies
+    /// leaves them due again once the lease has run out.
+    func claimOutboxItems(now: Date, lease: TimeInterval, limit: Int) async throws -> [OutboxItem]
     /// Every outbox item.
     func outboxItems() async throws -> [OutboxItem]
     /// The earliest `nextAttemptAt` of a pending item.
