@@ -39,6 +39,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -61,19 +62,22 @@ let package = Package(
         .target(name: "Metadata", swiftSettings: common),
         .target(name: "Kernels", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Filters", dependencies: ["ImagingCore", "Kernels"], swiftSettings: compute),
-        .target(name: "NeuralNet", swiftSettings: compute),
-        .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
+        .target(name: "Training", dependencies: ["NeuralNet", "Codecs", "ImagingCore"], swiftSettings: compute),
+        // NeuralNet is optimised in debug builds too: unoptimised SIMD code is ~100x slower, too slow for its tests.
+        .target(name: "NeuralNet", swiftSettings: compute + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+                + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
+        .target(name: "Geo", dependencies: ["Metadata", .product(name: "Yams", package: "Yams")],
+                swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
         .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
-        .target(name: "Pipeline", dependencies: [
-            "ImagingCore", "Codecs", "Metadata",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ], swiftSettings: common),
+        .target(name: "Pipeline", dependencies: ["ImagingCore", "Codecs", "Metadata", "Findings", "Tickets"],
+                swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
 
         // Tickets, outbox forwarding and the Open311 server.
         .target(name: "Tickets", dependencies: [
             "Findings",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -90,7 +94,8 @@ let package = Package(
         // Command line.
         .target(name: "PavewatchCLI", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
-            "Findings", "Tickets", "ReviewServer", "Pipeline",
+            "Findings", "Tickets", "ReviewServer",
+            "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -111,9 +116,12 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"], swiftSettings: common),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
-        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "Codecs", "ImagingCore", "TestSupport"],
+                    swiftSettings: common),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "TestSupport"], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TicketsTests", dependencies: [
             "Tickets", "Findings", "ReviewServer", "pavewatch",

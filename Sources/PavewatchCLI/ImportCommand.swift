@@ -1,7 +1,6 @@
 import ArgumentParser
 import Findings
 import Foundation
-import Pipeline
 import Tickets
 
 /// `pavewatch import FILE.json...`: stores `pavewatch inspect --json` output and merges it into tickets.
@@ -66,12 +65,12 @@ struct ImportCommand: AsyncParsableCommand {
         let candidates = r.file.hasPrefix("/") ? [URL(fileURLWithPath: r.file)]
             : [dir.appendingPathComponent(r.file), URL(fileURLWithPath: r.file)]
         for url in candidates {
-            if let bytes = try? Data(contentsOf: url) { return ContentHash.sha256Hex(Array(bytes)) }
+            if let bytes = try? Data(contentsOf: url) { return ContentHash.sha256Hex(bytes) }
         }
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         let bytes = (try? e.encode(r)) ?? Data(r.file.utf8)
-        return ContentHash.sha256Hex(Array(bytes))
+        return ContentHash.sha256Hex(bytes)
     }
 }
 

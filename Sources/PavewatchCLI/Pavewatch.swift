@@ -18,6 +18,8 @@ public struct Pavewatch: AsyncParsableCommand {
             ExportCommand.self,
             ServeCommand.self,
             ForwardCommand.self,
+            TrainCommand.self,
+            EvaluateCommand.self,
         ]
     )
 

@@ -7,7 +7,7 @@ public struct SurveyBatch: Sendable {
     public struct Frame: Sendable {
         /// The detector's report.
         public var report: FrameReport
-        /// Content hash of the image (hex SHA-256 of its bytes): a frame already stored is skipped.
+        /// Content hash of the image (see ``ContentHash``): a frame already stored is skipped.
         public var contentHash: String
 
         /// Creates a frame.

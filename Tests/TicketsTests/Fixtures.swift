@@ -33,7 +33,7 @@ enum Fixtures {
                        areaM2: side * side, geoOutline: GeoOutline(kind: .polygon, points: ring))
     }
 
-    /// A frame named `name` (its content hash is derived from the name) with findings and an optional
+    /// A frame named `name` (its content hash is the hash of the name) with findings and an optional
     /// square footprint of side `footprint` metres centred on the origin.
     static func frame(_ name: String, _ findings: [Finding], footprint: Double? = nil) -> SurveyBatch.Frame {
         let fp = footprint.map { s in
@@ -41,7 +41,7 @@ enum Fixtures {
         }
         return SurveyBatch.Frame(report: FrameReport(file: name, width: 4000, height: 3000, findings: findings,
                                                      footprint: fp),
-                                 contentHash: "hash-\(name)")
+                                 contentHash: ContentHash.sha256Hex(Array(name.utf8)))
     }
 
     static func ticketCount(_ store: SQLiteTicketStore) async throws -> Int {

@@ -1,0 +1,269 @@
+import ImagingCore
+
+/// A flat structuring element.
+public enum StructuringElement: Sendable, Hashable {
+    /// A `width` x `height` rectangle, anchored at its centre (`width / 2`, `height / 2`) like OpenCV.
+    case rectangle(width: Int, height: Int)
+    /// A horizontal line of `length` pixels (a `length` x 1 rectangle).
+    case horizontalLine(length: Int)
+    /// A vertical line of `length` pixels (a 1 x `length` rectangle).
+    case verticalLine(length: Int)
+
+    /// Width and height of the element's bounding box.
+    public var size: (width: Int, height: Int) {
+        switch self {
+        case let .rectangle(w, h): (w, h)
+        case let .horizontalLine(n): (n, 1)
+        case let .verticalLine(n): (1, n)
+        }
+    }
+}
+
+/// A morphological operation.
+public enum MorphologyOperation: String, Sendable, Hashable, CaseIterable {
+    /// Minimum over the element.
+    case erode
+    /// Maximum over the element.
+    case dilate
+    /// Erode, then dilate.
+    case open
+    /// Dilate, then erode.
+    case close
+    /// Source minus its opening (bright details smaller than the element), saturating at 0 like OpenCV.
+    case topHat
+    /// Closing minus the source (dark details smaller than the element: cracks), saturating at 0.
+    case blackHat
+}
+
+/// Grey-level morphology with flat rectangles and lines of any size.
+///
+/// The vertical pass is van Herk / Gil-Werman (three minima or maxima per pixel whatever the height, on
+/// whole rows). The horizontal pass uses the doubling decomposition (⌈log₂ width⌉ vector passes over a
+/// row), which on this machine is faster than the serial per-row van Herk recurrence.
+/// Borders: `constant` means the neutral value (255 for erosion, 0 for dilation, OpenCV's default), so
+/// it and `replicate` give the same result; `reflect101` mirrors.
+public enum Morphology {
+    /// Applies `operation` with `element`.
+    /// - Parameters: src: (H, W) gray8; element: sizes ≥ 1; border: edge rule; threads: ≥ 1.
+    /// - Returns: (H, W) gray8.
+    public static func apply(_ operation: MorphologyOperation, to src: PixelBuffer, element: StructuringElement,
+                             border: BorderMode = .constant, threads: Int = 1) -> PixelBuffer {
+        var dst = PixelBuffer(width: src.width, height: src.height, format: .gray8)
+        apply(operation, to: src, into: &dst, element: element, border: border, threads: threads)
+        return dst
+    }
+
+    /// As ``apply(_:to:element:border:threads:)`` into an existing (H, W) gray8 buffer.
+    public static func apply(_ operation: MorphologyOperation, to src: PixelBuffer, into dst: inout PixelBuffer,
+                             element: StructuringElement, border: BorderMode = .constant, threads: Int = 1) {
+        precondition(src.format == .gray8, "morphology takes gray8")
+        checkSameSize(src, dst)
+        let (kw, kh) = element.size
+        precondition(kw >= 1 && kh >= 1, "structuring element must be at least 1x1")
+        guard src.width > 0 && src.height > 0 else { return }
+        switch operation {
+        case .erode: pass(src, &dst, kw, kh, true, border, .none, threads)
+        case .dilate: pass(src, &dst, kw, kh, false, border, .none, threads)
+        case .open, .topHat:
+            var tmp = PixelBuffer(width: src.width, height: src.height, format: .gray8)
+            pass(src, &tmp, kw, kh, true, border, .none, threads)
+            pass(tmp, &dst, kw, kh, false, border, operation == .topHat ? .sourceMinus(src) : .none, threads)
+        case .close, .blackHat:
+            var tmp = PixelBuffer(width: src.width, height: src.height, format: .gray8)
+            pass(src, &tmp, kw, kh, false, border, .none, threads)
+            pass(tmp, &dst, kw, kh, true, border, operation == .blackHat ? .minusSource(src) : .none, threads)
+        }
+    }
+
+    /// Scalar twin of ``apply(_:to:element:border:threads:)``: the min/max over every window, directly.
+    public static func applyReference(_ operation: MorphologyOperation, to src: PixelBuffer,
+                                      element: StructuringElement, border: BorderMode = .constant) -> PixelBuffer {
+        let (kw, kh) = element.size
+        func filter(_ img: PixelBuffer, erode: Bool) -> PixelBuffer {
+            var out = PixelBuffer(width: img.width, height: img.height, format: .gray8)
+            let neutral: UInt8 = erode ? 255 : 0
+            for y in 0..<img.height {
+                for x in 0..<img.width {
+                    var best = neutral
+                    for j in 0..<kh {
+                        for i in 0..<kw {
+                            let v: UInt8
+                            if let yy = border.index(y + j - kh / 2, count: img.height),
+                               let xx = border.index(x + i - kw / 2, count: img.width) {
+                                v = img[xx, yy]
+                            } else {
+                                v = neutral
+                            }
+                            best = erode ? min(best, v) : max(best, v)
+                        }
+                    }
+                    out[x, y] = best
+                }
+            }
+            return out
+        }
+        func difference(_ a: PixelBuffer, _ b: PixelBuffer) -> PixelBuffer {
+            var out = a
+            for y in 0..<a.height { for x in 0..<a.width { out[x, y] = a[x, y] > b[x, y] ? a[x, y] - b[x, y] : 0 } }
+            return out
+        }
+        switch operation {
+        case .erode: return filter(src, erode: true)
+        case .dilate: return filter(src, erode: false)
+        case .open: return filter(filter(src, erode: true), erode: false)
+        case .close: return filter(filter(src, erode: false), erode: true)
+        case .topHat: return difference(src, filter(filter(src, erode: true), erode: false))
+        case .blackHat: return difference(filter(filter(src, erode: false), erode: true), src)
+        }
+    }
+}
+
+/// What the last pass does with its result.
+private enum Finish {
+    case none
+    /// result − source (black-hat: closing ≥ source).
+    case minusSource(PixelBuffer)
+    /// source − result (top-hat: source ≥ opening).
+    case sourceMinus(PixelBuffer)
+}
+
+/// One erosion (isMin) or dilation with a kw x kh rectangle: vertical van Herk over blocks of kh rows,
+/// then the horizontal doubling passes, then the optional difference.
+private func pass(_ src: PixelBuffer, _ dst: inout PixelBuffer, _ kw: Int, _ kh: Int, _ isMin: Bool,
+                  _ border: BorderMode, _ finish: Finish, _ threads: Int) {
+    let w = src.width, h = src.height, ss = src.rowStride, ds = dst.rowStride
+    let neutral: UInt8 = isMin ? 255 : 0
+    let ax = kw / 2, ay = kh / 2
+    var other: PixelBuffer? = nil
+    if case let .minusSource(b) = finish { other = b }
+    if case let .sourceMinus(b) = finish { other = b }
+    let subtractSource: Bool
+    if case .minusSource = finish { subtractSource = true } else { subtractSource = false }
+    let reference = other ?? src
+    let rs = reference.rowStride
+    unsafe src.readPixels { s in
+        unsafe reference.readPixels { ref in
+            unsafe dst.writePixels { d in
+                Parallelism.forEachBand(rows: h, threads: threads) { rows in
+                    let line = unsafe ScratchRows<UInt8>(count: 1, width: w + kw, value: neutral)
+                    let blocks = unsafe ScratchRows<UInt8>(count: 3 * kh, width: w, value: neutral)
+                    let constantRow = unsafe ScratchRows<UInt8>(count: 1, width: w, value: neutral)
+                    defer { unsafe line.release(); unsafe blocks.release(); unsafe constantRow.release() }
+                    func sourceRow(_ v: Int) -> UnsafePointer<UInt8> {
+                        unsafe border.index(v, count: h).map { unsafe s + $0 * ss } ?? UnsafePointer(constantRow(0))
+                    }
+                    let t = unsafe line(0) + ax
+                    // Emits output row y from the vertical result `col` (w values).
+                    func emit(_ y: Int, _ col: UnsafePointer<UInt8>) {
+                        if kw == 1 {
+                            unsafe t.update(from: col, count: w)
+                        } else {
+                            unsafe t.update(from: col, count: w)
+                            unsafe padHorizontal(t, w, ax, kw - 1 - ax, border, neutral)
+                            unsafe horizontalDoubling(line(0), w + kw - 1, kw, isMin)
+                        }
+                        let o = unsafe d + y * ds
+                        let r = unsafe UnsafePointer(line(0))
+                        if other == nil {
+                            unsafe o.update(from: r, count: w)
+                        } else {
+                            let q = unsafe ref + y * rs
+                            if subtractSource {
+                                for x in 0..<w { unsafe o[x] = unsafe r[x] > q[x] ? r[x] &- q[x] : 0 }
+                            } else {
+                                for x in 0..<w { unsafe o[x] = unsafe q[x] > r[x] ? q[x] &- r[x] : 0 }
+                            }
+                        }
+                    }
+                    if kh == 1 {
+                        for y in rows { unsafe emit(y, sourceRow(y)) }
+                        return
+                    }
+                    // van Herk / Gil-Werman over virtual rows v = start + t, in blocks of kh.
+                    let start = rows.lowerBound - ay
+                    var hCur = 0, gNext = 1, hNext = 2      // block slots in `blocks`
+                    func slot(_ b: Int, _ i: Int) -> UnsafeMutablePointer<UInt8> { unsafe blocks(b * kh + i) }
+                    // Suffix minima/maxima of block c into slot `into`, prefix into slot `prefix` (if ≥ 0).
+                    func build(_ c: Int, suffix into: Int, prefix: Int) {
+                        let first = start + c * kh
+                        let last = unsafe slot(into, kh - 1)
+                        unsafe last.update(from: sourceRow(first + kh - 1), count: w)
+                        for i in stride(from: kh - 2, through: 0, by: -1) {
+                            unsafe combine(slot(into, i), UnsafePointer(slot(into, i + 1)), sourceRow(first + i), w, isMin)
+                        }
+                        if prefix >= 0 {
+                            unsafe slot(prefix, 0).update(from: sourceRow(first), count: w)
+                            for i in 1..<kh {
+                                unsafe combine(slot(prefix, i), UnsafePointer(slot(prefix, i - 1)), sourceRow(first + i), w, isMin)
+                            }
+                        }
+                    }
+                    build(0, suffix: hCur, prefix: -1)
+                    let out = unsafe ScratchRows<UInt8>(count: 1, width: w, value: neutral)
+                    defer { unsafe out.release() }
+                    var c = 0
+                    while start + c * kh + ay < rows.upperBound {
+                        build(c + 1, suffix: hNext, prefix: gNext)
+                        for i in 0..<kh {
+                            let y = rows.lowerBound + c * kh + i
+                            if y >= rows.upperBound { break }
+                            if i == 0 {
+                                unsafe emit(y, UnsafePointer(slot(hCur, 0)))
+                            } else {
+                                unsafe combine(out(0), UnsafePointer(slot(hCur, i)), UnsafePointer(slot(gNext, i - 1)), w, isMin)
+                                unsafe emit(y, UnsafePointer(out(0)))
+                            }
+                        }
+                        swap(&hCur, &hNext)
+                        c += 1
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// d = min(a, b) or max(a, b), element-wise.
+private func combine(_ d: UnsafeMutablePointer<UInt8>, _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>,
+                     _ w: Int, _ isMin: Bool) {
+    if isMin {
+        for x in 0..<w { unsafe d[x] = unsafe min(a[x], b[x]) }
+    } else {
+        for x in 0..<w { unsafe d[x] = unsafe max(a[x], b[x]) }
+    }
+}
+
+/// Fills `left` and `right` border pixels around `t[0..<w]` (constant: the neutral value).
+private func padHorizontal(_ t: UnsafeMutablePointer<UInt8>, _ w: Int, _ left: Int, _ right: Int,
+                           _ border: BorderMode, _ neutral: UInt8) {
+    for i in stride(from: 1, through: left, by: 1) {
+        unsafe t[-i] = border.index(-i, count: w).map { unsafe t[$0] } ?? neutral
+    }
+    for i in stride(from: 0, to: right, by: 1) {
+        unsafe t[w + i] = border.index(w + i, count: w).map { unsafe t[$0] } ?? neutral
+    }
+}
+
+/// In place: t[x] = min/max of t[x ..< x + k] for x in 0 ..< n − k + 1, by doubling windows.
+private func horizontalDoubling(_ t: UnsafeMutablePointer<UInt8>, _ n: Int, _ k: Int, _ isMin: Bool) {
+    var span = 1
+    var valid = n
+    while span * 2 <= k {
+        valid -= span
+        if isMin {
+            for x in 0..<valid { unsafe t[x] = unsafe min(t[x], t[x &+ span]) }
+        } else {
+            for x in 0..<valid { unsafe t[x] = unsafe max(t[x], t[x &+ span]) }
+        }
+        span *= 2
+    }
+    if span < k {
+        let shift = k - span
+        valid -= shift
+        if isMin {
+            for x in 0..<valid { unsafe t[x] = unsafe min(t[x], t[x &+ shift]) }
+        } else {
+            for x in 0..<valid { unsafe t[x] = unsafe max(t[x], t[x &+ shift]) }
+        }
+    }
+}
