@@ -109,7 +109,7 @@ extension SQLiteTicketStore {
         let shapes = fs.compactMap(Merging.Shape.init)
         guard let first = shapes.first else { return nil }
         let plane = LocalPlane(origin: first.center)
-        // A matching ticket's position lies within (its uncertainty + radius) + (our uncertainty) +
+        // A matching ticket's position lies within (its largest uncertainty + reach) + (our uncertainty) +
         // tolerance of a point of the group's shapes; 1 % and 1 m of slack for the plane's distortion.
         let reach = (maxTicketReach + (shapes.map(\.uncertaintyM).max() ?? 0) + merging.toleranceM) * 1.01 + 1
         let margin = plane.degrees(forMetres: reach)
@@ -121,10 +121,15 @@ extension SQLiteTicketStore {
             .order(Column("id")).fetchAll(db)
         var best: (gap: Double, ticket: Ticket)?
         for t in candidates {
-            guard let ts = Merging.Shape(t) else { continue }
-            for s in shapes where merging.matches(s, ts) {
-                let g = merging.gap(s, ts)
-                if best == nil || g < best!.gap { best = (g, t) }
+            // The ticket's own shape and every finding merged into it, from any survey: a defect seen as a
+            // chain of findings is found again wherever a later survey sees a part of it.
+            let members = try FindingRecord.filter(Column("ticketId") == t.id).fetchAll(db)
+            let targets = [Merging.Shape(t)].compactMap { $0 } + members.compactMap { Merging.Shape($0.finding) }
+            for s in shapes {
+                for target in targets where merging.matches(s, target) {
+                    let g = merging.gap(s, target)
+                    if best == nil || g < best!.gap { best = (g, t) }
+                }
             }
         }
         return best?.ticket
@@ -165,6 +170,7 @@ extension SQLiteTicketStore {
         t.firstSurveyId = surveyId
         t.lastSurveyId = surveyId
         t.geoOutline = largest(fs).geoOutline
+        if let c = t.location { t.radiusM = Ticket.reach(from: c, outline: t.geoOutline, findings: fs) }
         return t
     }
 
@@ -197,6 +203,7 @@ extension SQLiteTicketStore {
         let best = fs.max { $0.confidence < $1.confidence }!
         if best.confidence > t.confidence || t.subtype == nil { t.subtype = best.subtype ?? t.subtype }
         t.confidence = max(t.confidence, best.confidence)
+        if let c = t.location { t.radiusM = max(t.radiusM, Ticket.reach(from: c, outline: t.geoOutline, findings: fs)) }
         t.sightings += fs.count
         t.lastSeen = now
         t.lastSurveyId = surveyId

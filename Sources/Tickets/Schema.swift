@@ -6,7 +6,7 @@ import GRDB
 ///
 /// Migrations only ever append: `v1` (surveys, frames, findings, tickets, events), `v2` (outbox, the
 /// database's instance id for idempotency keys, Open311 and forwarding columns on tickets), `v3` (each
-/// ticket's outline radius, which bounds the merge's candidate search).
+/// ticket's reach: outline and merged findings, which bounds the merge's candidate search).
 public enum Schema {
     /// Every migration identifier, oldest first.
     public static let versions = ["v1", "v2", "v3"]
@@ -115,17 +115,10 @@ public enum Schema {
             try db.alter(table: "ticket") { t in
                 t.add(column: "radiusM", .double).notNull().defaults(to: 0)
             }
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, latitude, longitude, geoOutline FROM ticket
-                WHERE geoOutline IS NOT NULL AND latitude IS NOT NULL AND longitude IS NOT NULL
-                """)
-            for row in rows {
-                guard let text: String = row["geoOutline"],
-                      let outline = try? JSONDecoder().decode(GeoOutline.self, from: Data(text.utf8)) else { continue }
-                let center = GeoPoint(latitude: row["latitude"], longitude: row["longitude"])
-                let id: Int64 = row["id"]
-                try db.execute(sql: "UPDATE ticket SET radiusM = ? WHERE id = ?",
-                               arguments: [Ticket.radius(of: outline, around: center), id])
+            for var t in try Ticket.filter(Column("latitude") != nil && Column("longitude") != nil).fetchAll(db) {
+                let members = try FindingRecord.filter(Column("ticketId") == t.id).fetchAll(db).map(\.finding)
+                t.radiusM = Ticket.reach(from: t.location!, outline: t.geoOutline, findings: members)
+                try t.update(db, columns: ["radiusM"])
             }
         }
         return m

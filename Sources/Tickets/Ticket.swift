@@ -18,13 +18,9 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
     /// Priority score 0...100 × zone weight (see ``PriorityModel``).
     public var priority: Double
     /// Position in degrees; `nil` for findings without location.
-    public var latitude: Double? {
-        didSet { radiusM = Self.radius(of: geoOutline, around: location) }
-    }
+    public var latitude: Double?
     /// Position in degrees.
-    public var longitude: Double? {
-        didSet { radiusM = Self.radius(of: geoOutline, around: location) }
-    }
+    public var longitude: Double?
     /// Location uncertainty in metres.
     public var uncertaintyM: Double?
     /// Current crack length in metres.
@@ -64,12 +60,10 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
     /// Open311 `attribute[...]` values as a JSON object.
     public var attributes: [String: String]?
     /// Ground outline of the largest sighting.
-    public var geoOutline: GeoOutline? {
-        didSet { radiusM = Self.radius(of: geoOutline, around: location) }
-    }
-    /// Largest distance in metres from the position to a point of the outline (0 without outline): how far
-    /// the ticket's shape reaches beyond its position, for the merge's candidate search.
-    public private(set) var radiusM: Double = 0
+    public var geoOutline: GeoOutline?
+    /// How far the ticket reaches beyond its position, in metres: the farthest point of its outline, or of a
+    /// merged finding plus that finding's uncertainty. Bounds the merge's candidate search.
+    public var radiusM: Double = 0
     /// Name of the priority zone the ticket lies in, if any.
     public var zone: String?
     /// Idempotency key of the API request that created it (unique).
@@ -112,14 +106,20 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
         return GeoPoint(latitude: latitude, longitude: longitude)
     }
 
-    /// The largest distance in metres from `center` to a point of `outline`.
-    static func radius(of outline: GeoOutline?, around center: GeoPoint?) -> Double {
-        guard let outline, let center else { return 0 }
+    /// How far matching can reach from `center`: the largest distance in metres to a point of `outline`,
+    /// or to a position or outline point of `findings` plus that finding's uncertainty.
+    static func reach(from center: GeoPoint, outline: GeoOutline?, findings: [Finding]) -> Double {
         let plane = LocalPlane(origin: center)
-        return outline.points.map { p in
+        func distance(_ p: GeoPoint) -> Double {
             let v = plane.project(p)
             return (v * v).sum().squareRoot()
-        }.max() ?? 0
+        }
+        var r = outline?.points.map(distance).max() ?? 0
+        for f in findings {
+            let points = (f.location.map { [$0] } ?? []) + (f.geoOutline?.points ?? [])
+            if let d = points.map(distance).max() { r = max(r, d + max(0, f.uncertaintyM ?? 0)) }
+        }
+        return r
     }
 
     /// Relative growth of the defining measurement (crack width, else length; leak area) since first seen,

@@ -113,10 +113,25 @@ import TestSupport
         _ = try await store.ingest(SurveyBatch(surveyName: "a", frames: [
             Fixtures.frame("a", [Fixtures.crack(east: 0, north: 0, lengthM: 60, uncertaintyM: 0.1)])]), actor: "t")
         let t = try #require(try await store.tickets(TicketQuery()).first)
-        #expect(abs(t.radiusM - 30) < 0.05)
+        #expect(abs(t.radiusM - 30.1) < 0.05)  // half the length plus the finding's uncertainty
         let s = try await store.ingest(SurveyBatch(surveyName: "b", frames: [
             Fixtures.frame("b", [Fixtures.crack(east: 59.5, north: 0.1, lengthM: 1, uncertaintyM: 0.1)])]), actor: "t")
         #expect(s.ticketsCreated == 0 && s.ticketsUpdated == 1)
+    }
+
+    /// A defect seen in one survey as a chain of findings is found again by a later survey that sees only
+    /// the far end of the chain, away from the ticket's representative outline.
+    @Test func laterSurveyMatchesAnyPartOfAChain() async throws {
+        let store = try SQLiteTicketStore.inMemory()
+        let s1 = try await store.ingest(SurveyBatch(surveyName: "a", frames: [
+            Fixtures.frame("a1", [Fixtures.crack(east: 0, north: 0, lengthM: 1.05, uncertaintyM: 0.1)]),
+            Fixtures.frame("a2", [Fixtures.crack(east: 1.15, north: 0, lengthM: 1, uncertaintyM: 0.1)]),
+            Fixtures.frame("a3", [Fixtures.crack(east: 2.25, north: 0, lengthM: 1, uncertaintyM: 0.1)]),
+        ]), actor: "t")
+        #expect(s1.ticketsCreated == 1)
+        let s2 = try await store.ingest(SurveyBatch(surveyName: "b", frames: [
+            Fixtures.frame("b1", [Fixtures.crack(east: 2.4, north: 0.2, lengthM: 1, uncertaintyM: 0.1)])]), actor: "t")
+        #expect(s2.ticketsCreated == 0 && s2.ticketsUpdated == 1)
     }
 
     @Test func sameImportTwiceCreatesNothing() async throws {

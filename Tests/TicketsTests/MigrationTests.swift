@@ -66,7 +66,8 @@ import Testing
         #expect(t.status == .confirmed && t.widthMm == 12 && t.defectClass == .crack && t.remoteId == nil)
         #expect(t.geoOutline?.points.count == 2)
         if version != Schema.versions.last {
-            // v3 computed the outline radius of existing tickets: 0.00001° of latitude ≈ 1.11 m.
+            // v3 computed the reach of existing tickets (their outline; the stored finding has no position):
+            // 0.00001° of latitude ≈ 1.11 m.
             #expect(abs(t.radiusM - 1.112) < 0.005)
         }
         #expect(try await store.findings(ticketId: 1).first?.finding.bbox.width == 3)
