@@ -69,8 +69,10 @@ let package = Package(
                 swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
         .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
-        .target(name: "Pipeline", dependencies: ["ImagingCore", "Codecs", "Metadata", "Findings", "Tickets"],
-                swiftSettings: common),
+        .target(name: "Pipeline", dependencies: [
+            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
 
         // Tickets, outbox forwarding and the Open311 server.
@@ -120,7 +122,7 @@ let package = Package(
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TicketsTests", dependencies: [
             "Tickets", "Findings", "ReviewServer", "pavewatch",
