@@ -96,7 +96,7 @@ let package = Package(
         .target(name: "PavewatchCLI", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
             "Findings", "Tickets", "ReviewServer",
-            "Training",
+            "Training", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
