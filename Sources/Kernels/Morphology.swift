@@ -145,7 +145,7 @@ private func pass(_ src: PixelBuffer, _ dst: inout PixelBuffer, _ kw: Int, _ kh:
         unsafe reference.readPixels { ref in
             unsafe dst.writePixels { d in
                 Parallelism.forEachBand(rows: h, threads: threads) { rows in
-                    let line = unsafe ScratchRows<UInt8>(count: 1, width: w + kw, value: neutral)
+                    let line = unsafe ScratchRows<UInt8>(count: 2, width: w + kw, value: neutral)
                     let blocks = unsafe ScratchRows<UInt8>(count: 3 * kh, width: w, value: neutral)
                     let constantRow = unsafe ScratchRows<UInt8>(count: 1, width: w, value: neutral)
                     defer { unsafe line.release(); unsafe blocks.release(); unsafe constantRow.release() }
@@ -155,15 +155,13 @@ private func pass(_ src: PixelBuffer, _ dst: inout PixelBuffer, _ kw: Int, _ kh:
                     let t = unsafe line(0) + ax
                     // Emits output row y from the vertical result `col` (w values).
                     func emit(_ y: Int, _ col: UnsafePointer<UInt8>) {
-                        if kw == 1 {
-                            unsafe t.update(from: col, count: w)
-                        } else {
+                        var r = unsafe col
+                        if kw > 1 {
                             unsafe t.update(from: col, count: w)
                             unsafe padHorizontal(t, w, ax, kw - 1 - ax, border, neutral)
-                            unsafe horizontalDoubling(line(0), w + kw - 1, kw, isMin)
+                            unsafe r = unsafe horizontalDoubling(line(0), line(1), w + kw - 1, kw, isMin)
                         }
                         let o = unsafe d + y * ds
-                        let r = unsafe UnsafePointer(line(0))
                         if other == nil {
                             unsafe o.update(from: r, count: w)
                         } else {
@@ -244,26 +242,27 @@ private func padHorizontal(_ t: UnsafeMutablePointer<UInt8>, _ w: Int, _ left: I
     }
 }
 
-/// In place: t[x] = min/max of t[x ..< x + k] for x in 0 ..< n − k + 1, by doubling windows.
-private func horizontalDoubling(_ t: UnsafeMutablePointer<UInt8>, _ n: Int, _ k: Int, _ isMin: Bool) {
+/// r[x] = min/max of t[x ..< x + k] for x in 0 ..< n − k + 1, by doubling windows, ping-ponging between
+/// `t` and `u` (separate buffers, so every pass vectorises); returns the buffer holding r.
+private func horizontalDoubling(_ t: UnsafeMutablePointer<UInt8>, _ u: UnsafeMutablePointer<UInt8>, _ n: Int,
+                                _ k: Int, _ isMin: Bool) -> UnsafePointer<UInt8> {
     var span = 1
     var valid = n
-    while span * 2 <= k {
-        valid -= span
+    var src = unsafe t, dst = unsafe u
+    func step(_ shift: Int) {
+        valid -= shift
+        let a = unsafe UnsafePointer(src), b = unsafe UnsafePointer(src + shift), o = unsafe dst
         if isMin {
-            for x in 0..<valid { unsafe t[x] = unsafe min(t[x], t[x &+ span]) }
+            for x in 0..<valid { unsafe o[x] = unsafe min(a[x], b[x]) }
         } else {
-            for x in 0..<valid { unsafe t[x] = unsafe max(t[x], t[x &+ span]) }
+            for x in 0..<valid { unsafe o[x] = unsafe max(a[x], b[x]) }
         }
+        unsafe swap(&src, &dst)
+    }
+    while span * 2 <= k {
+        step(span)
         span *= 2
     }
-    if span < k {
-        let shift = k - span
-        valid -= shift
-        if isMin {
-            for x in 0..<valid { unsafe t[x] = unsafe min(t[x], t[x &+ shift]) }
-        } else {
-            for x in 0..<valid { unsafe t[x] = unsafe max(t[x], t[x &+ shift]) }
-        }
-    }
+    if span < k { step(k - span) }
+    return unsafe UnsafePointer(src)
 }
