@@ -126,20 +126,17 @@ private enum Finish {
     let line: ScratchRows<UInt8>       // 2 padded rows for the horizontal passes
     let blocks: ScratchRows<UInt8>     // 3 blocks of kh rows for van Herk
     let constant: ScratchRows<UInt8>   // a row of the neutral value
-    let out: ScratchRows<UInt8>        // one vertical result row
 
     init(w: Int, kw: Int, kh: Int, neutral: UInt8) {
         unsafe line = ScratchRows(count: 2, width: w + kw, value: neutral)
         unsafe blocks = ScratchRows(count: 3 * kh, width: w, value: neutral)
         unsafe constant = ScratchRows(count: 1, width: w, value: neutral)
-        unsafe out = ScratchRows(count: 1, width: w, value: neutral)
     }
 
     func release() {
         unsafe line.release()
         unsafe blocks.release()
         unsafe constant.release()
-        unsafe out.release()
     }
 }
 
@@ -148,14 +145,25 @@ private enum Finish {
 /// passes; `emit(y, row)` receives each finished row.
 private func filterRows(_ rows: Range<Int>, _ w: Int, _ kw: Int, _ kh: Int, _ isMin: Bool, _ border: BorderMode,
                         _ neutral: UInt8, _ scratch: MorphScratch, _ sourceRow: (Int) -> UnsafePointer<UInt8>,
+                        _ destination: ((Int) -> UnsafeMutablePointer<UInt8>)?,
                         _ emit: (Int, UnsafePointer<UInt8>) -> Void) {
     let ax = kw / 2, ay = kh / 2
     let t = unsafe scratch.line(0) + ax
-    func horizontal(_ y: Int, _ col: UnsafePointer<UInt8>) {
-        guard kw > 1 else { return unsafe emit(y, col) }
-        unsafe t.update(from: col, count: w)
+    // Row y from the vertical result already in `t`: written straight to `destination(y)` when there is
+    // one (the last doubling pass stores there), else handed to `emit`.
+    func horizontalInLine(_ y: Int) {
+        let target = unsafe destination.map { unsafe $0(y) }
+        if kw == 1 {
+            if let target = unsafe target { unsafe target.update(from: t, count: w) } else { unsafe emit(y, t) }
+            return
+        }
         unsafe padHorizontal(t, w, ax, kw - 1 - ax, border, neutral)
-        unsafe emit(y, horizontalDoubling(scratch.line(0), scratch.line(1), w + kw - 1, kw, isMin))
+        let r = unsafe horizontalDoubling(scratch.line(0), scratch.line(1), w + kw - 1, kw, isMin, into: target)
+        if unsafe target == nil { unsafe emit(y, r) }
+    }
+    func horizontal(_ y: Int, _ col: UnsafePointer<UInt8>) {
+        unsafe t.update(from: col, count: w)
+        horizontalInLine(y)
     }
     if kh == 1 {
         for y in rows { unsafe horizontal(y, sourceRow(y)) }
@@ -188,8 +196,8 @@ private func filterRows(_ rows: Range<Int>, _ w: Int, _ kw: Int, _ kh: Int, _ is
             if i == 0 {
                 unsafe horizontal(y, UnsafePointer(slot(hCur, 0)))
             } else {
-                unsafe combine(scratch.out(0), UnsafePointer(slot(hCur, i)), UnsafePointer(slot(gNext, i - 1)), w, isMin)
-                unsafe horizontal(y, UnsafePointer(scratch.out(0)))
+                unsafe combine(t, UnsafePointer(slot(hCur, i)), UnsafePointer(slot(gNext, i - 1)), w, isMin)
+                horizontalInLine(y)
             }
         }
         swap(&hCur, &hNext)
@@ -214,6 +222,8 @@ private func morphology(_ src: PixelBuffer, _ dst: inout PixelBuffer, _ kw: Int,
                 case .sourceMinus: for x in 0..<w { unsafe o[x] = unsafe q[x] > r[x] ? q[x] &- r[x] : 0 }
                 }
             }
+            // Without a difference to take, rows are stored straight into the destination.
+            let direct: ((Int) -> UnsafeMutablePointer<UInt8>)? = finish == .none ? { y in unsafe d + y * ds } : nil
             Parallelism.forEachBand(rows: h, threads: threads) { band in
                 let first = unsafe MorphScratch(w: w, kw: kw, kh: kh, neutral: firstNeutral)
                 defer { unsafe first.release() }
@@ -221,7 +231,7 @@ private func morphology(_ src: PixelBuffer, _ dst: inout PixelBuffer, _ kw: Int,
                     unsafe border.index(v, count: h).map { unsafe s + $0 * ss } ?? UnsafePointer(first.constant(0))
                 }
                 if single {
-                    unsafe filterRows(band, w, kw, kh, erodeFirst, border, firstNeutral, first, sourceRow, write)
+                    unsafe filterRows(band, w, kw, kh, erodeFirst, border, firstNeutral, first, sourceRow, direct, write)
                     return
                 }
                 let second = unsafe MorphScratch(w: w, kw: kw, kh: kh, neutral: secondNeutral)
@@ -242,15 +252,14 @@ private func morphology(_ src: PixelBuffer, _ dst: inout PixelBuffer, _ kw: Int,
                         }
                     }
                     let fresh = (keep.isEmpty ? need.lowerBound : keep.upperBound)..<need.upperBound
-                    unsafe filterRows(fresh, w, kw, kh, erodeFirst, border, firstNeutral, first, sourceRow) { y, r in
-                        unsafe window(y - need.lowerBound).update(from: r, count: w)
-                    }
+                    unsafe filterRows(fresh, w, kw, kh, erodeFirst, border, firstNeutral, first, sourceRow,
+                                      { y in unsafe window(y - need.lowerBound) }) { _, _ in }
                     have = need
                     func firstRow(_ v: Int) -> UnsafePointer<UInt8> {
                         guard let m = border.index(v, count: h) else { return unsafe UnsafePointer(second.constant(0)) }
                         return unsafe UnsafePointer(window(m - need.lowerBound))
                     }
-                    unsafe filterRows(c0..<c1, w, kw, kh, !erodeFirst, border, secondNeutral, second, firstRow, write)
+                    unsafe filterRows(c0..<c1, w, kw, kh, !erodeFirst, border, secondNeutral, second, firstRow, direct, write)
                     c0 = c1
                 }
             }
@@ -280,26 +289,26 @@ private func padHorizontal(_ t: UnsafeMutablePointer<UInt8>, _ w: Int, _ left: I
 }
 
 /// r[x] = min/max of t[x ..< x + k] for x in 0 ..< n − k + 1, by doubling windows, ping-ponging between
-/// `t` and `u` (separate buffers, so every pass vectorises); returns the buffer holding r.
+/// `t` and `u` (separate buffers, so every pass vectorises); the last pass writes into `final` when given.
+/// Returns the buffer holding r.
 private func horizontalDoubling(_ t: UnsafeMutablePointer<UInt8>, _ u: UnsafeMutablePointer<UInt8>, _ n: Int,
-                                _ k: Int, _ isMin: Bool) -> UnsafePointer<UInt8> {
-    var span = 1
+                                _ k: Int, _ isMin: Bool, into final: UnsafeMutablePointer<UInt8>?) -> UnsafePointer<UInt8> {
+    var doublings = 0
+    while (2 << doublings) <= k { doublings += 1 }          // windows 1, 2, 4 … 2^doublings
+    let steps = doublings + ((1 << doublings) < k ? 1 : 0)
     var valid = n
-    var src = unsafe t, dst = unsafe u
-    func step(_ shift: Int) {
+    var src = unsafe t
+    for i in 0..<steps {
+        let shift = i < doublings ? 1 << i : k - (1 << doublings)
         valid -= shift
-        let a = unsafe UnsafePointer(src), b = unsafe UnsafePointer(src + shift), o = unsafe dst
+        let a = unsafe UnsafePointer(src), b = unsafe UnsafePointer(src + shift)
+        let o = unsafe i == steps - 1 ? (final ?? (src == t ? u : t)) : (src == t ? u : t)
         if isMin {
             for x in 0..<valid { unsafe o[x] = unsafe min(a[x], b[x]) }
         } else {
             for x in 0..<valid { unsafe o[x] = unsafe max(a[x], b[x]) }
         }
-        unsafe swap(&src, &dst)
+        unsafe src = unsafe o
     }
-    while span * 2 <= k {
-        step(span)
-        span *= 2
-    }
-    if span < k { step(k - span) }
     return unsafe UnsafePointer(src)
 }
