@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TicketsTests", dependencies: [
-            "Tickets", "Findings", "ReviewServer", "pavewatch",
+            "Tickets", "Findings", "ReviewServer", "pavewatch", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

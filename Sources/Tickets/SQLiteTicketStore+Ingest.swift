@@ -45,6 +45,9 @@ extension SQLiteTicketStore {
         summary.findingsAdded = added.count
 
         let merging = Merging()
+        // Largest ticket uncertainty and outline radius, kept up to date below: they bound the candidate
+        // search box of each group.
+        var maxTicketReach = try Double.fetchOne(db, sql: "SELECT MAX(COALESCE(uncertaintyM, 0) + radiusM) FROM ticket") ?? 0
         var updated: Set<Int64> = []
         var seen: Set<Int64> = []
         let who = actor
@@ -52,7 +55,7 @@ extension SQLiteTicketStore {
             let members = group.map { added[$0] }
             let fs = members.map(\.finding)
             var ticket: Ticket
-            if var t = try match(db, fs, merging) {
+            if var t = try match(db, fs, merging, maxTicketReach: maxTicketReach) {
                 let wasClosed = t.status == .fixed || t.status == .verified
                 update(&t, with: fs, surveyId: surveyId, at: now)
                 model.rank(&t)
@@ -76,6 +79,7 @@ extension SQLiteTicketStore {
                 summary.ticketsCreated += 1
             }
             seen.insert(ticket.id!)
+            maxTicketReach = max(maxTicketReach, (ticket.uncertaintyM ?? 0) + ticket.radiusM)
             let ids = members.map(\.id)
             try FindingRecord.filter(ids.contains(Column("id"))).updateAll(db, Column("ticketId").set(to: ticket.id!))
         }
@@ -100,14 +104,17 @@ extension SQLiteTicketStore {
     }
 
     /// The existing ticket closest to a group of findings that matches one of them, if any.
-    static func match(_ db: Database, _ fs: [Finding], _ merging: Merging) throws -> Ticket? {
+    /// - Parameter maxTicketReach: the largest uncertainty + outline radius of any stored ticket.
+    static func match(_ db: Database, _ fs: [Finding], _ merging: Merging, maxTicketReach: Double) throws -> Ticket? {
         let shapes = fs.compactMap(Merging.Shape.init)
         guard let first = shapes.first else { return nil }
-        let maxTicketU = try Double.fetchOne(db, sql: "SELECT MAX(uncertaintyM) FROM ticket") ?? 0
         let plane = LocalPlane(origin: first.center)
-        // Search box: the group's extent plus both uncertainties plus 100 m for outlines.
-        let margin = plane.degrees(forMetres: (shapes.map(\.uncertaintyM).max() ?? 0) + maxTicketU + 100)
-        let lats = shapes.map(\.center.latitude), lons = shapes.map(\.center.longitude)
+        // A matching ticket's position lies within (its uncertainty + radius) + (our uncertainty) +
+        // tolerance of a point of the group's shapes; 1 % and 1 m of slack for the plane's distortion.
+        let reach = (maxTicketReach + (shapes.map(\.uncertaintyM).max() ?? 0) + merging.toleranceM) * 1.01 + 1
+        let margin = plane.degrees(forMetres: reach)
+        let points = shapes.flatMap { [$0.center] + ($0.outline?.points ?? []) }
+        let lats = points.map(\.latitude), lons = points.map(\.longitude)
         let candidates = try Ticket.filter(Column("class") == first.defectClass
                 && Column("latitude") >= lats.min()! - margin.lat && Column("latitude") <= lats.max()! + margin.lat
                 && Column("longitude") >= lons.min()! - margin.lon && Column("longitude") <= lons.max()! + margin.lon)

@@ -1,12 +1,15 @@
+import Findings
+import Foundation
 import GRDB
 
 /// The versioned schema of the ticket database.
 ///
 /// Migrations only ever append: `v1` (surveys, frames, findings, tickets, events), `v2` (outbox, the
-/// database's instance id for idempotency keys, Open311 and forwarding columns on tickets).
+/// database's instance id for idempotency keys, Open311 and forwarding columns on tickets), `v3` (each
+/// ticket's outline radius, which bounds the merge's candidate search).
 public enum Schema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["v1", "v2"]
+    public static let versions = ["v1", "v2", "v3"]
 
     /// The migrator with every migration.
     public static var migrator: DatabaseMigrator {
@@ -107,6 +110,23 @@ public enum Schema {
                 t.column("sentAt", .datetime)
             }
             try db.create(index: "outbox_due", on: "outbox", columns: ["state", "nextAttemptAt"])
+        }
+        m.registerMigration("v3") { db in
+            try db.alter(table: "ticket") { t in
+                t.add(column: "radiusM", .double).notNull().defaults(to: 0)
+            }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, latitude, longitude, geoOutline FROM ticket
+                WHERE geoOutline IS NOT NULL AND latitude IS NOT NULL AND longitude IS NOT NULL
+                """)
+            for row in rows {
+                guard let text: String = row["geoOutline"],
+                      let outline = try? JSONDecoder().decode(GeoOutline.self, from: Data(text.utf8)) else { continue }
+                let center = GeoPoint(latitude: row["latitude"], longitude: row["longitude"])
+                let id: Int64 = row["id"]
+                try db.execute(sql: "UPDATE ticket SET radiusM = ? WHERE id = ?",
+                               arguments: [Ticket.radius(of: outline, around: center), id])
+            }
         }
         return m
     }

@@ -18,9 +18,13 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
     /// Priority score 0...100 × zone weight (see ``PriorityModel``).
     public var priority: Double
     /// Position in degrees; `nil` for findings without location.
-    public var latitude: Double?
+    public var latitude: Double? {
+        didSet { radiusM = Self.radius(of: geoOutline, around: location) }
+    }
     /// Position in degrees.
-    public var longitude: Double?
+    public var longitude: Double? {
+        didSet { radiusM = Self.radius(of: geoOutline, around: location) }
+    }
     /// Location uncertainty in metres.
     public var uncertaintyM: Double?
     /// Current crack length in metres.
@@ -60,7 +64,12 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
     /// Open311 `attribute[...]` values as a JSON object.
     public var attributes: [String: String]?
     /// Ground outline of the largest sighting.
-    public var geoOutline: GeoOutline?
+    public var geoOutline: GeoOutline? {
+        didSet { radiusM = Self.radius(of: geoOutline, around: location) }
+    }
+    /// Largest distance in metres from the position to a point of the outline (0 without outline): how far
+    /// the ticket's shape reaches beyond its position, for the merge's candidate search.
+    public private(set) var radiusM: Double = 0
     /// Name of the priority zone the ticket lies in, if any.
     public var zone: String?
     /// Idempotency key of the API request that created it (unique).
@@ -103,6 +112,16 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
         return GeoPoint(latitude: latitude, longitude: longitude)
     }
 
+    /// The largest distance in metres from `center` to a point of `outline`.
+    static func radius(of outline: GeoOutline?, around center: GeoPoint?) -> Double {
+        guard let outline, let center else { return 0 }
+        let plane = LocalPlane(origin: center)
+        return outline.points.map { p in
+            let v = plane.project(p)
+            return (v * v).sum().squareRoot()
+        }.max() ?? 0
+    }
+
     /// Relative growth of the defining measurement (crack width, else length; leak area) since first seen,
     /// 0 when unknown or shrinking.
     public var growth: Double {
@@ -120,7 +139,7 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
         case id, defectClass = "class", subtype, status, severity, priority, latitude, longitude, uncertaintyM
         case lengthM, widthMm, areaM2, firstLengthM, firstWidthMm, firstAreaM2, confidence, sightings
         case surveyCount, firstSeen, lastSeen, firstSurveyId, lastSurveyId, source, details, mediaUrl, address
-        case attributes, geoOutline, zone, externalKey, remoteId, remoteStatus, createdAt, updatedAt
+        case attributes, geoOutline, radiusM, zone, externalKey, remoteId, remoteStatus, createdAt, updatedAt
     }
 }
 
