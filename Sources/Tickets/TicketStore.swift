@@ -124,6 +124,8 @@ public protocol TicketStore: Sendable {
     /// with the tickets of earlier surveys). Frames whose content hash is stored already are skipped.
     func ingest(_ batch: SurveyBatch, actor: String) async throws -> IngestSummary
 
+    /// Every stored frame (a survey run skips frames whose content hash is here).
+    func frames() async throws -> [FrameRecord]
     /// One ticket.
     func ticket(id: Int64) async throws -> Ticket?
     /// Tickets matching a query.
