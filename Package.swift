@@ -107,7 +107,7 @@ let package = Package(
         .target(name: "PavewatchCLI", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
             "Findings", "Tickets", "ReviewServer",
-            "Training", "Pipeline",
+            "Training", "Pipeline", "Geo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
