@@ -22,5 +22,15 @@ let package = Package(
             path: "Benchmarks/KernelsBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        .executableTarget(
+            name: "CodecsBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "ImagingCore", package: "pavewatch"),
+                .product(name: "Codecs", package: "pavewatch"),
+            ],
+            path: "Benchmarks/CodecsBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
     ]
 )

@@ -102,43 +102,81 @@ public enum SRTParser {
         abs(lat) <= 90 && abs(lon) <= 180 && !(lat == 0 && lon == 0)
     }
 
+    /// Whether the line's bytes contain `needle` (a fast pre-check before the Character-level passes).
+    static func has(_ line: Substring, _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        let u = line.utf8
+        guard let first = n.first, u.count >= n.count else { return false }
+        var i = u.startIndex
+        while let hit = u[i...].firstIndex(of: first) {
+            if u[hit...].starts(with: n) { return true }
+            i = u.index(after: hit)
+        }
+        return false
+    }
+
     /// Reads every field of one text line.
     static func readFields(_ raw: Substring, into s: inout TelemetrySample) throws(SRTFieldError) {
         var line = Substring(raw)
-        // HTML-ish tags (<font ...>, </font>) carry nothing.
-        var stripped = ""
-        var inTag = false
-        for c in line {
-            if c == "<" { inTag = true; continue }
-            if c == ">" && inTag { inTag = false; continue }
-            if !inTag { stripped.append(c) }
-        }
-        if inTag { throw SRTFieldError(reason: "unterminated tag") }
-        line = Substring(stripped)
-        if s.date == nil, let date = clock(line) { s.date = date }
-        // Bracketed fields: [key: value key2: value2].
-        var rest = line[...]
-        while let open = rest.firstIndex(of: "[") {
-            guard let close = rest[open...].firstIndex(of: "]") else {
-                throw SRTFieldError(reason: "unterminated [ field")
+        if raw.utf8.contains(UInt8(ascii: "<")) {
+            // HTML-ish tags (<font ...>, </font>) carry nothing.
+            var stripped = ""
+            var inTag = false
+            for c in line {
+                if c == "<" { inTag = true; continue }
+                if c == ">" && inTag { inTag = false; continue }
+                if !inTag { stripped.append(c) }
             }
-            bracketFields(rest[rest.index(after: open)..<close], into: &s)
-            rest = rest[rest.index(after: close)...]
+            if inTag { throw SRTFieldError(reason: "unterminated tag") }
+            line = Substring(stripped)
+        }
+        let bytes = line.utf8
+        if s.date == nil, bytes.contains(UInt8(ascii: ":")), let date = clock(line) { s.date = date }
+        // Bracketed fields: [key: value key2: value2].
+        if bytes.contains(UInt8(ascii: "[")) {
+            var rest = line[...]
+            while let open = rest.firstIndex(of: "[") {
+                guard let close = rest[open...].firstIndex(of: "]") else {
+                    throw SRTFieldError(reason: "unterminated [ field")
+                }
+                bracketFields(rest[rest.index(after: open)..<close], into: &s)
+                rest = rest[rest.index(after: close)...]
+            }
         }
         // Parenthesised groups: GPS (a, b, c), HOME(...), F.PRY (...), G.PRY (...).
+        if bytes.contains(UInt8(ascii: "(")) { try parenthesisedGroups(line, into: &s) }
+        // `H 17.39m` (comma separated) and `BAROMETER:20.1` / `Hb:1.9` (space separated).
+        if has(line, "H ") {
+            for token in line.split(separator: ",") {
+                let t = token.trimmedASCII
+                if t.hasPrefix("H "), let v = number(t.dropFirst(2)) { s.relativeAltitude = v }
+            }
+        }
+        if has(line, "BAROMETER:") || has(line, "Hb:") {
+            for token in line.split(separator: " ") {
+                if token.hasPrefix("BAROMETER:"), let v = number(token.dropFirst(10)) { s.relativeAltitude = v }
+                if token.hasPrefix("Hb:"), let v = number(token.dropFirst(3)) { s.relativeAltitude = v }
+            }
+        }
+    }
+
+    static func parenthesisedGroups(_ line: Substring, into s: inout TelemetrySample) throws(SRTFieldError) {
         var scan = line[...]
         while let open = scan.firstIndex(of: "(") {
             guard let close = scan[open...].firstIndex(of: ")") else {
                 throw SRTFieldError(reason: "unterminated ( group")
             }
-            let keyEnd = open
-            var keyStart = keyEnd
-            while keyStart > scan.startIndex {
+            // The key before "(": at most 8 letters, dots or spaces ("GPS ", "G.PRY ", "HOME").
+            var keyStart = open
+            var steps = 0
+            while keyStart > scan.startIndex, steps < 8 {
                 let prev = scan.index(before: keyStart)
                 let c = scan[prev]
-                if c.isLetter || c == "." || c == " " { keyStart = prev } else { break }
+                guard c.isLetter || c == "." || c == " " else { break }
+                keyStart = prev
+                steps += 1
             }
-            let key = scan[keyStart..<keyEnd].trimmedASCII.uppercased()
+            let key = scan[keyStart..<open].trimmedASCII.uppercased()
             let rawValues = scan[scan.index(after: open)..<close].split(separator: ",")
             let values = rawValues.map { number($0) }
             switch key {
@@ -158,16 +196,6 @@ public enum SRTParser {
             default: break  // HOME is the take-off point, not the drone
             }
             scan = scan[scan.index(after: close)...]
-        }
-        // Comma / space separated `KEY value` and `KEY:value` fields.
-        for token in line.split(whereSeparator: { $0 == "," }) {
-            let t = token.trimmedASCII
-            if t.hasPrefix("H "), let v = number(t.dropFirst(2)) { s.relativeAltitude = v }
-        }
-        for token in line.split(separator: " ") {
-            for key in ["BAROMETER:", "Hb:"] where token.hasPrefix(key) {
-                if let v = number(token.dropFirst(key.count)) { s.relativeAltitude = v }
-            }
         }
     }
 

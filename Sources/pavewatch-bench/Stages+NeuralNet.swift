@@ -1,2 +1,109 @@
+import Dispatch
+import Foundation
+import ImagingCore
+import NeuralNet
+
 /// Benchmark stages of the NeuralNet module (see Benchmarks/README.md for the stage names).
-let nnStages: [BenchStage] = []
+///
+/// - `gemm`: 1024×1024×1024 float32 multiply (2·1024³ FLOP; GFLOP/s = 2147.5 / ms).
+/// - `cnn_tiles`: the committed classifier (`models/crack-v1.0.nnw`, or `$PAVEWATCH_MODEL`) over every
+///   whole 64×64 tile of the gray frame, in batches of 64, one ``InferenceModel`` (scratch allocated once)
+///   per thread; includes converting the pixels to normalised floats, as the onnxruntime baseline does.
+let nnStages: [BenchStage] = [
+    BenchStage(name: "gemm") { input in
+        let n = 1024
+        var rng = RandomSource(seed: 1)
+        let a = (0..<(n * n)).map { _ in rng.normal() }, b = (0..<(n * n)).map { _ in rng.normal() }
+        let box = GEMMBox(c: [Float](repeating: 0, count: n * n), workspace: GEMMWorkspace(threads: input.threads))
+        let threads = input.threads
+        return {
+            GEMM.multiply(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &box.c, ldc: n,
+                          threads: threads, workspace: box.workspace)
+        }
+    },
+    BenchStage(name: "cnn_tiles") { input in
+        let path = ProcessInfo.processInfo.environment["PAVEWATCH_MODEL"] ?? "models/crack-v1.0.nnw"
+        let file = try ModelFile(path: path)
+        return TileRunner(file: file, frame: input.gray, threads: input.threads).run
+    },
+]
+
+/// The destination and scratch of the `gemm` stage, reused across timed runs.
+private final class GEMMBox: @unchecked Sendable {
+    var c: [Float]
+    let workspace: GEMMWorkspace
+    init(c: [Float], workspace: GEMMWorkspace) {
+        self.c = c
+        self.workspace = workspace
+    }
+}
+
+/// Classifies every tile of a frame with one worker per thread; each worker owns its model copy, input
+/// batch and output buffer (allocated here, once).
+private final class TileRunner: @unchecked Sendable {
+    /// One thread's model and buffers.
+    final class Worker {
+        let model: InferenceModel
+        var input: [Float]
+        var output: [Float]
+        /// Arg-max class per tile of this worker's batches (kept so the work cannot be optimised away).
+        var decisions: [UInt8]
+        init(model: InferenceModel, tile: Int, tiles: Int) {
+            self.model = model
+            input = [Float](repeating: 0, count: model.batchSize * tile * tile)
+            output = [Float](repeating: 0, count: model.batchSize * model.outputs)
+            decisions = [UInt8](repeating: 0, count: tiles)
+        }
+    }
+
+    let frame: PixelBuffer
+    let workers: [Worker]
+    let tile: Int, columns: Int, count: Int, batch = 64
+    let mean: Float, invStd: Float
+
+    init(file: ModelFile, frame: PixelBuffer, threads: Int) {
+        self.frame = frame
+        let net = file.makeNetwork()
+        let tile = net.input.width
+        self.tile = tile
+        columns = frame.width / tile
+        let count = columns * (frame.height / tile)
+        self.count = count
+        workers = (0..<max(1, threads)).map { _ in
+            Worker(model: InferenceModel(network: net, batchSize: 64, threads: 1), tile: tile, tiles: count)
+        }
+        mean = file.metadata.normalization.mean
+        invStd = 1 / file.metadata.normalization.std
+    }
+
+    func run() {
+        let batches = (count + batch - 1) / batch, t = workers.count
+        DispatchQueue.concurrentPerform(iterations: t) { w in
+            let worker = workers[w]
+            var b = w
+            while b < batches {
+                let first = b * batch, n = min(batch, count - first)
+                fill(worker, first: first, n: n)
+                worker.model.run(worker.input, count: n, into: &worker.output)
+                let k = worker.model.outputs
+                for i in 0..<n {
+                    var best = 0
+                    for c in 1..<k where worker.output[c * n + i] > worker.output[best * n + i] { best = c }
+                    worker.decisions[first + i] = UInt8(best)
+                }
+                b += t
+            }
+        }
+    }
+
+    private func fill(_ worker: Worker, first: Int, n: Int) {
+        let scale = invStd / 255, shift = -mean * invStd, plane = tile * tile
+        for i in 0..<n {
+            let tx = (first + i) % columns * tile, ty = (first + i) / columns * tile
+            for y in 0..<tile {
+                let src = (ty + y) * frame.rowStride + tx, dst = i * plane + y * tile
+                for x in 0..<tile { worker.input[dst + x] = Float(frame.bytes[src + x]) * scale + shift }
+            }
+        }
+    }
+}

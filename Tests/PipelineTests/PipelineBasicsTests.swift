@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Pipeline
+import Tickets
 
 @Suite("Pipeline basics")
 struct PipelineBasicsTests {

@@ -1,0 +1,124 @@
+/// One layer of an ``Architecture``, in the schema of `shared/bench/README.md`
+/// (`{"type": "conv", "out": 16, "kernel": 3, "stride": 1, "padding": 1, "groups": 1}`).
+public struct LayerSpec: Sendable, Hashable, Codable {
+    /// `conv`, `batchnorm`, `relu`, `leakyrelu`, `silu`, `maxpool`, `avgpool`, `globalavgpool`, `flatten`,
+    /// `dense`, `dropout`.
+    public var type: String
+    public var out: Int?
+    public var kernel: Int?
+    public var stride: Int?
+    public var padding: Int?
+    public var groups: Int?
+    public var dilation: Int?
+    /// Negative slope of `leakyrelu`.
+    public var alpha: Float?
+    /// Drop probability of `dropout`.
+    public var rate: Float?
+
+    public init(type: String, out: Int? = nil, kernel: Int? = nil, stride: Int? = nil, padding: Int? = nil,
+                groups: Int? = nil, dilation: Int? = nil, alpha: Float? = nil, rate: Float? = nil) {
+        self.type = type; self.out = out; self.kernel = kernel; self.stride = stride; self.padding = padding
+        self.groups = groups; self.dilation = dilation; self.alpha = alpha; self.rate = rate
+    }
+}
+
+/// The input of a network: channels and tile size.
+public struct InputSpec: Sendable, Hashable, Codable {
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+    public init(channels: Int, height: Int, width: Int) {
+        self.channels = channels; self.height = height; self.width = width
+    }
+}
+
+/// A network's architecture: what `models/NAME.arch.json` holds and what ``Sequential/init(architecture:seed:)``
+/// builds.
+public struct Architecture: Sendable, Hashable, Codable {
+    public var input: InputSpec
+    public var layers: [LayerSpec]
+    public init(input: InputSpec, layers: [LayerSpec]) {
+        self.input = input
+        self.layers = layers
+    }
+
+    /// The same network with every optional field spelled out (conv stride 1, padding 0, groups 1,
+    /// dilation 1; pooling stride = kernel; leaky slope 0.01; dropout 0.5), so that two descriptions of one
+    /// network compare equal.
+    public var normalized: Architecture {
+        var a = self
+        for i in a.layers.indices {
+            var l = a.layers[i]
+            l.type = l.type.lowercased()
+            switch l.type {
+            case "conv":
+                l.kernel = l.kernel ?? 3; l.stride = l.stride ?? 1; l.padding = l.padding ?? 0
+                l.groups = l.groups ?? 1; l.dilation = l.dilation ?? 1
+            case "maxpool", "avgpool":
+                l.kernel = l.kernel ?? 2; l.stride = l.stride ?? l.kernel
+            case "leakyrelu": l.alpha = l.alpha ?? 0.01
+            case "dropout": l.rate = l.rate ?? 0.5
+            default: break
+            }
+            a.layers[i] = l
+        }
+        return a
+    }
+}
+
+/// Why an ``Architecture`` cannot be built.
+public struct ArchitectureError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Index of the offending layer.
+    public var layer: Int
+    public var message: String
+    public var description: String { "layer \(layer): \(message)" }
+}
+
+extension Sequential {
+    /// Builds the layers of `architecture` with seeded initial weights (same seed → identical weights).
+    /// - Throws: ``ArchitectureError`` for an unknown layer type, a missing field or a shape that does not fit.
+    public convenience init(architecture: Architecture, seed: UInt64) throws(ArchitectureError) {
+        var rng = RandomSource(seed: seed)
+        var shape = Shape(channels: architecture.input.channels, batch: 1,
+                          height: architecture.input.height, width: architecture.input.width)
+        var layers: [any Layer] = []
+        for (i, s) in architecture.layers.enumerated() {
+            func fail(_ m: String) -> ArchitectureError { ArchitectureError(layer: i, message: m) }
+            let layer: any Layer
+            switch s.type.lowercased() {
+            case "conv":
+                guard let out = s.out, out > 0 else { throw fail("conv needs out > 0") }
+                let k = s.kernel ?? 3, st = s.stride ?? 1, p = s.padding ?? 0, g = s.groups ?? 1, d = s.dilation ?? 1
+                guard k >= 1, st >= 1, p >= 0, d >= 1, g >= 1, shape.channels % g == 0, out % g == 0 else {
+                    throw fail("bad conv geometry")
+                }
+                guard shape.height + 2 * p >= d * (k - 1) + 1, shape.width + 2 * p >= d * (k - 1) + 1 else {
+                    throw fail("kernel larger than input \(shape)")
+                }
+                layer = Conv2D(inChannels: shape.channels, outChannels: out, kernel: k, stride: st, padding: p,
+                               dilation: d, groups: g, rng: &rng)
+            case "batchnorm": layer = BatchNorm(channels: shape.channels)
+            case "relu": layer = Activation(.relu)
+            case "leakyrelu": layer = Activation(.leakyReLU(s.alpha ?? 0.01))
+            case "silu": layer = Activation(.silu)
+            case "maxpool", "avgpool":
+                let k = s.kernel ?? 2, st = s.stride ?? k
+                guard k >= 1, st >= 1, shape.height >= k, shape.width >= k else { throw fail("bad pooling window") }
+                layer = Pool(s.type.lowercased() == "maxpool" ? .max : .average, kernel: k, stride: st)
+            case "globalavgpool": layer = GlobalAvgPool()
+            case "flatten": layer = Flatten()
+            case "dense":
+                guard let out = s.out, out > 0 else { throw fail("dense needs out > 0") }
+                guard shape.spatial == 1 else { throw fail("dense after a spatial tensor: add flatten or globalavgpool") }
+                layer = Dense(inFeatures: shape.channels, outFeatures: out, rng: &rng)
+            case "dropout":
+                layer = Dropout(rate: s.rate ?? 0.5, seed: rng.next())
+            default:
+                throw fail("unknown layer type \(s.type)")
+            }
+            shape = layer.outputShape(for: shape)
+            layers.append(layer)
+        }
+        self.init(input: architecture.input, layers: layers)
+    }
+}

@@ -1,0 +1,271 @@
+import Foundation
+
+/// A trained ``Sequential`` compiled for inference: batch norm folded into the preceding convolution or
+/// dense layer, ReLU / leaky ReLU fused into its bias pass, dropout dropped, and every buffer (activations,
+/// column matrix, GEMM packing) allocated once for `batchSize` tiles, so running a batch allocates nothing
+/// new. Batches of about 64 tiles keep a tile's activations in L2.
+///
+/// One instance is one worker: not for concurrent use. Run several (one per thread) for parallel batches.
+public final class InferenceModel {
+    enum Op {
+        case conv(weight: [Float], bias: [Float], out: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
+                  groups: Int, activation: Kernels.Activation)
+        case dense(weight: [Float], bias: [Float], out: Int, activation: Kernels.Activation)
+        case scaleShift(scale: [Float], shift: [Float])
+        case activation(Activation.Kind)
+        case pool(Pool.Mode, kernel: Int, stride: Int)
+        case globalAvgPool
+        case flatten
+    }
+
+    /// Input channels and tile size.
+    public let input: InputSpec
+    /// Most tiles per ``run(_:count:)`` call.
+    public let batchSize: Int
+    /// Outputs per tile (classes).
+    public let outputs: Int
+    let ops: [Op]
+    private var bufA: [Float]
+    private var bufB: [Float]
+    private var col: [Float]
+    private let workspace: GEMMWorkspace
+    private let threads: Int
+
+    /// Compiles `network`. - Parameters: batchSize ≥ 1; threads: for the matrix multiplies.
+    public init(network: Sequential, batchSize: Int = 64, threads: Int = 1) {
+        precondition(batchSize >= 1, "batch size must be positive")
+        self.input = network.input
+        self.batchSize = batchSize
+        self.threads = max(1, threads)
+        var ops: [Op] = []
+        let layers = network.layers
+        var i = 0
+        func fusedActivation(at j: Int) -> (Kernels.Activation, Int) {
+            if j < layers.count, let a = layers[j] as? Activation {
+                switch a.kind {
+                case .relu: return (.relu, 1)
+                case .leakyReLU(let alpha): return (.leaky(alpha), 1)
+                case .silu: return (.identity, 0)
+                }
+            }
+            return (.identity, 0)
+        }
+        while i < layers.count {
+            let l = layers[i]
+            if let c = l as? Conv2D {
+                var w = c.weight.value, b = c.bias.value
+                var next = i + 1
+                if next < layers.count, let bn = layers[next] as? BatchNorm {
+                    let per = w.count / c.outChannels
+                    for o in 0..<c.outChannels {
+                        let s = bn.gamma.value[o] / (bn.runningVar.value[o] + bn.epsilon).squareRoot()
+                        for k in 0..<per { w[o * per + k] *= s }
+                        b[o] = (b[o] - bn.runningMean.value[o]) * s + bn.beta.value[o]
+                    }
+                    next += 1
+                }
+                let (act, skip) = fusedActivation(at: next)
+                ops.append(.conv(weight: w, bias: b, out: c.outChannels, kernel: c.kernel, stride: c.stride,
+                                 padding: c.padding, dilation: c.dilation, groups: c.groups, activation: act))
+                i = next + skip
+            } else if let d = l as? Dense {
+                var w = d.weight.value, b = d.bias.value
+                var next = i + 1
+                if next < layers.count, let bn = layers[next] as? BatchNorm {
+                    for o in 0..<d.outFeatures {
+                        let s = bn.gamma.value[o] / (bn.runningVar.value[o] + bn.epsilon).squareRoot()
+                        for k in 0..<d.inFeatures { w[o * d.inFeatures + k] *= s }
+                        b[o] = (b[o] - bn.runningMean.value[o]) * s + bn.beta.value[o]
+                    }
+                    next += 1
+                }
+                let (act, skip) = fusedActivation(at: next)
+                ops.append(.dense(weight: w, bias: b, out: d.outFeatures, activation: act))
+                i = next + skip
+            } else if let bn = l as? BatchNorm {
+                let s = (0..<bn.channels).map { bn.gamma.value[$0] / (bn.runningVar.value[$0] + bn.epsilon).squareRoot() }
+                ops.append(.scaleShift(scale: s, shift: (0..<bn.channels).map { bn.beta.value[$0] - bn.runningMean.value[$0] * s[$0] }))
+                i += 1
+            } else if let a = l as? Activation {
+                ops.append(.activation(a.kind)); i += 1
+            } else if let p = l as? Pool {
+                ops.append(.pool(p.mode, kernel: p.kernel, stride: p.stride)); i += 1
+            } else if l is GlobalAvgPool {
+                ops.append(.globalAvgPool); i += 1
+            } else if l is Flatten {
+                ops.append(.flatten); i += 1
+            } else {
+                i += 1  // Dropout: identity at inference.
+            }
+        }
+        self.ops = ops
+        // Size the buffers by walking the shapes once at full batch.
+        var s = Shape(channels: input.channels, batch: batchSize, height: input.height, width: input.width)
+        var maxAct = s.count, maxCol = 0
+        for op in ops {
+            let (next, colSize) = Self.shape(after: op, s)
+            maxCol = max(maxCol, colSize)
+            s = next
+            maxAct = max(maxAct, s.count)
+        }
+        outputs = s.channels
+        bufA = [Float](repeating: 0, count: maxAct)
+        bufB = [Float](repeating: 0, count: maxAct)
+        col = [Float](repeating: 0, count: max(1, maxCol))
+        workspace = GEMMWorkspace(threads: self.threads)
+    }
+
+    /// Floats of column matrix per slice: 128 K floats (512 KB), so a slice's im2col output and its packed
+    /// copy stay in L2.
+    static let colBudget = 128 * 1024
+
+    static func shape(after op: Op, _ s: Shape) -> (Shape, col: Int) {
+        switch op {
+        case .conv(_, _, let out, let k, let st, let p, let d, _, _):
+            let g = Kernels.ConvGeometry(channels: s.channels, batch: s.batch, height: s.height, width: s.width,
+                                         kernel: k, stride: st, padding: p, dilation: d)
+            let hw = g.outHeight * g.outWidth
+            let slice = max(1, min(s.batch, colBudget / max(1, g.colRows * hw)))
+            return (Shape(channels: out, batch: s.batch, height: g.outHeight, width: g.outWidth), g.colRows * hw * slice)
+        case .dense(_, _, let out, _): return (Shape(channels: out, batch: s.batch), 0)
+        case .scaleShift, .activation: return (s, 0)
+        case .pool(_, let k, let st):
+            return (Shape(channels: s.channels, batch: s.batch, height: (s.height - k) / st + 1, width: (s.width - k) / st + 1), 0)
+        case .globalAvgPool: return (Shape(channels: s.channels, batch: s.batch), 0)
+        case .flatten: return (Shape(channels: s.channels * s.spatial, batch: s.batch), 0)
+        }
+    }
+
+    /// The folded operations, one line each (for logs and tests).
+    public var summary: [String] { ops.map { "\($0)".components(separatedBy: "(").first ?? "" } }
+
+    /// Logits for `count` tiles.
+    /// - Parameters:
+    ///   - batch: `(input.channels, count, input.height, input.width)`, normalised as the model expects.
+    ///   - count: 1...batchSize.
+    /// - Returns: `(outputs, count)` logits, class-major: logit of class k for tile n at `k · count + n`.
+    public func run(_ batch: [Float], count: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: outputs * count)
+        run(batch, count: count, into: &out)
+        return out
+    }
+
+    /// As ``run(_:count:)`` but into a caller's buffer of at least `outputs × count` floats (no allocation).
+    public func run(_ batch: [Float], count: Int, into out: inout [Float]) {
+        precondition(count >= 1 && count <= batchSize, "count \(count) outside 1...\(batchSize)")
+        var s = Shape(channels: input.channels, batch: count, height: input.height, width: input.width)
+        precondition(batch.count >= s.count && out.count >= outputs * count, "buffer too small")
+        var cur = 0  // 0: input array, 1: bufA, 2: bufB
+        func source() -> [Float] { cur == 0 ? batch : (cur == 1 ? bufA : bufB) }
+        for op in ops {
+            let (next, _) = Self.shape(after: op, s)
+            // In-place ops work on the current buffer; the rest write to the other one.
+            switch op {
+            case .conv(let w, let b, let o, let k, let st, let p, let d, let groups, let act):
+                let g = Kernels.ConvGeometry(channels: s.channels, batch: s.batch, height: s.height, width: s.width,
+                                             kernel: k, stride: st, padding: p, dilation: d)
+                let direct = k == 1 && st == 1 && p == 0
+                let m = o / groups, kg = s.channels / groups * k * k, n = g.colCols
+                let target = cur == 1 ? 2 : 1
+                let src = source()
+                // Column matrix per slice of the batch, sized to stay in L2 (see sliceSamples).
+                let hw = g.outHeight * g.outWidth
+                let slice = direct ? s.batch : max(1, min(s.batch, Self.colBudget / max(1, g.colRows * hw)))
+                var n0 = 0
+                while n0 < s.batch {
+                    let ns = min(slice, s.batch - n0)
+                    var sg = g
+                    sg.batch = ns
+                    if !direct {
+                        Kernels.im2col(sg, x: src, xOffset: n0 * s.height * s.width, channelStride: s.planeCount, col: &col)
+                    }
+                    let bsrc = direct ? src : col
+                    let ldb = direct ? n : ns * hw, bBase = direct ? n0 * hw : 0
+                    for gi in 0..<groups {
+                        if target == 1 {
+                            GEMM.multiply(m: m, n: ns * hw, k: kg, a: w, aOffset: gi * m * kg, lda: kg, b: bsrc,
+                                          bOffset: bBase + gi * kg * ldb, ldb: ldb, c: &bufA, cOffset: gi * m * n + n0 * hw,
+                                          ldc: n, threads: threads, workspace: workspace)
+                        } else {
+                            GEMM.multiply(m: m, n: ns * hw, k: kg, a: w, aOffset: gi * m * kg, lda: kg, b: bsrc,
+                                          bOffset: bBase + gi * kg * ldb, ldb: ldb, c: &bufB, cOffset: gi * m * n + n0 * hw,
+                                          ldc: n, threads: threads, workspace: workspace)
+                        }
+                    }
+                    n0 += ns
+                }
+                if target == 1 { Kernels.biasActivate(&bufA, bias: b, planeCount: n, activation: act) }
+                else { Kernels.biasActivate(&bufB, bias: b, planeCount: n, activation: act) }
+                cur = target
+            case .dense(let w, let b, let o, let act):
+                let n = s.batch, target = cur == 1 ? 2 : 1
+                let src = source()
+                if target == 1 {
+                    GEMM.multiply(m: o, n: n, k: s.channels, a: w, lda: s.channels, b: src, ldb: n, c: &bufA, ldc: n,
+                                  threads: threads, workspace: workspace)
+                    Kernels.biasActivate(&bufA, bias: b, planeCount: n, activation: act)
+                } else {
+                    GEMM.multiply(m: o, n: n, k: s.channels, a: w, lda: s.channels, b: src, ldb: n, c: &bufB, ldc: n,
+                                  threads: threads, workspace: workspace)
+                    Kernels.biasActivate(&bufB, bias: b, planeCount: n, activation: act)
+                }
+                cur = target
+            case .pool(let mode, let k, let st):
+                let target = cur == 1 ? 2 : 1
+                let src = source()
+                var none: [Int32]? = nil
+                let planes = s.channels * s.batch
+                if target == 1 {
+                    if mode == .max { Kernels.maxPool(x: src, planes: planes, height: s.height, width: s.width, kernel: k, stride: st, y: &bufA, argmax: &none) }
+                    else { Kernels.avgPool(x: src, planes: planes, height: s.height, width: s.width, kernel: k, stride: st, y: &bufA) }
+                } else {
+                    if mode == .max { Kernels.maxPool(x: src, planes: planes, height: s.height, width: s.width, kernel: k, stride: st, y: &bufB, argmax: &none) }
+                    else { Kernels.avgPool(x: src, planes: planes, height: s.height, width: s.width, kernel: k, stride: st, y: &bufB) }
+                }
+                cur = target
+            case .globalAvgPool:
+                let target = cur == 1 ? 2 : 1
+                let src = source()
+                if target == 1 { Kernels.planeMeans(x: src, planes: s.channels * s.batch, length: s.spatial, y: &bufA) }
+                else { Kernels.planeMeans(x: src, planes: s.channels * s.batch, length: s.spatial, y: &bufB) }
+                cur = target
+            case .flatten, .scaleShift, .activation:
+                // Rare at inference: generic loops, copying into the other buffer.
+                let target = cur == 1 ? 2 : 1
+                let src = source()
+                var dst = target == 1 ? bufA : bufB
+                if target == 1 { bufA = [] } else { bufB = [] }  // keep dst uniquely referenced
+                Self.generic(op, s, src, &dst)
+                if target == 1 { bufA = dst } else { bufB = dst }
+                cur = target
+            }
+            s = next
+        }
+        let res = source()
+        for i in 0..<(outputs * count) { out[i] = res[i] }
+    }
+
+    private static func generic(_ op: Op, _ s: Shape, _ src: [Float], _ dst: inout [Float]) {
+        switch op {
+        case .flatten:
+            for c in 0..<s.channels {
+                for n in 0..<s.batch {
+                    for p in 0..<s.spatial { dst[(c * s.spatial + p) * s.batch + n] = src[(c * s.batch + n) * s.spatial + p] }
+                }
+            }
+        case .scaleShift(let scale, let shift):
+            let len = s.planeCount
+            for c in 0..<s.channels { for i in (c * len)..<((c + 1) * len) { dst[i] = src[i] * scale[c] + shift[c] } }
+        case .activation(let kind):
+            for i in 0..<s.count {
+                let v = src[i]
+                switch kind {
+                case .relu: dst[i] = max(0, v)
+                case .leakyReLU(let a): dst[i] = v < 0 ? v * a : v
+                case .silu: dst[i] = v / (1 + exp(-v))
+                }
+            }
+        default: preconditionFailure("not a generic op")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// NeuralNet: see the module's issue. Placeholder until it lands.

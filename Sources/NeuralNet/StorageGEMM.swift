@@ -1,0 +1,268 @@
+import Dispatch
+
+/// Single-precision matrix multiply, row-major: `C = op(A) · op(B)` or `C += op(A) · op(B)`.
+///
+/// Blocked in the GotoBLAS way: `B` is packed into panels of ``nr`` columns and `A` into panels of ``mr``
+/// rows, and an 8×32 register micro-kernel (16 `SIMD16<Float>` accumulators) runs over them. Threads split
+/// the columns of `C`; every element of `C` is summed in the same order whatever the thread count, so the
+/// result is bit-identical for 1 or N threads.
+public enum GEMM {
+    /// Rows of `A` per micro-kernel call.
+    public static let mr = 8
+    /// Columns of `B` per micro-kernel call.
+    public static let nr = 32
+    /// Depth of one packed block (the `k` extent held in L1/L2).
+    static let kc = 256
+    /// Rows of `A` packed at once (fits in L2 with one `kc` block).
+    static let mc = 128
+    /// Columns of `B` packed at once.
+    static let nc = 2048
+
+    /// Multiplies `op(A)` (m × k) by `op(B)` (k × n) into `C` (m × n).
+    /// - Parameters:
+    ///   - a: `A`, row-major from `aOffset` with leading dimension `lda`; `transA` reads it as its transpose
+    ///     (then `A` is stored k × m).
+    ///   - b: `B`, likewise (stored k × n, or n × k when `transB`).
+    ///   - c: destination, m × n from `cOffset` with leading dimension `ldc`.
+    ///   - accumulate: add to `C` instead of overwriting it.
+    ///   - threads: worker threads (≥ 1); the result does not depend on it.
+    ///   - workspace: packing buffers to reuse (nil allocates for this call).
+    public static func multiply(
+        m: Int, n: Int, k: Int,
+        a: [Float], aOffset: Int = 0, lda: Int, transA: Bool = false,
+        b: [Float], bOffset: Int = 0, ldb: Int, transB: Bool = false,
+        c: inout [Float], cOffset: Int = 0, ldc: Int,
+        accumulate: Bool = false, threads: Int = 1, workspace: GEMMWorkspace? = nil
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "negative GEMM size")
+        if m == 0 || n == 0 { return }
+        let aRows = transA ? k : m, aCols = transA ? m : k
+        let bRows = transB ? n : k, bCols = transB ? k : n
+        precondition(lda >= max(aCols, 1) && ldb >= max(bCols, 1) && ldc >= n, "leading dimension too small")
+        precondition(aRows == 0 || aOffset + (aRows - 1) * lda + aCols <= a.count, "A too small")
+        precondition(bRows == 0 || bOffset + (bRows - 1) * ldb + bCols <= b.count, "B too small")
+        precondition(cOffset + (m - 1) * ldc + n <= c.count, "C too small")
+        let ws = workspace ?? GEMMWorkspace(threads: threads)
+        let t = max(1, min(threads, ws.threads, (n + nr - 1) / nr))
+        unsafe a.withUnsafeBufferPointer { ap in
+            unsafe b.withUnsafeBufferPointer { bp in
+                unsafe c.withUnsafeMutableBufferPointer { cp in
+                    let job = unsafe Job(a: ap.baseAddress! + aOffset, lda: lda, transA: transA,
+                                         b: bp.baseAddress! + bOffset, ldb: ldb, transB: transB,
+                                         c: cp.baseAddress! + cOffset, ldc: ldc,
+                                         m: m, k: k, accumulate: accumulate)
+                    if t == 1 {
+                        job.run(columns: 0..<n, pack: ws.buffers[0])
+                    } else {
+                        let panels = (n + nr - 1) / nr
+                        DispatchQueue.concurrentPerform(iterations: t) { w in
+                            let lo = panels * w / t * nr, hi = min(n, panels * (w + 1) / t * nr)
+                            if lo < hi { job.run(columns: lo..<hi, pack: ws.buffers[w]) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One multiply's operands, shared read-only by the worker threads (each writes its own columns of C).
+    @safe struct Job: @unchecked Sendable {
+        let a: UnsafePointer<Float>, lda: Int, transA: Bool
+        let b: UnsafePointer<Float>, ldb: Int, transB: Bool
+        let c: UnsafeMutablePointer<Float>, ldc: Int
+        let m: Int, k: Int, accumulate: Bool
+
+        func run(columns: Range<Int>, pack: PackBuffers) {
+            var jc = columns.lowerBound
+            while jc < columns.upperBound {
+                let ncur = min(GEMM.nc, columns.upperBound - jc)
+                if k == 0 {
+                    if !accumulate {
+                        for i in 0..<m { for j in jc..<(jc + ncur) { unsafe c[i * ldc + j] = 0 } }
+                    }
+                    jc += ncur
+                    continue
+                }
+                var pc = 0
+                while pc < k {
+                    let kcur = min(GEMM.kc, k - pc)
+                    unsafe packB(pc: pc, kc: kcur, jc: jc, nc: ncur, into: pack.b)
+                    var ic = 0
+                    while ic < m {
+                        let mcur = min(GEMM.mc, m - ic)
+                        unsafe packA(ic: ic, mc: mcur, pc: pc, kc: kcur, into: pack.a)
+                        let add = accumulate || pc > 0
+                        var jr = 0
+                        while jr < ncur {
+                            let nw = min(GEMM.nr, ncur - jr)
+                            var ir = 0
+                            while ir < mcur {
+                                let mh = min(GEMM.mr, mcur - ir)
+                                unsafe GEMM.micro(kc: kcur, a: pack.a + ir * kcur, b: pack.b + jr * kcur,
+                                                  c: c + (ic + ir) * ldc + jc + jr, ldc: ldc,
+                                                  rows: mh, cols: nw, accumulate: add)
+                                ir += GEMM.mr
+                            }
+                            jr += GEMM.nr
+                        }
+                        ic += GEMM.mc
+                    }
+                    pc += GEMM.kc
+                }
+                jc += ncur
+            }
+        }
+
+        /// Packs A[ic..<ic+mc, pc..<pc+kc] as panels of `mr` rows: panel-major, then k, then row (zero-padded).
+        func packA(ic: Int, mc: Int, pc: Int, kc: Int, into dst: UnsafeMutablePointer<Float>) {
+            var ir = 0
+            while ir < mc {
+                let rows = min(GEMM.mr, mc - ir)
+                let panel = unsafe dst + ir * kc
+                if !transA {
+                    for r in 0..<GEMM.mr {
+                        if r < rows {
+                            let src = unsafe a + (ic + ir + r) * lda + pc
+                            for p in 0..<kc { unsafe panel[p * GEMM.mr + r] = src[p] }
+                        } else {
+                            for p in 0..<kc { unsafe panel[p * GEMM.mr + r] = 0 }
+                        }
+                    }
+                } else {
+                    for p in 0..<kc {
+                        let src = unsafe a + (pc + p) * lda + ic + ir
+                        for r in 0..<GEMM.mr { unsafe panel[p * GEMM.mr + r] = r < rows ? src[r] : 0 }
+                    }
+                }
+                ir += GEMM.mr
+            }
+        }
+
+        /// Packs B[pc..<pc+kc, jc..<jc+nc] as panels of `nr` columns: panel-major, then k, then column.
+        func packB(pc: Int, kc: Int, jc: Int, nc: Int, into dst: UnsafeMutablePointer<Float>) {
+            var jr = 0
+            while jr < nc {
+                let cols = min(GEMM.nr, nc - jr)
+                let panel = unsafe dst + jr * kc
+                if !transB {
+                    for p in 0..<kc {
+                        let src = unsafe b + (pc + p) * ldb + jc + jr
+                        let row = unsafe panel + p * GEMM.nr
+                        if cols == GEMM.nr {
+                            unsafe UnsafeMutableRawPointer(row).storeBytes(
+                                of: UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                            unsafe UnsafeMutableRawPointer(row + 16).storeBytes(
+                                of: UnsafeRawPointer(src + 16).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                        } else {
+                            for j in 0..<GEMM.nr { unsafe row[j] = j < cols ? src[j] : 0 }
+                        }
+                    }
+                } else {
+                    for j in 0..<GEMM.nr {
+                        if j < cols {
+                            let src = unsafe b + (jc + jr + j) * ldb + pc
+                            for p in 0..<kc { unsafe panel[p * GEMM.nr + j] = src[p] }
+                        } else {
+                            for p in 0..<kc { unsafe panel[p * GEMM.nr + j] = 0 }
+                        }
+                    }
+                }
+                jr += GEMM.nr
+            }
+        }
+    }
+
+    /// `acc += x · y` per lane: one fused multiply-add where the build targets a CPU with FMA
+    /// (`-D NEURALNET_FMA`, set with `PAVEWATCH_TARGET_CPU`; always on arm64), else a multiply and an add
+    /// (on baseline x86-64 `addProduct` would call `fmaf` once per lane).
+    @inline(__always)
+    static func madd(_ acc: inout SIMD16<Float>, _ x: SIMD16<Float>, _ y: SIMD16<Float>) {
+        #if NEURALNET_FMA || arch(arm64)
+        acc.addProduct(x, y)
+        #else
+        acc += x * y
+        #endif
+    }
+
+    /// The 8×32 register kernel: `C[0..<rows, 0..<cols] (+)= Apanel · Bpanel` over depth `kc`.
+    @inline(__always)
+    static func micro(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                      c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool) {
+        typealias V = SIMD16<Float>
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+        var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+        var ap = unsafe a, bp = unsafe UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = unsafe bp.load(as: V.self), b1 = unsafe bp.load(fromByteOffset: 64, as: V.self)
+            var s: V
+            s = V(repeating: unsafe ap[0]); madd(&c00, s, b0); madd(&c01, s, b1)
+            s = V(repeating: unsafe ap[1]); madd(&c10, s, b0); madd(&c11, s, b1)
+            s = V(repeating: unsafe ap[2]); madd(&c20, s, b0); madd(&c21, s, b1)
+            s = V(repeating: unsafe ap[3]); madd(&c30, s, b0); madd(&c31, s, b1)
+            s = V(repeating: unsafe ap[4]); madd(&c40, s, b0); madd(&c41, s, b1)
+            s = V(repeating: unsafe ap[5]); madd(&c50, s, b0); madd(&c51, s, b1)
+            s = V(repeating: unsafe ap[6]); madd(&c60, s, b0); madd(&c61, s, b1)
+            s = V(repeating: unsafe ap[7]); madd(&c70, s, b0); madd(&c71, s, b1)
+            unsafe ap += 8
+            unsafe bp += 128
+        }
+        if rows == 8 && cols == 32 {
+            @inline(__always) func put(_ r: Int, _ v0: V, _ v1: V) {
+                let p = UnsafeMutableRawPointer(unsafe c + r * ldc)
+                if accumulate {
+                    unsafe p.storeBytes(of: p.loadUnaligned(as: V.self) + v0, as: V.self)
+                    unsafe p.storeBytes(of: p.loadUnaligned(fromByteOffset: 64, as: V.self) + v1, toByteOffset: 64, as: V.self)
+                } else {
+                    unsafe p.storeBytes(of: v0, as: V.self)
+                    unsafe p.storeBytes(of: v1, toByteOffset: 64, as: V.self)
+                }
+            }
+            put(0, c00, c01); put(1, c10, c11); put(2, c20, c21); put(3, c30, c31)
+            put(4, c40, c41); put(5, c50, c51); put(6, c60, c61); put(7, c70, c71)
+            return
+        }
+        // Edge tile: spill the accumulators to the stack, copy the valid part.
+        unsafe withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { tb in
+            let t = tb.baseAddress!
+                unsafe t[0] = c00; unsafe t[1] = c01; unsafe t[2] = c10; unsafe t[3] = c11
+                unsafe t[4] = c20; unsafe t[5] = c21; unsafe t[6] = c30; unsafe t[7] = c31
+                unsafe t[8] = c40; unsafe t[9] = c41; unsafe t[10] = c50; unsafe t[11] = c51
+                unsafe t[12] = c60; unsafe t[13] = c61; unsafe t[14] = c70; unsafe t[15] = c71
+            let f = unsafe UnsafeRawPointer(t).assumingMemoryBound(to: Float.self)
+            for r in 0..<rows {
+                let row = unsafe c + r * ldc
+                for j in 0..<cols {
+                    let v = unsafe f[r * 32 + j]
+                    unsafe row[j] = accumulate ? row[j] + v : v
+                }
+            }
+        }
+    }
+}
+
+/// Packing buffers of one worker thread.
+@safe final class PackBuffers: @unchecked Sendable {
+    let a: UnsafeMutablePointer<Float>
+    let b: UnsafeMutablePointer<Float>
+    init() {
+        unsafe a = UnsafeMutablePointer<Float>.allocate(capacity: GEMM.mc * GEMM.kc)
+        unsafe b = UnsafeMutablePointer<Float>.allocate(capacity: GEMM.kc * ((GEMM.nc + GEMM.nr - 1) / GEMM.nr * GEMM.nr))
+    }
+    deinit {
+        unsafe a.deallocate()
+        unsafe b.deallocate()
+    }
+}
+
+/// Scratch memory for ``GEMM/multiply(m:n:k:a:aOffset:lda:transA:b:bOffset:ldb:transB:c:cOffset:ldc:accumulate:threads:workspace:)``,
+/// allocated once and reused (one set of packing buffers per thread). Not for concurrent use by two multiplies.
+public final class GEMMWorkspace: @unchecked Sendable {
+    /// The most threads a multiply using this workspace can use.
+    public let threads: Int
+    let buffers: [PackBuffers]
+    /// - Parameter threads: ≥ 1.
+    public init(threads: Int) {
+        self.threads = max(1, threads)
+        buffers = (0..<max(1, threads)).map { _ in PackBuffers() }
+    }
+}
