@@ -57,6 +57,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries (system packages).
@@ -81,8 +82,11 @@ let package = Package(
         .target(name: "Findings", swiftSettings: common),
         .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Pipeline", dependencies: [
-            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets",
+            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
 
@@ -101,6 +105,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ], swiftSettings: common),
 
         // Command line.
@@ -108,6 +113,8 @@ let package = Package(
             "ImagingCore", "Codecs", "Metadata",
             "Findings", "Tickets", "ReviewServer",
             "Training", "Pipeline", "Geo",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -135,6 +142,15 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
+        .testTarget(name: "WatchTests", dependencies: [
+            "Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo", "ReviewServer", "pavewatch",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TicketsTests", dependencies: [
             "Tickets", "Findings", "ReviewServer", "pavewatch", "TestSupport",

@@ -21,6 +21,7 @@ public struct Pavewatch: AsyncParsableCommand {
             ForwardCommand.self,
             TrainCommand.self,
             EvaluateCommand.self,
+            WatchCommand.self,
         ]
     )
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ReviewServer
 import Tickets
 
@@ -9,10 +10,11 @@ import Tickets
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the Open311 GeoReport v2 API under /open311/v2.")
+        abstract: "Serve the Open311 GeoReport v2 API under /open311/v2 (and Prometheus metrics at /metrics).")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var peer: PeerOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Option(help: "Address to bind.")
     var host = "127.0.0.1"
@@ -31,12 +33,12 @@ struct ServeCommand: AsyncParsableCommand {
         keys = keys.filter { !$0.isEmpty }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         let store = try database.open()
-        let logger = Logger.current
+        let logger = logging.logger(command: "serve")
         let forwarder = try peer.configuration().map {
             OutboxForwarder(store: store, configuration: $0, logger: logger)
         }
         let app = buildApplication(store: store, open311: Open311Configuration(apiKeys: keys), host: host,
-                                   port: port, logger: logger) { channel in
+                                   port: port, logger: logger, metrics: PrometheusCollectorRegistry()) { channel in
             if let addr = channel.localAddress { print("pavewatch: serving on \(addr)") }
         }
         do {

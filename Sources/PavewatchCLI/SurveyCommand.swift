@@ -37,8 +37,8 @@ struct SurveyCommand: AsyncParsableCommand {
     @Option(help: "Write GeoJSON, CSV and an HTML report with overlays and a map to this folder.")
     var report: String?
 
-    @Option(help: "Folder with the trained models (default: models/).")
-    var models: String?
+    @Option(name: .customLong("inspector"), help: "Which detector runs (detector, or dark-regions to try the pipeline without a model).")
+    var inspectorKind: InspectorKind = .detector
 
     @Flag(help: "Print the summary as one JSON object (no table, no progress bar).")
     var json = false
@@ -53,7 +53,7 @@ struct SurveyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.open()
-        let inspector = try makeInspector(modelDirectory: models)
+        let inspector = try makeInspector(inspectorKind)
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         let options = SurveyOptions(surveyName: surveyName, concurrency: threads,
                                     decode: DecodeOptions(maxPixels: maxPixels))

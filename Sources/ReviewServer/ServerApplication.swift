@@ -1,14 +1,21 @@
 import Hummingbird
 import Logging
 import NIOCore
+import Prometheus
 import Tickets
 
 /// Builds the `pavewatch serve` router: the Open311 GeoReport v2 endpoints (review pages come later).
 /// - Parameters:
 ///   - store: the ticket store.
 ///   - open311: API keys and limits.
-public func buildRouter(store: any TicketStore, open311: Open311Configuration) -> Router<BasicRequestContext> {
+///   - metrics: when given, requests are counted into it and `GET /metrics` renders it.
+public func buildRouter(store: any TicketStore, open311: Open311Configuration,
+                        metrics: PrometheusCollectorRegistry? = nil) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+    if let metrics {
+        router.add(middleware: HTTPMetricsMiddleware(registry: metrics))
+        router.addMetricsRoute(metrics)
+    }
     router.get("health") { _, _ in "ok" }
     Open311Routes<BasicRequestContext>(store: store, configuration: open311).register(on: router)
     return router
@@ -21,12 +28,13 @@ public func buildRouter(store: any TicketStore, open311: Open311Configuration) -
 ///   - host: address to bind, e.g. `127.0.0.1`.
 ///   - port: port to bind; 0 picks a free one (reported to `onServerRunning`).
 ///   - logger: the server's logger.
+///   - metrics: when given, requests are counted into it and `GET /metrics` renders it.
 ///   - onServerRunning: called with the listening channel.
 public func buildApplication(store: any TicketStore, open311: Open311Configuration, host: String, port: Int,
-                             logger: Logger,
+                             logger: Logger, metrics: PrometheusCollectorRegistry? = nil,
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
     -> some ApplicationProtocol {
-    Application(router: buildRouter(store: store, open311: open311),
+    Application(router: buildRouter(store: store, open311: open311, metrics: metrics),
                 configuration: .init(address: .hostname(host, port: port), serverName: "pavewatch"),
                 onServerRunning: onServerRunning, logger: logger)
 }

@@ -1,0 +1,62 @@
+import Codecs
+import Findings
+import ImagingCore
+
+/// A deliberately simple, deterministic inspector: every 4-connected region of pixels darker than
+/// `threshold` with at least `minimumArea` pixels is a finding. Elongated regions (long side ≥ 3× the short
+/// side) are cracks, others leaks. It is not a pavement detector: it exists so the pipeline (`watch`, its
+/// persistence rule, shutdown) can be run and tested end to end without a trained model
+/// (`pavewatch watch --inspector dark-regions`).
+public struct DarkRegionInspector: FrameInspector {
+    /// Gray level below which a pixel is dark.
+    public var threshold: UInt8
+    /// Least region size in pixels.
+    public var minimumArea: Int
+
+    /// - Parameters: threshold: dark below this gray level; minimumArea: least region size in pixels.
+    public init(threshold: UInt8 = 64, minimumArea: Int = 16) {
+        self.threshold = threshold
+        self.minimumArea = max(1, minimumArea)
+    }
+
+    public var preferredFormat: PixelFormat { .gray8 }
+
+    /// - Parameters: image: gray8 (other formats use their first channel); file: copied to the report; threads: unused.
+    public func inspect(_ image: DecodedImage, file: String, threads: Int) throws -> FrameReport {
+        let px = image.pixels
+        let w = px.width, h = px.height, channels = px.format.channels
+        var dark = [Bool](repeating: false, count: w * h)
+        for y in 0..<h {
+            let row = y * px.rowStride
+            for x in 0..<w where px.bytes[row + x * channels] < threshold { dark[y * w + x] = true }
+        }
+        var seen = [Bool](repeating: false, count: w * h)
+        var findings: [Finding] = []
+        var stack: [Int] = []
+        for start in 0..<(w * h) where dark[start] && !seen[start] {
+            seen[start] = true
+            stack.append(start)
+            var area = 0, x0 = w, y0 = h, x1 = -1, y1 = -1
+            while let i = stack.popLast() {
+                let x = i % w, y = i / w
+                area += 1
+                x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
+                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)]
+                where nx >= 0 && ny >= 0 && nx < w && ny < h {
+                    let j = ny * w + nx
+                    if dark[j] && !seen[j] {
+                        seen[j] = true
+                        stack.append(j)
+                    }
+                }
+            }
+            guard area >= minimumArea else { continue }
+            let bw = x1 - x0 + 1, bh = y1 - y0 + 1
+            let elongated = max(bw, bh) >= 3 * min(bw, bh)
+            findings.append(Finding(defectClass: elongated ? .crack : .leak, confidence: 1,
+                                    bbox: BoundingBox(x: x0, y: y0, width: bw, height: bh),
+                                    areaPx: Double(area)))
+        }
+        return FrameReport(file: file, width: w, height: h, findings: findings)
+    }
+}
