@@ -1,13 +1,24 @@
 // swift-tools-version: 6.2
 // Pavewatch: pavement crack and leak detection from drone and camera imagery.
 //
-// Build option (see README "Build options"): set PAVEWATCH_TARGET_CPU (for example `native`,
-// `skylake-avx512`, `haswell`) to compile the SIMD kernels for that CPU's vector width.
-// Unset, the build is portable (Swift's x86-64 baseline).
+// Build option (see README "Build options" and Benchmarks/README.md): PAVEWATCH_TARGET_CPU picks the CPU the
+// compute targets (Kernels, Filters, NeuralNet, ImagingCore, Inspection, pavewatch-bench) are compiled for, so
+// LLVM vectorises to that machine's register width:
+//   PAVEWATCH_TARGET_CPU=native swift build -c release      # this machine (AVX-512 here); not portable
+//   PAVEWATCH_TARGET_CPU=x86-64-v3 ...                      # AVX2 machines (mapped to haswell)
+// Unset, empty or `portable`, the build is portable (Swift's x86-64 baseline, SSE2). swiftc's -target-cpu takes
+// LLVM CPU names (native, haswell, skylake-avx512, znver4, ...) but not the psABI levels, so those are mapped.
 import PackageDescription
 import Foundation
 
-let targetCPU = ProcessInfo.processInfo.environment["PAVEWATCH_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
+let targetCPU: String? = {
+    let raw = ProcessInfo.processInfo.environment["PAVEWATCH_TARGET_CPU"] ?? ""
+    let levels = ["x86-64-v2": "nehalem", "x86-64-v3": "haswell", "x86-64-v4": "skylake-avx512"]
+    switch raw {
+    case "", "portable", "baseline": return nil
+    default: return levels[raw] ?? raw
+    }
+}()
 
 /// Settings shared by every Swift target.
 var common: [SwiftSetting] = [.strictMemorySafety()]
@@ -122,7 +133,8 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: common),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "Codecs", "ImagingCore", "TestSupport"],
                     swiftSettings: common),
@@ -141,7 +153,7 @@ let package = Package(
         ], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TicketsTests", dependencies: [
-            "Tickets", "Findings", "ReviewServer", "pavewatch",
+            "Tickets", "Findings", "ReviewServer", "pavewatch", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

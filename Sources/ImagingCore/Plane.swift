@@ -13,9 +13,11 @@ public struct Plane<Element: Sendable & Equatable & Numeric>: Sendable, Equatabl
     public var values: [Element]
 
     /// The row alignment in bytes used for the default stride.
+    @inlinable
     public static var rowAlignment: Int { 64 }
 
     /// The padded stride (in elements) for rows of `width` elements: a multiple of 64 bytes.
+    @inlinable
     public static func alignedStride(width: Int) -> Int {
         let perLine = max(1, rowAlignment / MemoryLayout<Element>.stride)
         return (width + perLine - 1) / perLine * perLine
@@ -23,6 +25,7 @@ public struct Plane<Element: Sendable & Equatable & Numeric>: Sendable, Equatabl
 
     /// A zero-filled plane.
     /// - Parameters: width, height: ≥ 0; rowStride: nil for the aligned default, else ≥ width.
+    @inlinable
     public init(width: Int, height: Int, rowStride: Int? = nil) {
         precondition(width >= 0 && height >= 0, "negative plane size")
         let stride = rowStride ?? Self.alignedStride(width: width)
@@ -34,6 +37,7 @@ public struct Plane<Element: Sendable & Equatable & Numeric>: Sendable, Equatabl
     }
 
     /// Wraps existing values. Precondition: `values.count ≥ height × rowStride`, `rowStride ≥ width`.
+    @inlinable
     public init(width: Int, height: Int, rowStride: Int, values: [Element]) {
         precondition(width >= 0 && height >= 0, "negative plane size")
         precondition(rowStride >= width, "row stride shorter than a row")

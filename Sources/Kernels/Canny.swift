@@ -164,12 +164,17 @@ private func suppressBand(_ rows: Range<Int>, _ s: UnsafePointer<UInt8>, _ ss: I
             let fx = unsafe Int32(dx[x]), fy = unsafe Int32(dy[x])
             let ax = fx < 0 ? 0 &- fx : fx, ay = (fy < 0 ? 0 &- fy : fy) &<< 15
             let tg22 = ax &* 13573, tg67 = tg22 &+ (ax &<< 16)
-            let horizontal = ay < tg22, vertical = ay > tg67
-            let negative = (fx ^ fy) < 0
-            let dp = unsafe negative ? mp[x &+ 1] : mp[x &- 1]
-            let dn = unsafe negative ? mn[x &- 1] : mn[x &+ 1]
-            let n1 = unsafe horizontal ? mc[x &- 1] : (vertical ? mp[x] : dp)
-            let n2 = unsafe horizontal ? mc[x &+ 1] : (vertical ? mn[x] : dn &+ 1)
+            // Masks (-1 or 0) and arithmetic selects: written as `cond ? a[i] : a[j]`, LLVM turns the
+            // choice of loads into AVX-512 gathers, which ran this loop several times slower.
+            let horizontal = (ay &- tg22) &>> 31, vertical = (tg67 &- ay) &>> 31
+            let negative = (fx ^ fy) &>> 31
+            let pl = unsafe mp[x &- 1], pc = unsafe mp[x], pr = unsafe mp[x &+ 1]
+            let nl = unsafe mn[x &- 1], nc = unsafe mn[x], nr = unsafe mn[x &+ 1]
+            let cl = unsafe mc[x &- 1], cr = unsafe mc[x &+ 1]
+            let dp = pl ^ ((pl ^ pr) & negative)
+            let dn = (nr ^ ((nr ^ nl) & negative)) &+ 1
+            let t1 = dp ^ ((dp ^ pc) & vertical), t2 = dn ^ ((dn ^ nc) & vertical)
+            let n1 = t1 ^ ((t1 ^ cl) & horizontal), n2 = t2 ^ ((t2 ^ cr) & horizontal)
             let keep = (m > lo) && (m > n1) && (m >= n2)
             let code: UInt8 = m > hi ? 2 : 1
             unsafe out[x] = keep ? code : 0

@@ -186,7 +186,8 @@ public enum Gaussian {
 }
 
 /// The separable float blur of one output row, from 8-bit or float source rows (shared by the Gaussian
-/// and the ridge filter). The kernel must be symmetric.
+/// and the ridge filter). The kernel must be symmetric. The vertical and horizontal passes keep the
+/// accumulator in a `SIMD16<Float>` register across taps (8-bit rows are converted to float once each).
 struct SeparableFloatBlur {
     let kernel: [Float]
     let width: Int
@@ -194,66 +195,114 @@ struct SeparableFloatBlur {
     let border: BorderMode
     var radius: Int { kernel.count / 2 }
 
-    /// Per-band scratch: the padded vertical sums and a zero row.
+    /// Per-band scratch: the padded vertical sums, a ring of float source rows, the tap row pointers.
     @unsafe struct State {
         let line: ScratchRows<Float>
-        let zero8: ScratchRows<UInt8>
-        let zeroF: ScratchRows<Float>
-        func release() { unsafe line.release(); unsafe zero8.release(); unsafe zeroF.release() }
+        let rows: ScratchRows<Float>
+        let taps: UnsafeMutablePointer<UnsafePointer<Float>>
+        var tags: [Int]
+        func release() {
+            unsafe line.release()
+            unsafe rows.release()
+            unsafe taps.deallocate()
+        }
     }
 
     func makeState() -> State {
-        unsafe State(line: ScratchRows<Float>(count: 1, width: width + 2 * radius, value: 0),
-              zero8: ScratchRows<UInt8>(count: 1, width: width, value: 0),
-              zeroF: ScratchRows<Float>(count: 1, width: width, value: 0))
+        let n = kernel.count
+        let taps = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: n)
+        return unsafe State(line: ScratchRows<Float>(count: 1, width: width + 2 * radius, value: 0),
+                            rows: ScratchRows<Float>(count: n + 1, width: width, value: 0),
+                            taps: taps, tags: [Int](repeating: -1, count: n))
     }
 
-    /// Vertical pass of row `y` from 8-bit rows into `state.line` (padded), then the horizontal pass into `out`.
+    /// Blurs row `y` of an 8-bit image into `out` (`width` floats).
     func blurRow(_ y: Int, source s: UnsafePointer<UInt8>, stride ss: Int, state: inout State,
                  into out: UnsafeMutablePointer<Float>) {
-        let r = radius, w = width
-        let v = unsafe state.line(0) + r
-        let z = unsafe UnsafePointer(state.zero8(0))
-        func row(_ j: Int) -> UnsafePointer<UInt8> { unsafe border.index(j, count: height).map { unsafe s + $0 * ss } ?? z }
-        let c = unsafe row(y), kc = kernel[r]
-        for x in 0..<w { unsafe v[x] = unsafe kc * Float(c[x]) }
-        if r > 0 {
-            for i in 1...r {
-                let a = unsafe row(y - i), b = unsafe row(y + i), ki = kernel[r + i]
-                for x in 0..<w { unsafe v[x] += ki * Float(UInt16(a[x]) &+ UInt16(b[x])) }
+        let n = kernel.count, r = radius, w = width
+        for i in 0..<n {
+            guard let m = border.index(y + i - r, count: height) else {
+                unsafe state.taps[i] = unsafe UnsafePointer(state.rows(n))
+                continue
             }
+            let slot = m % n
+            let row = unsafe state.rows(slot)
+            if unsafe state.tags[slot] != m {
+                unsafe convertRow(s + m * ss, row, w)
+                unsafe state.tags[slot] = m
+            }
+            unsafe state.taps[i] = UnsafePointer(row)
         }
-        unsafe horizontal(v, out)
+        unsafe filter(&state, into: out)
     }
 
-    /// As above from float rows.
+    /// Blurs row `y` of a float image into `out`.
     func blurRow(_ y: Int, source s: UnsafePointer<Float>, stride ss: Int, state: inout State,
                  into out: UnsafeMutablePointer<Float>) {
-        let r = radius, w = width
-        let v = unsafe state.line(0) + r
-        let z = unsafe UnsafePointer(state.zeroF(0))
-        func row(_ j: Int) -> UnsafePointer<Float> { unsafe border.index(j, count: height).map { unsafe s + $0 * ss } ?? z }
-        let c = unsafe row(y), kc = kernel[r]
-        for x in 0..<w { unsafe v[x] = unsafe kc * c[x] }
-        if r > 0 {
-            for i in 1...r {
-                let a = unsafe row(y - i), b = unsafe row(y + i), ki = kernel[r + i]
-                for x in 0..<w { unsafe v[x] += ki * (a[x] + b[x]) }
-            }
+        let n = kernel.count, r = radius
+        for i in 0..<n {
+            unsafe state.taps[i] = unsafe border.index(y + i - r, count: height).map { unsafe s + $0 * ss }
+                ?? UnsafePointer(state.rows(n))
         }
-        unsafe horizontal(v, out)
+        unsafe filter(&state, into: out)
     }
 
-    private func horizontal(_ v: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    /// Vertical pass over `state.taps` into the padded line, then the horizontal pass into `out`.
+    private func filter(_ state: inout State, into out: UnsafeMutablePointer<Float>) {
         let r = radius, w = width
-        unsafe padInPlace(v, width: w, pad: r, border: border, value: 0)
-        let kc = kernel[r]
-        for x in 0..<w { unsafe out[x] = unsafe kc * v[x] }
-        if r > 0 {
-            for i in 1...r {
-                let a = unsafe v - i, b = unsafe v + i, ki = kernel[r + i]
-                for x in 0..<w { unsafe out[x] += ki * (a[x] + b[x]) }
+        let v = unsafe state.line(0) + r
+        unsafe kernel.withUnsafeBufferPointer { kb in
+            let k = unsafe kb.baseAddress! + r         // k[-r ... r]
+            let taps = unsafe UnsafePointer(state.taps + r)  // taps[-r ... r]
+            var x = 0
+            while x &+ 16 <= w {
+                var acc = unsafe F16(repeating: k[0]) * load(taps[0], x)
+                for i in stride(from: 1, through: r, by: 1) {
+                    acc += unsafe F16(repeating: k[i]) * (load(taps[-i], x) + load(taps[i], x))
+                }
+                unsafe store(v, x, acc)
+                x &+= 16
+            }
+            while x < w {
+                var acc = unsafe k[0] * taps[0][x]
+                for i in stride(from: 1, through: r, by: 1) { acc += unsafe k[i] * (taps[-i][x] + taps[i][x]) }
+                unsafe v[x] = acc
+                x &+= 1
+            }
+            unsafe padInPlace(v, width: w, pad: r, border: border, value: 0)
+            let p = unsafe UnsafePointer(v)
+            x = 0
+            while x &+ 16 <= w {
+                var acc = unsafe F16(repeating: k[0]) * load(p, x)
+                for i in stride(from: 1, through: r, by: 1) {
+                    acc += unsafe F16(repeating: k[i]) * (load(p, x &- i) + load(p, x &+ i))
+                }
+                unsafe store(out, x, acc)
+                x &+= 16
+            }
+            while x < w {
+                var acc = unsafe k[0] * p[x]
+                for i in stride(from: 1, through: r, by: 1) { acc += unsafe k[i] * (p[x &- i] + p[x &+ i]) }
+                unsafe out[x] = acc
+                x &+= 1
             }
         }
     }
+}
+
+typealias F16 = SIMD16<Float>
+
+/// 16 floats from `p[x ..< x + 16]`.
+func load(_ p: UnsafePointer<Float>, _ x: Int) -> F16 {
+    unsafe UnsafeRawPointer(p + x).loadUnaligned(as: F16.self)
+}
+
+/// Stores 16 floats at `p[x ..< x + 16]`.
+func store(_ p: UnsafeMutablePointer<Float>, _ x: Int, _ v: F16) {
+    unsafe UnsafeMutableRawPointer(p + x).storeBytes(of: v, as: F16.self)
+}
+
+/// `out[x] = Float(p[x])` (LLVM vectorises this loop).
+func convertRow(_ p: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>, _ w: Int) {
+    for x in 0..<w { unsafe out[x] = unsafe Float(p[x]) }
 }

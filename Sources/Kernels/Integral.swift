@@ -8,6 +8,18 @@ public struct IntegralImage: Sendable, Equatable {
     /// Σ p², (H + 1) x (W + 1).
     public var squares: Plane<UInt64>
 
+    /// Zeroed tables for a `width` x `height` source (to fill with ``Integral/compute(_:into:threads:)``).
+    public init(width: Int, height: Int) {
+        sum = Plane(width: width + 1, height: height + 1)
+        squares = Plane(width: width + 1, height: height + 1)
+    }
+
+    /// Wraps existing tables (both (H + 1) x (W + 1)).
+    public init(sum: Plane<UInt32>, squares: Plane<UInt64>) {
+        self.sum = sum
+        self.squares = squares
+    }
+
     /// Sum of the pixels in `rect` (inside the source image).
     public func sum(in rect: Rect) -> UInt32 {
         sum[rect.maxX, rect.maxY] &- sum[rect.x, rect.maxY] &- sum[rect.maxX, rect.y] &+ sum[rect.x, rect.y]
@@ -35,17 +47,28 @@ public enum Integral {
     ///   locally, then shifted by the rows above; integer sums, so the result does not depend on threads).
     /// - Returns: the two (H + 1) x (W + 1) tables.
     public static func compute(_ src: PixelBuffer, threads: Int = 1) -> IntegralImage {
+        var table = IntegralImage(width: src.width, height: src.height)
+        compute(src, into: &table, threads: threads)
+        return table
+    }
+
+    /// As ``compute(_:threads:)`` into existing tables of (H + 1) x (W + 1) (every element is written).
+    public static func compute(_ src: PixelBuffer, into table: inout IntegralImage, threads: Int = 1) {
         precondition(src.format == .gray8, "integral takes gray8")
         precondition(src.pixelCount <= maximumPixelCount, "image too large for 32-bit sums")
         let w = src.width, h = src.height
-        var sum = Plane<UInt32>(width: w + 1, height: h + 1)
-        var sq = Plane<UInt64>(width: w + 1, height: h + 1)
-        guard w > 0 && h > 0 else { return IntegralImage(sum: sum, squares: sq) }
-        let ps = sum.rowStride, qs = sq.rowStride
+        precondition(table.sum.width == w + 1 && table.sum.height == h + 1 && table.squares.width == w + 1
+                     && table.squares.height == h + 1, "integral tables must be (H + 1) x (W + 1)")
+        guard w > 0 && h > 0 else { return }
+        for x in 0...w {
+            table.sum[x, 0] = 0
+            table.squares[x, 0] = 0
+        }
+        let ps = table.sum.rowStride, qs = table.squares.rowStride
         let bands = Parallelism.bands(rows: h, threads: threads, minimumRows: 64)
         unsafe src.readPixels { s in
-            unsafe sum.writeValues { S in
-                unsafe sq.writeValues { Q in
+            unsafe table.sum.writeValues { S in
+                unsafe table.squares.writeValues { Q in
                     // Phase 1: each band from a zero row.
                     let zeroS = unsafe ScratchRows<UInt32>(count: 1, width: w + 1, value: 0)
                     let zeroQ = unsafe ScratchRows<UInt64>(count: 1, width: w + 1, value: 0)
@@ -84,7 +107,6 @@ public enum Integral {
                 }
             }
         }
-        return IntegralImage(sum: sum, squares: sq)
     }
 
     /// Scalar twin of ``compute(_:threads:)``.

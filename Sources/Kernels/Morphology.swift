@@ -53,7 +53,9 @@ public enum Morphology {
         return dst
     }
 
-    /// As ``apply(_:to:element:border:threads:)`` into an existing (H, W) gray8 buffer.
+    /// As ``apply(_:to:element:border:threads:)`` into an existing (H, W) gray8 buffer. Opening, closing and
+    /// the hats run both operations in one banded pass: the first operation's rows are kept in a window of
+    /// about 128 + 2 × height rows per band, not in a whole intermediate image.
     public static func apply(_ operation: MorphologyOperation, to src: PixelBuffer, into dst: inout PixelBuffer,
                              element: StructuringElement, border: BorderMode = .constant, threads: Int = 1) {
         precondition(src.format == .gray8, "morphology takes gray8")
@@ -61,18 +63,10 @@ public enum Morphology {
         let (kw, kh) = element.size
         precondition(kw >= 1 && kh >= 1, "structuring element must be at least 1x1")
         guard src.width > 0 && src.height > 0 else { return }
-        switch operation {
-        case .erode: pass(src, &dst, kw, kh, true, border, .none, threads)
-        case .dilate: pass(src, &dst, kw, kh, false, border, .none, threads)
-        case .open, .topHat:
-            var tmp = PixelBuffer(width: src.width, height: src.height, format: .gray8)
-            pass(src, &tmp, kw, kh, true, border, .none, threads)
-            pass(tmp, &dst, kw, kh, false, border, operation == .topHat ? .sourceMinus(src) : .none, threads)
-        case .close, .blackHat:
-            var tmp = PixelBuffer(width: src.width, height: src.height, format: .gray8)
-            pass(src, &tmp, kw, kh, false, border, .none, threads)
-            pass(tmp, &dst, kw, kh, true, border, operation == .blackHat ? .minusSource(src) : .none, threads)
-        }
+        let erodeFirst = operation == .erode || operation == .open || operation == .topHat
+        let finish: Finish = operation == .topHat ? .sourceMinus : operation == .blackHat ? .minusSource : .none
+        let single = operation == .erode || operation == .dilate
+        morphology(src, &dst, kw, kh, erodeFirst, single, border, finish, threads)
     }
 
     /// Scalar twin of ``apply(_:to:element:border:threads:)``: the min/max over every window, directly.
@@ -121,102 +115,152 @@ public enum Morphology {
 /// What the last pass does with its result.
 private enum Finish {
     case none
-    /// result − source (black-hat: closing ≥ source).
-    case minusSource(PixelBuffer)
-    /// source − result (top-hat: source ≥ opening).
-    case sourceMinus(PixelBuffer)
+    /// result − source, saturating (black-hat).
+    case minusSource
+    /// source − result, saturating (top-hat).
+    case sourceMinus
 }
 
-/// One erosion (isMin) or dilation with a kw x kh rectangle: vertical van Herk over blocks of kh rows,
-/// then the horizontal doubling passes, then the optional difference.
-private func pass(_ src: PixelBuffer, _ dst: inout PixelBuffer, _ kw: Int, _ kh: Int, _ isMin: Bool,
-                  _ border: BorderMode, _ finish: Finish, _ threads: Int) {
-    let w = src.width, h = src.height, ss = src.rowStride, ds = dst.rowStride
-    let neutral: UInt8 = isMin ? 255 : 0
+/// Per-band scratch of one min or max filter with a kw x kh rectangle.
+@unsafe private struct MorphScratch {
+    let line: ScratchRows<UInt8>       // 2 padded rows for the horizontal passes
+    let blocks: ScratchRows<UInt8>     // 3 blocks of kh rows for van Herk
+    let constant: ScratchRows<UInt8>   // a row of the neutral value
+
+    init(w: Int, kw: Int, kh: Int, neutral: UInt8) {
+        unsafe line = ScratchRows(count: 2, width: w + kw, value: neutral)
+        unsafe blocks = ScratchRows(count: 3 * kh, width: w, value: neutral)
+        unsafe constant = ScratchRows(count: 1, width: w, value: neutral)
+    }
+
+    func release() {
+        unsafe line.release()
+        unsafe blocks.release()
+        unsafe constant.release()
+    }
+}
+
+/// Erodes (isMin) or dilates output rows `rows` of a w-wide image: vertical van Herk / Gil-Werman over
+/// blocks of kh virtual rows read through `sourceRow` (already border-mapped), then the horizontal doubling
+/// passes; `emit(y, row)` receives each finished row.
+private func filterRows(_ rows: Range<Int>, _ w: Int, _ kw: Int, _ kh: Int, _ isMin: Bool, _ border: BorderMode,
+                        _ neutral: UInt8, _ scratch: MorphScratch, _ sourceRow: (Int) -> UnsafePointer<UInt8>,
+                        _ destination: ((Int) -> UnsafeMutablePointer<UInt8>)?,
+                        _ emit: (Int, UnsafePointer<UInt8>) -> Void) {
     let ax = kw / 2, ay = kh / 2
-    var other: PixelBuffer? = nil
-    if case let .minusSource(b) = finish { other = b }
-    if case let .sourceMinus(b) = finish { other = b }
-    let subtractSource: Bool
-    if case .minusSource = finish { subtractSource = true } else { subtractSource = false }
-    let reference = other ?? src
-    let rs = reference.rowStride
+    let t = unsafe scratch.line(0) + ax
+    // Row y from the vertical result already in `t`: written straight to `destination(y)` when there is
+    // one (the last doubling pass stores there), else handed to `emit`.
+    func horizontalInLine(_ y: Int) {
+        let target = unsafe destination.map { unsafe $0(y) }
+        if kw == 1 {
+            if let target = unsafe target { unsafe target.update(from: t, count: w) } else { unsafe emit(y, t) }
+            return
+        }
+        unsafe padHorizontal(t, w, ax, kw - 1 - ax, border, neutral)
+        let r = unsafe horizontalDoubling(scratch.line(0), scratch.line(1), w + kw - 1, kw, isMin, into: target)
+        if unsafe target == nil { unsafe emit(y, r) }
+    }
+    func horizontal(_ y: Int, _ col: UnsafePointer<UInt8>) {
+        unsafe t.update(from: col, count: w)
+        horizontalInLine(y)
+    }
+    if kh == 1 {
+        for y in rows { unsafe horizontal(y, sourceRow(y)) }
+        return
+    }
+    let start = rows.lowerBound - ay
+    var hCur = 0, hNext = 2
+    let gNext = 1
+    func slot(_ b: Int, _ i: Int) -> UnsafeMutablePointer<UInt8> { unsafe scratch.blocks(b * kh + i) }
+    // Suffix minima/maxima of block c into slot `suffix`; prefix into slot `prefix` when ≥ 0.
+    func build(_ c: Int, suffix: Int, prefix: Int) {
+        let first = start + c * kh
+        unsafe slot(suffix, kh - 1).update(from: sourceRow(first + kh - 1), count: w)
+        for i in stride(from: kh - 2, through: 0, by: -1) {
+            unsafe combine(slot(suffix, i), UnsafePointer(slot(suffix, i + 1)), sourceRow(first + i), w, isMin)
+        }
+        guard prefix >= 0 else { return }
+        unsafe slot(prefix, 0).update(from: sourceRow(first), count: w)
+        for i in 1..<kh {
+            unsafe combine(slot(prefix, i), UnsafePointer(slot(prefix, i - 1)), sourceRow(first + i), w, isMin)
+        }
+    }
+    build(0, suffix: hCur, prefix: -1)
+    var c = 0
+    while rows.lowerBound + c * kh < rows.upperBound {
+        build(c + 1, suffix: hNext, prefix: gNext)
+        for i in 0..<kh {
+            let y = rows.lowerBound + c * kh + i
+            if y >= rows.upperBound { break }
+            if i == 0 {
+                unsafe horizontal(y, UnsafePointer(slot(hCur, 0)))
+            } else {
+                unsafe combine(t, UnsafePointer(slot(hCur, i)), UnsafePointer(slot(gNext, i - 1)), w, isMin)
+                horizontalInLine(y)
+            }
+        }
+        swap(&hCur, &hNext)
+        c += 1
+    }
+}
+
+/// One filter (`single`) or two in sequence (dilate then erode, or erode then dilate when `erodeFirst`),
+/// banded; the second filter reads the first's rows from a sliding window of rows per band.
+private func morphology(_ src: PixelBuffer, _ dst: inout PixelBuffer, _ kw: Int, _ kh: Int, _ erodeFirst: Bool,
+                        _ single: Bool, _ border: BorderMode, _ finish: Finish, _ threads: Int) {
+    let w = src.width, h = src.height, ss = src.rowStride, ds = dst.rowStride
+    let firstNeutral: UInt8 = erodeFirst ? 255 : 0, secondNeutral: UInt8 = erodeFirst ? 0 : 255
     unsafe src.readPixels { s in
-        unsafe reference.readPixels { ref in
-            unsafe dst.writePixels { d in
-                Parallelism.forEachBand(rows: h, threads: threads) { rows in
-                    let line = unsafe ScratchRows<UInt8>(count: 1, width: w + kw, value: neutral)
-                    let blocks = unsafe ScratchRows<UInt8>(count: 3 * kh, width: w, value: neutral)
-                    let constantRow = unsafe ScratchRows<UInt8>(count: 1, width: w, value: neutral)
-                    defer { unsafe line.release(); unsafe blocks.release(); unsafe constantRow.release() }
-                    func sourceRow(_ v: Int) -> UnsafePointer<UInt8> {
-                        unsafe border.index(v, count: h).map { unsafe s + $0 * ss } ?? UnsafePointer(constantRow(0))
-                    }
-                    let t = unsafe line(0) + ax
-                    // Emits output row y from the vertical result `col` (w values).
-                    func emit(_ y: Int, _ col: UnsafePointer<UInt8>) {
-                        if kw == 1 {
-                            unsafe t.update(from: col, count: w)
-                        } else {
-                            unsafe t.update(from: col, count: w)
-                            unsafe padHorizontal(t, w, ax, kw - 1 - ax, border, neutral)
-                            unsafe horizontalDoubling(line(0), w + kw - 1, kw, isMin)
-                        }
-                        let o = unsafe d + y * ds
-                        let r = unsafe UnsafePointer(line(0))
-                        if other == nil {
-                            unsafe o.update(from: r, count: w)
-                        } else {
-                            let q = unsafe ref + y * rs
-                            if subtractSource {
-                                for x in 0..<w { unsafe o[x] = unsafe r[x] > q[x] ? r[x] &- q[x] : 0 }
-                            } else {
-                                for x in 0..<w { unsafe o[x] = unsafe q[x] > r[x] ? q[x] &- r[x] : 0 }
-                            }
-                        }
-                    }
-                    if kh == 1 {
-                        for y in rows { unsafe emit(y, sourceRow(y)) }
-                        return
-                    }
-                    // van Herk / Gil-Werman over virtual rows v = start + t, in blocks of kh.
-                    let start = rows.lowerBound - ay
-                    var hCur = 0, gNext = 1, hNext = 2      // block slots in `blocks`
-                    func slot(_ b: Int, _ i: Int) -> UnsafeMutablePointer<UInt8> { unsafe blocks(b * kh + i) }
-                    // Suffix minima/maxima of block c into slot `into`, prefix into slot `prefix` (if ≥ 0).
-                    func build(_ c: Int, suffix into: Int, prefix: Int) {
-                        let first = start + c * kh
-                        let last = unsafe slot(into, kh - 1)
-                        unsafe last.update(from: sourceRow(first + kh - 1), count: w)
-                        for i in stride(from: kh - 2, through: 0, by: -1) {
-                            unsafe combine(slot(into, i), UnsafePointer(slot(into, i + 1)), sourceRow(first + i), w, isMin)
-                        }
-                        if prefix >= 0 {
-                            unsafe slot(prefix, 0).update(from: sourceRow(first), count: w)
-                            for i in 1..<kh {
-                                unsafe combine(slot(prefix, i), UnsafePointer(slot(prefix, i - 1)), sourceRow(first + i), w, isMin)
-                            }
+        unsafe dst.writePixels { d in
+            // Writes output row y, applying the finishing difference.
+            func write(_ y: Int, _ r: UnsafePointer<UInt8>) {
+                let o = unsafe d + y * ds, q = unsafe s + y * ss
+                switch finish {
+                case .none: unsafe o.update(from: r, count: w)
+                case .minusSource: for x in 0..<w { unsafe o[x] = unsafe r[x] > q[x] ? r[x] &- q[x] : 0 }
+                case .sourceMinus: for x in 0..<w { unsafe o[x] = unsafe q[x] > r[x] ? q[x] &- r[x] : 0 }
+                }
+            }
+            // Without a difference to take, rows are stored straight into the destination.
+            let direct: ((Int) -> UnsafeMutablePointer<UInt8>)? = finish == .none ? { y in unsafe d + y * ds } : nil
+            Parallelism.forEachBand(rows: h, threads: threads) { band in
+                let first = unsafe MorphScratch(w: w, kw: kw, kh: kh, neutral: firstNeutral)
+                defer { unsafe first.release() }
+                func sourceRow(_ v: Int) -> UnsafePointer<UInt8> {
+                    unsafe border.index(v, count: h).map { unsafe s + $0 * ss } ?? UnsafePointer(first.constant(0))
+                }
+                if single {
+                    unsafe filterRows(band, w, kw, kh, erodeFirst, border, firstNeutral, first, sourceRow, direct, write)
+                    return
+                }
+                let second = unsafe MorphScratch(w: w, kw: kw, kh: kh, neutral: secondNeutral)
+                let chunk = 128
+                let window = unsafe ScratchRows<UInt8>(count: chunk + 2 * kh, width: w, value: 0)
+                defer { unsafe second.release(); unsafe window.release() }
+                var have = 0..<0      // first-filter rows held in `window`, row have.lowerBound at slot 0
+                var c0 = band.lowerBound
+                while c0 < band.upperBound {
+                    let c1 = min(band.upperBound, c0 + chunk)
+                    let need = max(0, c0 - kh)..<min(h, c1 + kh)
+                    // Slide the rows still needed to the front, then compute the missing ones.
+                    let keepLow = max(need.lowerBound, have.lowerBound)
+                    let keep = keepLow..<max(keepLow, min(need.upperBound, have.upperBound))
+                    if !keep.isEmpty && keep.lowerBound > have.lowerBound {
+                        for y in keep {
+                            unsafe window(y - need.lowerBound).update(from: window(y - have.lowerBound), count: w)
                         }
                     }
-                    build(0, suffix: hCur, prefix: -1)
-                    let out = unsafe ScratchRows<UInt8>(count: 1, width: w, value: neutral)
-                    defer { unsafe out.release() }
-                    var c = 0
-                    while start + c * kh + ay < rows.upperBound {
-                        build(c + 1, suffix: hNext, prefix: gNext)
-                        for i in 0..<kh {
-                            let y = rows.lowerBound + c * kh + i
-                            if y >= rows.upperBound { break }
-                            if i == 0 {
-                                unsafe emit(y, UnsafePointer(slot(hCur, 0)))
-                            } else {
-                                unsafe combine(out(0), UnsafePointer(slot(hCur, i)), UnsafePointer(slot(gNext, i - 1)), w, isMin)
-                                unsafe emit(y, UnsafePointer(out(0)))
-                            }
-                        }
-                        swap(&hCur, &hNext)
-                        c += 1
+                    let fresh = (keep.isEmpty ? need.lowerBound : keep.upperBound)..<need.upperBound
+                    unsafe filterRows(fresh, w, kw, kh, erodeFirst, border, firstNeutral, first, sourceRow,
+                                      { y in unsafe window(y - need.lowerBound) }) { _, _ in }
+                    have = need
+                    func firstRow(_ v: Int) -> UnsafePointer<UInt8> {
+                        guard let m = border.index(v, count: h) else { return unsafe UnsafePointer(second.constant(0)) }
+                        return unsafe UnsafePointer(window(m - need.lowerBound))
                     }
+                    unsafe filterRows(c0..<c1, w, kw, kh, !erodeFirst, border, secondNeutral, second, firstRow, direct, write)
+                    c0 = c1
                 }
             }
         }
@@ -244,26 +288,27 @@ private func padHorizontal(_ t: UnsafeMutablePointer<UInt8>, _ w: Int, _ left: I
     }
 }
 
-/// In place: t[x] = min/max of t[x ..< x + k] for x in 0 ..< n − k + 1, by doubling windows.
-private func horizontalDoubling(_ t: UnsafeMutablePointer<UInt8>, _ n: Int, _ k: Int, _ isMin: Bool) {
-    var span = 1
+/// r[x] = min/max of t[x ..< x + k] for x in 0 ..< n − k + 1, by doubling windows, ping-ponging between
+/// `t` and `u` (separate buffers, so every pass vectorises); the last pass writes into `final` when given.
+/// Returns the buffer holding r.
+private func horizontalDoubling(_ t: UnsafeMutablePointer<UInt8>, _ u: UnsafeMutablePointer<UInt8>, _ n: Int,
+                                _ k: Int, _ isMin: Bool, into final: UnsafeMutablePointer<UInt8>?) -> UnsafePointer<UInt8> {
+    var doublings = 0
+    while (2 << doublings) <= k { doublings += 1 }          // windows 1, 2, 4 … 2^doublings
+    let steps = doublings + ((1 << doublings) < k ? 1 : 0)
     var valid = n
-    while span * 2 <= k {
-        valid -= span
-        if isMin {
-            for x in 0..<valid { unsafe t[x] = unsafe min(t[x], t[x &+ span]) }
-        } else {
-            for x in 0..<valid { unsafe t[x] = unsafe max(t[x], t[x &+ span]) }
-        }
-        span *= 2
-    }
-    if span < k {
-        let shift = k - span
+    var src = unsafe t
+    for i in 0..<steps {
+        let shift = i < doublings ? 1 << i : k - (1 << doublings)
         valid -= shift
+        let a = unsafe UnsafePointer(src), b = unsafe UnsafePointer(src + shift)
+        let o = unsafe i == steps - 1 ? (final ?? (src == t ? u : t)) : (src == t ? u : t)
         if isMin {
-            for x in 0..<valid { unsafe t[x] = unsafe min(t[x], t[x &+ shift]) }
+            for x in 0..<valid { unsafe o[x] = unsafe min(a[x], b[x]) }
         } else {
-            for x in 0..<valid { unsafe t[x] = unsafe max(t[x], t[x &+ shift]) }
+            for x in 0..<valid { unsafe o[x] = unsafe max(a[x], b[x]) }
         }
+        unsafe src = unsafe o
     }
+    return unsafe UnsafePointer(src)
 }

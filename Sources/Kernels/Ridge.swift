@@ -124,14 +124,14 @@ private func hessianRow(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ 
         for x in 0..<w {
             let (dxx, dyy, dxy) = unsafe secondDerivatives(a, b, c, x)
             let d = dxx - dyy
-            unsafe out[x] = 0.5 * (dxx + dyy + (d * d + 4 * dxy * dxy).squareRoot())
+            unsafe out[x] = 0.5 * (dxx + dyy + FastMath.sqrt(d * d + 4 * dxy * dxy))
         }
         return
     }
     for x in 0..<w {
         let (dxx, dyy, dxy) = unsafe secondDerivatives(a, b, c, x)
         let d = dxx - dyy
-        unsafe out[x] = 0.5 * (dxx + dyy + (d * d + 4 * dxy * dxy).squareRoot())
+        unsafe out[x] = 0.5 * (dxx + dyy + FastMath.sqrt(d * d + 4 * dxy * dxy))
         let phi = 0.5 * FastMath.atan2(2 * dxy, d) + 1.5707964
         unsafe angle[x] = phi >= 3.1415927 ? phi - 3.1415927 : phi
     }

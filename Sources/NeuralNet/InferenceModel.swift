@@ -115,12 +115,18 @@ public final class InferenceModel {
         workspace = GEMMWorkspace(threads: self.threads)
     }
 
+    /// Floats of column matrix per slice: 128 K floats (512 KB), so a slice's im2col output and its packed
+    /// copy stay in L2.
+    static let colBudget = 128 * 1024
+
     static func shape(after op: Op, _ s: Shape) -> (Shape, col: Int) {
         switch op {
         case .conv(_, _, let out, let k, let st, let p, let d, _, _):
             let g = Kernels.ConvGeometry(channels: s.channels, batch: s.batch, height: s.height, width: s.width,
                                          kernel: k, stride: st, padding: p, dilation: d)
-            return (Shape(channels: out, batch: s.batch, height: g.outHeight, width: g.outWidth), g.colRows * g.colCols)
+            let hw = g.outHeight * g.outWidth
+            let slice = max(1, min(s.batch, colBudget / max(1, g.colRows * hw)))
+            return (Shape(channels: out, batch: s.batch, height: g.outHeight, width: g.outWidth), g.colRows * hw * slice)
         case .dense(_, _, let out, _): return (Shape(channels: out, batch: s.batch), 0)
         case .scaleShift, .activation: return (s, 0)
         case .pool(_, let k, let st):
@@ -159,22 +165,34 @@ public final class InferenceModel {
                 let g = Kernels.ConvGeometry(channels: s.channels, batch: s.batch, height: s.height, width: s.width,
                                              kernel: k, stride: st, padding: p, dilation: d)
                 let direct = k == 1 && st == 1 && p == 0
-                if !direct {
-                    if cur == 0 { Kernels.im2col(g, x: batch, col: &col) }
-                    else if cur == 1 { Kernels.im2col(g, x: bufA, col: &col) }
-                    else { Kernels.im2col(g, x: bufB, col: &col) }
-                }
                 let m = o / groups, kg = s.channels / groups * k * k, n = g.colCols
                 let target = cur == 1 ? 2 : 1
-                let bsrc = direct ? source() : col
-                for gi in 0..<groups {
-                    if target == 1 {
-                        GEMM.multiply(m: m, n: n, k: kg, a: w, aOffset: gi * m * kg, lda: kg, b: bsrc, bOffset: gi * kg * n,
-                                      ldb: n, c: &bufA, cOffset: gi * m * n, ldc: n, threads: threads, workspace: workspace)
-                    } else {
-                        GEMM.multiply(m: m, n: n, k: kg, a: w, aOffset: gi * m * kg, lda: kg, b: bsrc, bOffset: gi * kg * n,
-                                      ldb: n, c: &bufB, cOffset: gi * m * n, ldc: n, threads: threads, workspace: workspace)
+                let src = source()
+                // Column matrix per slice of the batch, sized to stay in L2 (see sliceSamples).
+                let hw = g.outHeight * g.outWidth
+                let slice = direct ? s.batch : max(1, min(s.batch, Self.colBudget / max(1, g.colRows * hw)))
+                var n0 = 0
+                while n0 < s.batch {
+                    let ns = min(slice, s.batch - n0)
+                    var sg = g
+                    sg.batch = ns
+                    if !direct {
+                        Kernels.im2col(sg, x: src, xOffset: n0 * s.height * s.width, channelStride: s.planeCount, col: &col)
                     }
+                    let bsrc = direct ? src : col
+                    let ldb = direct ? n : ns * hw, bBase = direct ? n0 * hw : 0
+                    for gi in 0..<groups {
+                        if target == 1 {
+                            GEMM.multiply(m: m, n: ns * hw, k: kg, a: w, aOffset: gi * m * kg, lda: kg, b: bsrc,
+                                          bOffset: bBase + gi * kg * ldb, ldb: ldb, c: &bufA, cOffset: gi * m * n + n0 * hw,
+                                          ldc: n, threads: threads, workspace: workspace)
+                        } else {
+                            GEMM.multiply(m: m, n: ns * hw, k: kg, a: w, aOffset: gi * m * kg, lda: kg, b: bsrc,
+                                          bOffset: bBase + gi * kg * ldb, ldb: ldb, c: &bufB, cOffset: gi * m * n + n0 * hw,
+                                          ldc: n, threads: threads, workspace: workspace)
+                        }
+                    }
+                    n0 += ns
                 }
                 if target == 1 { Kernels.biasActivate(&bufA, bias: b, planeCount: n, activation: act) }
                 else { Kernels.biasActivate(&bufB, bias: b, planeCount: n, activation: act) }

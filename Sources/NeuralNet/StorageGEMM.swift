@@ -3,18 +3,18 @@ import Dispatch
 /// Single-precision matrix multiply, row-major: `C = op(A) · op(B)` or `C += op(A) · op(B)`.
 ///
 /// Blocked in the GotoBLAS way: `B` is packed into panels of ``nr`` columns and `A` into panels of ``mr``
-/// rows, and a 12×32 register micro-kernel (24 `SIMD16<Float>` accumulators) runs over them. Threads split
+/// rows, and an 8×32 register micro-kernel (16 `SIMD16<Float>` accumulators) runs over them. Threads split
 /// the columns of `C`; every element of `C` is summed in the same order whatever the thread count, so the
 /// result is bit-identical for 1 or N threads.
 public enum GEMM {
     /// Rows of `A` per micro-kernel call.
-    public static let mr = 12
+    public static let mr = 8
     /// Columns of `B` per micro-kernel call.
     public static let nr = 32
     /// Depth of one packed block (the `k` extent held in L1/L2).
     static let kc = 256
     /// Rows of `A` packed at once (fits in L2 with one `kc` block).
-    static let mc = 144
+    static let mc = 128
     /// Columns of `B` packed at once.
     static let nc = 2048
 
@@ -184,14 +184,13 @@ public enum GEMM {
         #endif
     }
 
-    /// The 12×32 register kernel: `C[0..<rows, 0..<cols] (+)= Apanel · Bpanel` over depth `kc`.
+    /// The 8×32 register kernel: `C[0..<rows, 0..<cols] (+)= Apanel · Bpanel` over depth `kc`.
     @inline(__always)
     static func micro(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                       c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool) {
         typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
-        var c80 = V(), c81 = V(), c90 = V(), c91 = V(), c100 = V(), c101 = V(), c110 = V(), c111 = V()
         var ap = unsafe a, bp = unsafe UnsafeRawPointer(b)
         for _ in 0..<kc {
             let b0 = unsafe bp.load(as: V.self), b1 = unsafe bp.load(fromByteOffset: 64, as: V.self)
@@ -204,14 +203,10 @@ public enum GEMM {
             s = V(repeating: unsafe ap[5]); madd(&c50, s, b0); madd(&c51, s, b1)
             s = V(repeating: unsafe ap[6]); madd(&c60, s, b0); madd(&c61, s, b1)
             s = V(repeating: unsafe ap[7]); madd(&c70, s, b0); madd(&c71, s, b1)
-            s = V(repeating: unsafe ap[8]); madd(&c80, s, b0); madd(&c81, s, b1)
-            s = V(repeating: unsafe ap[9]); madd(&c90, s, b0); madd(&c91, s, b1)
-            s = V(repeating: unsafe ap[10]); madd(&c100, s, b0); madd(&c101, s, b1)
-            s = V(repeating: unsafe ap[11]); madd(&c110, s, b0); madd(&c111, s, b1)
-            unsafe ap += 12
+            unsafe ap += 8
             unsafe bp += 128
         }
-        if rows == 12 && cols == 32 {
+        if rows == 8 && cols == 32 {
             @inline(__always) func put(_ r: Int, _ v0: V, _ v1: V) {
                 let p = UnsafeMutableRawPointer(unsafe c + r * ldc)
                 if accumulate {
@@ -224,15 +219,22 @@ public enum GEMM {
             }
             put(0, c00, c01); put(1, c10, c11); put(2, c20, c21); put(3, c30, c31)
             put(4, c40, c41); put(5, c50, c51); put(6, c60, c61); put(7, c70, c71)
-            put(8, c80, c81); put(9, c90, c91); put(10, c100, c101); put(11, c110, c111)
             return
         }
-        let acc = [c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81, c90, c91, c100, c101, c110, c111]
-        for r in 0..<rows {
-            let row = unsafe c + r * ldc
-            for j in 0..<cols {
-                let v = acc[r * 2 + j / 16][j % 16]
-                unsafe row[j] = accumulate ? row[j] + v : v
+        // Edge tile: spill the accumulators to the stack, copy the valid part.
+        unsafe withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { tb in
+            let t = tb.baseAddress!
+                unsafe t[0] = c00; unsafe t[1] = c01; unsafe t[2] = c10; unsafe t[3] = c11
+                unsafe t[4] = c20; unsafe t[5] = c21; unsafe t[6] = c30; unsafe t[7] = c31
+                unsafe t[8] = c40; unsafe t[9] = c41; unsafe t[10] = c50; unsafe t[11] = c51
+                unsafe t[12] = c60; unsafe t[13] = c61; unsafe t[14] = c70; unsafe t[15] = c71
+            let f = unsafe UnsafeRawPointer(t).assumingMemoryBound(to: Float.self)
+            for r in 0..<rows {
+                let row = unsafe c + r * ldc
+                for j in 0..<cols {
+                    let v = unsafe f[r * 32 + j]
+                    unsafe row[j] = accumulate ? row[j] + v : v
+                }
             }
         }
     }

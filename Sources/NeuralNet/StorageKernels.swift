@@ -28,9 +28,12 @@ enum Kernels {
 
     /// Column matrix `col[(c·k + ky)·k + kx][(n·Ho + oy)·Wo + ox] = x[c][n][oy·s − p + ky·d][ox·s − p + kx·d]`
     /// (zero outside the image). `x`: geometry's `(C, N, H, W)` from `xOffset`; `col`: `colRows × colCols`.
-    static func im2col(_ g: ConvGeometry, x: [Float], xOffset: Int = 0, col: inout [Float]) {
+    /// - Parameters: channelStride: distance in `x` between channels (default `batch·H·W`; larger when the
+    ///   geometry's batch is a slice of a bigger batch starting at `xOffset`).
+    static func im2col(_ g: ConvGeometry, x: [Float], xOffset: Int = 0, channelStride: Int? = nil, col: inout [Float]) {
         let ho = g.outHeight, wo = g.outWidth, plane = g.height * g.width
-        precondition(col.count >= g.colRows * g.colCols && x.count >= xOffset + g.channels * g.batch * plane)
+        let cs = channelStride ?? g.batch * plane
+        precondition(col.count >= g.colRows * g.colCols && x.count >= xOffset + (g.channels - 1) * cs + g.batch * plane)
         unsafe x.withUnsafeBufferPointer { xb in
             unsafe col.withUnsafeMutableBufferPointer { cb in
                 let xp = unsafe xb.baseAddress! + xOffset
@@ -41,7 +44,7 @@ enum Kernels {
                             let offX = kx * g.dilation, offY = ky * g.dilation
                             let r = validRange(wo: wo, w: g.width, s: g.stride, p: g.padding, off: offX)
                             for n in 0..<g.batch {
-                                let src = unsafe xp + (c * g.batch + n) * plane
+                                let src = unsafe xp + c * cs + n * plane
                                 for oy in 0..<ho {
                                     let iy = oy * g.stride - g.padding + offY
                                     if iy < 0 || iy >= g.height || r.isEmpty {

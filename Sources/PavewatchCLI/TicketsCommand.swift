@@ -35,6 +35,13 @@ struct TicketsCommand: AsyncParsableCommand {
             for t in list { CLIOutput.printJSONLine(t) }
             return
         }
+        Self.printTable(list)
+    }
+}
+
+extension TicketsCommand {
+    /// Prints tickets as the ranked table (`tickets`, and the end of `survey`).
+    static func printTable(_ list: [Ticket]) {
         func num(_ d: Double?, _ f: String) -> String { d.map { String(format: f, $0) } ?? "-" }
         let rows = list.enumerated().map { i, t in
             [String(i + 1), String(t.id ?? 0), t.defectClass.rawValue + (t.subtype.map { "/" + $0 } ?? ""),

@@ -10,7 +10,9 @@ import Tickets
 /// each as `.json` and `.xml`. Errors are GeoReport error lists (`[{code, description}]`) with status
 /// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service, request or path), 405 (wrong
 /// method), 413 (body too large). Text fields must not contain NUL characters.
-/// Every database access goes through ``TicketStore`` (bound parameters only).
+/// `GET requests` without `service_request_id` or dates lists the last 90 days (GeoReport default), at most
+/// ``Open311Configuration/maxResults`` (1000), highest priority first; `service_request_id` overrides the
+/// other filters. Every database access goes through ``TicketStore`` (bound parameters only).
 public struct Open311Routes<Context: RequestContext>: Sendable {
     let store: any TicketStore
     let configuration: Open311Configuration
@@ -131,7 +133,8 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
     // MARK: Discovery and services
 
     func discovery(_ request: Request) throws -> Reply {
-        let base = "/open311/v2"
+        // Absolute when the request names its host (HTTP/1.1 always does), as GeoReport clients expect.
+        let base = request.head.authority.map { "http://\($0)/open311/v2" } ?? "/open311/v2"
         let endpoint = Open311Document.object([
             ("specification", .string("http://wiki.open311.org/GeoReport_v2")),
             ("url", .string(base)),

@@ -76,6 +76,10 @@ public struct Merging: Sendable {
 
     /// Groups findings into defects: the connected components of ``matches(_:_:)`` (single-link).
     /// Findings without a location form groups of one.
+    ///
+    /// Candidate pairs come from a sweep along the survey's longer axis: each shape's extent on that axis,
+    /// widened by its uncertainty and the tolerance, must overlap the other's, so a street of n findings
+    /// costs about n log n plus the pairs that are really near, not n².
     /// - Returns: groups of indices into `findings`, each sorted, ordered by their first index.
     public func cluster(_ findings: [Finding]) -> [[Int]] {
         let shapes = findings.map(Shape.init)
@@ -88,12 +92,38 @@ public struct Merging: Sendable {
             }
             return i
         }
-        for i in findings.indices {
-            guard let a = shapes[i] else { continue }
-            for j in findings.indices where j > i {
-                guard let b = shapes[j], matches(a, b) else { continue }
-                let ri = root(i), rj = root(j)
-                if ri != rj { parent[max(ri, rj)] = min(ri, rj) }
+        if let origin = shapes.lazy.compactMap({ $0 }).first?.center {
+            let plane = LocalPlane(origin: origin)
+            var spans: [(lo: SIMD2<Double>, hi: SIMD2<Double>, index: Int)] = []
+            for (i, shape) in shapes.enumerated() {
+                guard let shape else { continue }
+                let points = shape.plane(plane).points + [plane.project(shape.center)]
+                var lo = points[0], hi = points[0]
+                for p in points {
+                    lo = pointwiseMin(lo, p)
+                    hi = pointwiseMax(hi, p)
+                }
+                // 1 % and 1 cm of slack for the plane's distortion far from its origin.
+                let pad = (shape.uncertaintyM + toleranceM) * 1.01 + 0.01
+                spans.append((lo - SIMD2(repeating: pad), hi + SIMD2(repeating: pad), i))
+            }
+            let lows = spans.map(\.lo), highs = spans.map(\.hi)
+            let extent = (highs.reduce(SIMD2(repeating: -Double.infinity)) { pointwiseMax($0, $1) })
+                - (lows.reduce(SIMD2(repeating: Double.infinity)) { pointwiseMin($0, $1) })
+            let axis = extent.x >= extent.y ? 0 : 1
+            spans.sort { $0.lo[axis] < $1.lo[axis] }
+            for a in spans.indices {
+                var b = a + 1
+                while b < spans.count, spans[b].lo[axis] <= spans[a].hi[axis] {
+                    let i = spans[a].index, j = spans[b].index
+                    let other = 1 - axis
+                    if spans[b].lo[other] <= spans[a].hi[other], spans[a].lo[other] <= spans[b].hi[other],
+                       matches(shapes[i]!, shapes[j]!) {
+                        let ri = root(i), rj = root(j)
+                        if ri != rj { parent[max(ri, rj)] = min(ri, rj) }
+                    }
+                    b += 1
+                }
             }
         }
         var groups: [Int: [Int]] = [:]

@@ -45,6 +45,9 @@ extension SQLiteTicketStore {
         summary.findingsAdded = added.count
 
         let merging = Merging()
+        // Largest ticket uncertainty and outline radius, kept up to date below: they bound the candidate
+        // search box of each group.
+        var maxTicketReach = try Double.fetchOne(db, sql: "SELECT MAX(COALESCE(uncertaintyM, 0) + radiusM) FROM ticket") ?? 0
         var updated: Set<Int64> = []
         var seen: Set<Int64> = []
         let who = actor
@@ -52,7 +55,7 @@ extension SQLiteTicketStore {
             let members = group.map { added[$0] }
             let fs = members.map(\.finding)
             var ticket: Ticket
-            if var t = try match(db, fs, merging) {
+            if var t = try match(db, fs, merging, maxTicketReach: maxTicketReach) {
                 let wasClosed = t.status == .fixed || t.status == .verified
                 update(&t, with: fs, surveyId: surveyId, at: now)
                 model.rank(&t)
@@ -76,6 +79,7 @@ extension SQLiteTicketStore {
                 summary.ticketsCreated += 1
             }
             seen.insert(ticket.id!)
+            maxTicketReach = max(maxTicketReach, (ticket.uncertaintyM ?? 0) + ticket.radiusM)
             let ids = members.map(\.id)
             try FindingRecord.filter(ids.contains(Column("id"))).updateAll(db, Column("ticketId").set(to: ticket.id!))
         }
@@ -100,24 +104,32 @@ extension SQLiteTicketStore {
     }
 
     /// The existing ticket closest to a group of findings that matches one of them, if any.
-    static func match(_ db: Database, _ fs: [Finding], _ merging: Merging) throws -> Ticket? {
+    /// - Parameter maxTicketReach: the largest uncertainty + outline radius of any stored ticket.
+    static func match(_ db: Database, _ fs: [Finding], _ merging: Merging, maxTicketReach: Double) throws -> Ticket? {
         let shapes = fs.compactMap(Merging.Shape.init)
         guard let first = shapes.first else { return nil }
-        let maxTicketU = try Double.fetchOne(db, sql: "SELECT MAX(uncertaintyM) FROM ticket") ?? 0
         let plane = LocalPlane(origin: first.center)
-        // Search box: the group's extent plus both uncertainties plus 100 m for outlines.
-        let margin = plane.degrees(forMetres: (shapes.map(\.uncertaintyM).max() ?? 0) + maxTicketU + 100)
-        let lats = shapes.map(\.center.latitude), lons = shapes.map(\.center.longitude)
+        // A matching ticket's position lies within (its largest uncertainty + reach) + (our uncertainty) +
+        // tolerance of a point of the group's shapes; 1 % and 1 m of slack for the plane's distortion.
+        let reach = (maxTicketReach + (shapes.map(\.uncertaintyM).max() ?? 0) + merging.toleranceM) * 1.01 + 1
+        let margin = plane.degrees(forMetres: reach)
+        let points = shapes.flatMap { [$0.center] + ($0.outline?.points ?? []) }
+        let lats = points.map(\.latitude), lons = points.map(\.longitude)
         let candidates = try Ticket.filter(Column("class") == first.defectClass
                 && Column("latitude") >= lats.min()! - margin.lat && Column("latitude") <= lats.max()! + margin.lat
                 && Column("longitude") >= lons.min()! - margin.lon && Column("longitude") <= lons.max()! + margin.lon)
             .order(Column("id")).fetchAll(db)
         var best: (gap: Double, ticket: Ticket)?
         for t in candidates {
-            guard let ts = Merging.Shape(t) else { continue }
-            for s in shapes where merging.matches(s, ts) {
-                let g = merging.gap(s, ts)
-                if best == nil || g < best!.gap { best = (g, t) }
+            // The ticket's own shape and every finding merged into it, from any survey: a defect seen as a
+            // chain of findings is found again wherever a later survey sees a part of it.
+            let members = try FindingRecord.filter(Column("ticketId") == t.id).fetchAll(db)
+            let targets = [Merging.Shape(t)].compactMap { $0 } + members.compactMap { Merging.Shape($0.finding) }
+            for s in shapes {
+                for target in targets where merging.matches(s, target) {
+                    let g = merging.gap(s, target)
+                    if best == nil || g < best!.gap { best = (g, t) }
+                }
             }
         }
         return best?.ticket
@@ -158,6 +170,7 @@ extension SQLiteTicketStore {
         t.firstSurveyId = surveyId
         t.lastSurveyId = surveyId
         t.geoOutline = largest(fs).geoOutline
+        if let c = t.location { t.radiusM = Ticket.reach(from: c, outline: t.geoOutline, findings: fs) }
         return t
     }
 
@@ -190,6 +203,7 @@ extension SQLiteTicketStore {
         let best = fs.max { $0.confidence < $1.confidence }!
         if best.confidence > t.confidence || t.subtype == nil { t.subtype = best.subtype ?? t.subtype }
         t.confidence = max(t.confidence, best.confidence)
+        if let c = t.location { t.radiusM = max(t.radiusM, Ticket.reach(from: c, outline: t.geoOutline, findings: fs)) }
         t.sightings += fs.count
         t.lastSeen = now
         t.lastSurveyId = surveyId

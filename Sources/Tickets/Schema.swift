@@ -1,12 +1,15 @@
+import Findings
+import Foundation
 import GRDB
 
 /// The versioned schema of the ticket database.
 ///
 /// Migrations only ever append: `v1` (surveys, frames, findings, tickets, events), `v2` (outbox, the
-/// database's instance id for idempotency keys, Open311 and forwarding columns on tickets).
+/// database's instance id for idempotency keys, Open311 and forwarding columns on tickets), `v3` (each
+/// ticket's reach: outline and merged findings, which bounds the merge's candidate search).
 public enum Schema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["v1", "v2"]
+    public static let versions = ["v1", "v2", "v3"]
 
     /// The migrator with every migration.
     public static var migrator: DatabaseMigrator {
@@ -107,6 +110,16 @@ public enum Schema {
                 t.column("sentAt", .datetime)
             }
             try db.create(index: "outbox_due", on: "outbox", columns: ["state", "nextAttemptAt"])
+        }
+        m.registerMigration("v3") { db in
+            try db.alter(table: "ticket") { t in
+                t.add(column: "radiusM", .double).notNull().defaults(to: 0)
+            }
+            for var t in try Ticket.filter(Column("latitude") != nil && Column("longitude") != nil).fetchAll(db) {
+                let members = try FindingRecord.filter(Column("ticketId") == t.id).fetchAll(db).map(\.finding)
+                t.radiusM = Ticket.reach(from: t.location!, outline: t.geoOutline, findings: members)
+                try t.update(db, columns: ["radiusM"])
+            }
         }
         return m
     }

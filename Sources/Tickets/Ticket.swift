@@ -61,6 +61,9 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
     public var attributes: [String: String]?
     /// Ground outline of the largest sighting.
     public var geoOutline: GeoOutline?
+    /// How far the ticket reaches beyond its position, in metres: the farthest point of its outline, or of a
+    /// merged finding plus that finding's uncertainty. Bounds the merge's candidate search.
+    public var radiusM: Double = 0
     /// Name of the priority zone the ticket lies in, if any.
     public var zone: String?
     /// Idempotency key of the API request that created it (unique).
@@ -103,6 +106,22 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
         return GeoPoint(latitude: latitude, longitude: longitude)
     }
 
+    /// How far matching can reach from `center`: the largest distance in metres to a point of `outline`,
+    /// or to a position or outline point of `findings` plus that finding's uncertainty.
+    static func reach(from center: GeoPoint, outline: GeoOutline?, findings: [Finding]) -> Double {
+        let plane = LocalPlane(origin: center)
+        func distance(_ p: GeoPoint) -> Double {
+            let v = plane.project(p)
+            return (v * v).sum().squareRoot()
+        }
+        var r = outline?.points.map(distance).max() ?? 0
+        for f in findings {
+            let points = (f.location.map { [$0] } ?? []) + (f.geoOutline?.points ?? [])
+            if let d = points.map(distance).max() { r = max(r, d + max(0, f.uncertaintyM ?? 0)) }
+        }
+        return r
+    }
+
     /// Relative growth of the defining measurement (crack width, else length; leak area) since first seen,
     /// 0 when unknown or shrinking.
     public var growth: Double {
@@ -120,7 +139,7 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
         case id, defectClass = "class", subtype, status, severity, priority, latitude, longitude, uncertaintyM
         case lengthM, widthMm, areaM2, firstLengthM, firstWidthMm, firstAreaM2, confidence, sightings
         case surveyCount, firstSeen, lastSeen, firstSurveyId, lastSurveyId, source, details, mediaUrl, address
-        case attributes, geoOutline, zone, externalKey, remoteId, remoteStatus, createdAt, updatedAt
+        case attributes, geoOutline, radiusM, zone, externalKey, remoteId, remoteStatus, createdAt, updatedAt
     }
 }
 

@@ -64,4 +64,25 @@ struct InfoCommandTests {
         }
         #expect((obj["captureTime"] as? String) == "2013-06-04T17:38:16Z")
     }
+
+    @Test("geotagged frames get GSD and a footprint; --geojson writes a FeatureCollection")
+    func geo() async throws {
+        let info = try FrameInfo.read(path: demo + "/seneca/IMG_0447.jpg")
+        // Canon ELPH 300 HS: 6.17 mm sensor, 4.3 mm lens, 67.87 m above take-off (senseFly Height), 3600 px:
+        // 6.17 * 67.87 / (4.3 * 3600) m = 2.705 cm/px at nadir; the camera database value makes it 2.72.
+        let gsd = try #require(info.gsdCmPerPx)
+        #expect(gsd > 2.5 && gsd < 2.9)
+        #expect(info.footprint?.count == 4)
+        let noGPS = try FrameInfo.read(path: TestSupport.repositoryRoot.path + "/Tests/CodecsTests/Fixtures/baseline.jpg")
+        #expect(noGPS.gsdCmPerPx == nil && noGPS.geoProblem != nil)
+
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("pw-fp-\(UUID().uuidString).geojson")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let parsed = try Pavewatch.parseAsRoot(["info", "--geojson", out.path, demo + "/seneca"])
+        let command = try #require(parsed as? InfoCommand)
+        try await command.run()
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any])
+        #expect(obj["type"] as? String == "FeatureCollection")
+        #expect((obj["features"] as? [Any])?.count == 2)
+    }
 }

@@ -115,6 +115,10 @@ struct StencilKernelTests {
                         "\(s) \(e)")
             }
         }
+        // Taller than the 128-row window the fused open/close slides over.
+        let tall = testImage(width: 23, height: 290, seed: 78, smooth: true)
+        #expect(firstDifference(Morphology.apply(op, to: tall, element: .rectangle(width: 5, height: 9), border: border),
+                                Morphology.applyReference(op, to: tall, element: .rectangle(width: 5, height: 9), border: border)) == nil)
         let strip = testImage(width: 4097, height: 3, seed: 77)
         #expect(firstDifference(Morphology.apply(op, to: strip, element: .rectangle(width: 9, height: 3), border: border),
                                 Morphology.applyReference(op, to: strip, element: .rectangle(width: 9, height: 3), border: border)) == nil)

@@ -110,6 +110,22 @@ struct TrainingTests {
         for i in part.indices { #expect(abs(part[i] - ref.data[i]) < 1e-4 * (1 + abs(ref.data[i]))) }
     }
 
+    @Test("inference model slices big batches for im2col and still matches")
+    func inferenceSlices() throws {
+        let arch = Architecture(input: InputSpec(channels: 1, height: 64, width: 64), layers: [
+            LayerSpec(type: "conv", out: 8, kernel: 3, padding: 1), LayerSpec(type: "batchnorm"), LayerSpec(type: "relu"),
+            LayerSpec(type: "maxpool", kernel: 2), LayerSpec(type: "conv", out: 8, kernel: 1),
+            LayerSpec(type: "globalavgpool"), LayerSpec(type: "dense", out: 3)])
+        let net = try Sequential(architecture: arch, seed: 5)
+        var rng = RandomSource(seed: 6)
+        let x = Tensor(shape: Shape(channels: 1, batch: 7, height: 64, width: 64), data: randomArray(7 * 4096, &rng))
+        _ = net.forward(x, context: PassContext(training: true))  // move the running statistics off 0 / 1
+        let want = net.forward(x, context: PassContext(training: false))
+        let got = InferenceModel(network: net, batchSize: 7).run(x.data, count: 7)
+        #expect(InferenceModel.colBudget / (9 * 4096) < 7)  // the first conv really is sliced
+        for i in want.data.indices { #expect(abs(got[i] - want.data[i]) < 1e-4 * (1 + abs(want.data[i]))) }
+    }
+
     @Test("architecture errors name the layer")
     func architectureErrors() {
         var a = tinyArchitecture

@@ -4,7 +4,7 @@ import Foundation
 import ImagingCore
 import Logging
 import Testing
-import Tickets
+@testable import Tickets
 @testable import Pipeline
 
 /// A deliberately simple inspector for testing the runner's mechanics (failures, resume, storage): it
@@ -87,5 +87,41 @@ struct SurveyRunnerTests {
         let runner = SurveyRunner(store: try SQLiteTicketStore.inMemory(), inspector: DarkRowInspector(),
                                   options: SurveyOptions(surveyName: "x"), logger: Logger(label: "test"))
         await #expect(throws: PipelineError.notAFolder("/no/such/survey")) { try await runner.run(folder: "/no/such/survey") }
+    }
+}
+
+@Suite("Survey report")
+struct SurveyReportTests {
+    @Test("GeoJSON, CSV and a self-contained HTML page with overlays and a map")
+    func report() async throws {
+        let root = try makeSurveyFolder()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("pw-report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: out) }
+        let store = try SQLiteTicketStore.inMemory()
+        let runner = SurveyRunner(store: store, inspector: DarkRowInspector(),
+                                  options: SurveyOptions(surveyName: "r", concurrency: 2), logger: Logger(label: "test"))
+        let summary = try await runner.run(folder: root.path)
+        try await SurveyReport.write(to: out.path, summary: summary, store: store)
+        let geo = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("tickets.geojson"))) as? [String: Any]
+        #expect(geo?["type"] as? String == "FeatureCollection")
+        let csv = try String(contentsOf: out.appendingPathComponent("tickets.csv"), encoding: .utf8)
+        #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == summary.ticketsCreated + 1)
+        let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(html.contains("<svg") || html.contains("No frame or defect has a position"))
+        #expect(html.components(separatedBy: "data:image/png;base64,").count - 1 == summary.ticketsCreated)
+        #expect(html.contains("cut.jpg"))  // failures are listed
+        #expect(!html.contains("http://") && !html.contains("https://") || html.contains("http://www.w3.org/2000/svg"))
+    }
+
+    @Test("the map draws positioned frames, footprints, defects, a scale bar and a north arrow")
+    func map() {
+        let frames = [
+            FrameRecord(surveyId: 1, path: "a.jpg", contentHash: "a", width: 10, height: 10, latitude: 41.0, longitude: -83.0),
+            FrameRecord(surveyId: 1, path: "b.jpg", contentHash: "b", width: 10, height: 10, latitude: 41.001, longitude: -83.0),
+        ]
+        var t = Ticket(defectClass: .crack, latitude: 41.0005, longitude: -83.0, confidence: 0.9, source: "test", at: Date())
+        t.severity = .high
+        let svg = SurveyMap.svg(frames: frames, tickets: [t], colours: [Severity.high: "#f00"])
+        #expect(svg.contains("<polyline") && svg.contains("fill=\"#f00\"") && svg.contains(">N</text>") && svg.contains(" m</text>"))
     }
 }

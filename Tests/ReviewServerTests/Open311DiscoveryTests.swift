@@ -13,6 +13,8 @@ import Tickets
             let d = try #require(try r.json() as? [String: Any])
             let endpoints = try #require(d["endpoints"] as? [[String: Any]])
             #expect(endpoints.first?["specification"] as? String == "http://wiki.open311.org/GeoReport_v2")
+            let url = try #require(endpoints.first?["url"] as? String)
+            #expect(url.hasPrefix("http://") && url.hasSuffix("/open311/v2"), "\(url)")
             #expect(endpoints.first?["formats"] as? [String] == ["application/json", "text/xml"])
             #expect(d["changeset"] is String && d["contact"] is String && d["key_service"] is String)
             let x = try await client.get("/open311/v2/discovery.xml")

@@ -93,8 +93,11 @@ import Testing
                     "--backoff-cap", "0.2", "--peer-timeout", peerTimeout, "--status-poll", "0"]
         }
 
-        func start(_ name: String) throws -> Process {
-            try CLIProcess.start(binary, args, log: dir.appendingPathComponent("\(name).log"))
+        /// Starts `pavewatch forward`, optionally with another request timeout.
+        func start(_ name: String, peerTimeout: String? = nil) throws -> Process {
+            var a = args
+            if let peerTimeout, let i = a.firstIndex(of: "--peer-timeout") { a[i + 1] = peerTimeout }
+            return try CLIProcess.start(binary, a, log: dir.appendingPathComponent("\(name).log"))
         }
     }
 
@@ -145,7 +148,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: rig.dir) }
         let (local, peer) = (rig.local, rig.peer)
         await peer.script.setPlan([.pass, .pass, .pass, .killChildAfter])
-        let first = try rig.start("first")
+        // A generous timeout, so a slow machine cannot add retries before the kill; its 5 s lease on the
+        // 4th item is what the second process waits out.
+        let first = try rig.start("first", peerTimeout: "3")
         await peer.script.setChild(first.processIdentifier)
         try await CLIProcess.wait(first, seconds: 60)
         #expect(first.terminationReason == .uncaughtSignal && first.terminationStatus == SIGKILL)
@@ -159,7 +164,7 @@ import Testing
         try await CLIProcess.wait(second, seconds: 60)
         #expect(second.terminationReason == .exit && second.terminationStatus == 0)
         try await expectExactlyOnce(local: local, peer: peer, count: n)
-        #expect(await peer.script.posts == n + 1)  // the 4th was sent twice and stored once
+        #expect(await peer.script.posts >= n + 1)  // the 4th was sent at least twice and stored once
         await peer.stop()
     }
 }

@@ -2,6 +2,7 @@ import Findings
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 @testable import Tickets
 
 @Suite struct MergingTests {
@@ -105,6 +106,34 @@ import Testing
         #expect(try await store.events(ticketId: t.id!).map(\.kind) == [.created, .sighting])
     }
 
+    /// A 60 m crack whose far end is seen again: the match reaches past the ticket's position (its centre,
+    /// 30 m away) through the stored outline radius.
+    @Test func longCrackSeenAtItsEndMerges() async throws {
+        let store = try SQLiteTicketStore.inMemory()
+        _ = try await store.ingest(SurveyBatch(surveyName: "a", frames: [
+            Fixtures.frame("a", [Fixtures.crack(east: 0, north: 0, lengthM: 60, uncertaintyM: 0.1)])]), actor: "t")
+        let t = try #require(try await store.tickets(TicketQuery()).first)
+        #expect(abs(t.radiusM - 30.1) < 0.05)  // half the length plus the finding's uncertainty
+        let s = try await store.ingest(SurveyBatch(surveyName: "b", frames: [
+            Fixtures.frame("b", [Fixtures.crack(east: 59.5, north: 0.1, lengthM: 1, uncertaintyM: 0.1)])]), actor: "t")
+        #expect(s.ticketsCreated == 0 && s.ticketsUpdated == 1)
+    }
+
+    /// A defect seen in one survey as a chain of findings is found again by a later survey that sees only
+    /// the far end of the chain, away from the ticket's representative outline.
+    @Test func laterSurveyMatchesAnyPartOfAChain() async throws {
+        let store = try SQLiteTicketStore.inMemory()
+        let s1 = try await store.ingest(SurveyBatch(surveyName: "a", frames: [
+            Fixtures.frame("a1", [Fixtures.crack(east: 0, north: 0, lengthM: 1.05, uncertaintyM: 0.1)]),
+            Fixtures.frame("a2", [Fixtures.crack(east: 1.15, north: 0, lengthM: 1, uncertaintyM: 0.1)]),
+            Fixtures.frame("a3", [Fixtures.crack(east: 2.25, north: 0, lengthM: 1, uncertaintyM: 0.1)]),
+        ]), actor: "t")
+        #expect(s1.ticketsCreated == 1)
+        let s2 = try await store.ingest(SurveyBatch(surveyName: "b", frames: [
+            Fixtures.frame("b1", [Fixtures.crack(east: 2.4, north: 0.2, lengthM: 1, uncertaintyM: 0.1)])]), actor: "t")
+        #expect(s2.ticketsCreated == 0 && s2.ticketsUpdated == 1)
+    }
+
     @Test func sameImportTwiceCreatesNothing() async throws {
         let store = try SQLiteTicketStore.inMemory()
         let batch = SurveyBatch(surveyName: "s", frames: [
@@ -180,5 +209,38 @@ import Testing
         let l1 = Merging.Shape(Fixtures.leak(east: 0, north: 0, side: 2))!
         let l2 = Merging.Shape(Fixtures.leak(east: 0.5, north: 0.5, side: 0.2))!  // inside l1
         #expect(m.gap(l1, l2) == 0)
+    }
+}
+
+@Suite struct ClusterSweepTests {
+    /// The sweep finds exactly the pairs that the all-pairs definition finds.
+    @Test(arguments: [1, 2, 3])
+    func sweepEqualsAllPairs(seed: UInt64) {
+        var rng = TestSupport.SeededRandom(seed: seed)
+        func unit() -> Double { Double.random(in: 0..<1, using: &rng) }
+        let m = Merging()
+        var fs: [Finding] = []
+        for _ in 0..<300 {
+            let east = unit() * 400, north = unit() * 40
+            let u = unit() * 0.8
+            fs.append(unit() < 0.7 ? Fixtures.crack(east: east, north: north, lengthM: unit() * 3, uncertaintyM: u)
+                                       : Fixtures.leak(east: east, north: north, side: 0.2 + unit() * 2, uncertaintyM: u))
+        }
+        // Reference: union over all pairs.
+        var parent = Array(fs.indices)
+        func root(_ i: Int) -> Int { parent[i] == i ? i : root(parent[i]) }
+        let shapes = fs.map(Merging.Shape.init)
+        for i in fs.indices {
+            for j in fs.indices where j > i && m.matches(shapes[i]!, shapes[j]!) {
+                let a = root(i), b = root(j)
+                if a != b { parent[max(a, b)] = min(a, b) }
+            }
+        }
+        var groups: [Int: [Int]] = [:]
+        for i in fs.indices { groups[root(i), default: []].append(i) }
+        let reference = groups.keys.sorted().map { groups[$0]! }
+        let got = m.cluster(fs)
+        #expect(got == reference)
+        #expect(got.count > 20 && got.count < 300)  // the test data has both merges and singles
     }
 }

@@ -46,10 +46,11 @@ import Testing
             try db.execute(sql: """
                 INSERT INTO ticket (id, class, status, severity, priority, latitude, longitude, uncertaintyM, widthMm,
                   firstWidthMm, confidence, sightings, surveyCount, firstSeen, lastSeen, firstSurveyId, lastSurveyId,
-                  source, createdAt, updatedAt)
+                  source, createdAt, updatedAt, geoOutline)
                 VALUES (1, 'crack', 'confirmed', 'medium', 40, 47.3769, 8.5417, 0.5, 12, 12, 0.9, 1, 1,
                   '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000', 1, 1, 'survey',
-                  '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000')
+                  '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000',
+                  '{"type":"LineString","coordinates":[[8.5417,47.3769],[8.5417,47.37691]]}')
                 """)
             try db.execute(sql: """
                 INSERT INTO finding (frameId, ticketId, json) VALUES
@@ -63,6 +64,12 @@ import Testing
         let store = try SQLiteTicketStore(writer: q)
         let t = try #require(try await store.ticket(id: 1))
         #expect(t.status == .confirmed && t.widthMm == 12 && t.defectClass == .crack && t.remoteId == nil)
+        #expect(t.geoOutline?.points.count == 2)
+        if version != Schema.versions.last {
+            // v3 computed the reach of existing tickets (their outline; the stored finding has no position):
+            // 0.00001° of latitude ≈ 1.11 m.
+            #expect(abs(t.radiusM - 1.112) < 0.005)
+        }
         #expect(try await store.findings(ticketId: 1).first?.finding.bbox.width == 3)
         #expect(try await store.events(ticketId: 1).first?.actor == "alice")
         // The new version's features work on old data.
