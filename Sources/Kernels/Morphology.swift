@@ -124,12 +124,12 @@ private enum Finish {
 /// Per-band scratch of one min or max filter with a kw x kh rectangle.
 @unsafe private struct MorphScratch {
     let line: ScratchRows<UInt8>       // 2 padded rows for the horizontal passes
-    let blocks: ScratchRows<UInt8>     // 3 blocks of kh rows for van Herk
+    let blocks: ScratchRows<UInt8>     // 2 blocks of kh rows for van Herk
     let constant: ScratchRows<UInt8>   // a row of the neutral value
 
     init(w: Int, kw: Int, kh: Int, neutral: UInt8) {
         unsafe line = ScratchRows(count: 2, width: w + kw, value: neutral)
-        unsafe blocks = ScratchRows(count: 3 * kh, width: w, value: neutral)
+        unsafe blocks = ScratchRows(count: 2 * kh, width: w, value: neutral)
         unsafe constant = ScratchRows(count: 1, width: w, value: neutral)
     }
 
@@ -170,38 +170,39 @@ private func filterRows(_ rows: Range<Int>, _ w: Int, _ kw: Int, _ kh: Int, _ is
         return
     }
     let start = rows.lowerBound - ay
-    var hCur = 0, hNext = 2
-    let gNext = 1
+    // Two blocks of kh rows: suffix minima/maxima H of block c (slot 0) and prefix G of block c + 1
+    // (slot 1). Output row c·kh + i is H_c[i] combined with G_{c+1}[i − 1] (H_c[0] alone for i = 0).
     func slot(_ b: Int, _ i: Int) -> UnsafeMutablePointer<UInt8> { unsafe scratch.blocks(b * kh + i) }
-    // Suffix minima/maxima of block c into slot `suffix`; prefix into slot `prefix` when ≥ 0.
-    func build(_ c: Int, suffix: Int, prefix: Int) {
+    func suffix(_ c: Int) {
         let first = start + c * kh
-        unsafe slot(suffix, kh - 1).update(from: sourceRow(first + kh - 1), count: w)
+        unsafe slot(0, kh - 1).update(from: sourceRow(first + kh - 1), count: w)
         for i in stride(from: kh - 2, through: 0, by: -1) {
-            unsafe combine(slot(suffix, i), UnsafePointer(slot(suffix, i + 1)), sourceRow(first + i), w, isMin)
-        }
-        guard prefix >= 0 else { return }
-        unsafe slot(prefix, 0).update(from: sourceRow(first), count: w)
-        for i in 1..<kh {
-            unsafe combine(slot(prefix, i), UnsafePointer(slot(prefix, i - 1)), sourceRow(first + i), w, isMin)
+            unsafe combine(slot(0, i), UnsafePointer(slot(0, i + 1)), sourceRow(first + i), w, isMin)
         }
     }
-    build(0, suffix: hCur, prefix: -1)
+    func prefix(_ c: Int) {
+        let first = start + c * kh
+        unsafe slot(1, 0).update(from: sourceRow(first), count: w)
+        for i in 1..<kh {
+            unsafe combine(slot(1, i), UnsafePointer(slot(1, i - 1)), sourceRow(first + i), w, isMin)
+        }
+    }
+    suffix(0)
     var c = 0
     while rows.lowerBound + c * kh < rows.upperBound {
-        build(c + 1, suffix: hNext, prefix: gNext)
+        prefix(c + 1)
         for i in 0..<kh {
             let y = rows.lowerBound + c * kh + i
             if y >= rows.upperBound { break }
             if i == 0 {
-                unsafe horizontal(y, UnsafePointer(slot(hCur, 0)))
+                unsafe horizontal(y, UnsafePointer(slot(0, 0)))
             } else {
-                unsafe combine(t, UnsafePointer(slot(hCur, i)), UnsafePointer(slot(gNext, i - 1)), w, isMin)
+                unsafe combine(t, UnsafePointer(slot(0, i)), UnsafePointer(slot(1, i - 1)), w, isMin)
                 horizontalInLine(y)
             }
         }
-        swap(&hCur, &hNext)
         c += 1
+        if rows.lowerBound + c * kh < rows.upperBound { suffix(c) }
     }
 }
 

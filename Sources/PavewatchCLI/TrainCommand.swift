@@ -24,6 +24,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(help: "Only prepare the data and print the validation photos (one per line), then exit.")
     var printSplit = false
 
+    @Flag(help: "Write OUT.ckpt.nnw's weights (the last epoch) as OUT.nnw with fresh validation metrics, then exit.")
+    var exportLast = false
+
     func run() async throws {
         var cfg = TrainingConfig()
         if let path = config {
@@ -44,6 +47,10 @@ struct TrainCommand: AsyncParsableCommand {
         let trainer = Trainer(config: cfg, outPrefix: out,
                               progress: { err.write(Data(("\r" + $0 + "\u{1B}[K").utf8)) },
                               log: { err.write(Data(($0 + "\n").utf8)) })
-        try trainer.run(resume: resume)
+        if exportLast {
+            try trainer.exportLastCheckpoint()
+        } else {
+            try trainer.run(resume: resume)
+        }
     }
 }

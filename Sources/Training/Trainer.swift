@@ -63,7 +63,7 @@ public final class Trainer {
     }
 
     static func score(_ m: [String: Double]) -> Double {
-        0.8 * (m["crack.f1"] ?? 0) + 0.2 * (m["tunnel.leak.f1"] ?? m["all.leak.f1"] ?? 0)
+        0.9 * (m["crack.f1"] ?? 0) + 0.1 * (m["tunnel.leak.f1"] ?? m["all.leak.f1"] ?? 0)
     }
 
     /// Class-balanced sample indices for one epoch: `mix[c]` of `count` from class c (classes without
@@ -190,6 +190,28 @@ public final class Trainer {
         log(String(format: "done in %@: best epoch %d, crack F1 %.4f; model %@", Self.duration(report.seconds), bestEpoch + 1,
                    bestMetrics["crack.f1"] ?? 0, modelPath))
         return report
+    }
+
+    /// Writes the last checkpoint's weights as the model (`NAME.nnw`, `NAME.arch.json`), with validation
+    /// metrics recomputed, and returns them. For choosing the final epoch over the best-score one.
+    /// - Throws: when the checkpoint is missing or damaged, or the data cannot be read.
+    @discardableResult
+    public func exportLastCheckpoint() throws -> [String: Double] {
+        let arch = config.resolvedArchitecture.normalized
+        let ck = try ModelFile(path: checkpointPath, expecting: arch)
+        let net = ck.makeNetwork()
+        var builder = DatasetBuilder(config: config)
+        let data = try builder.build(log: log)
+        let m = Self.metrics(classifier: TileClassifier(network: net, normalization: Self.normalization, threads: config.threads),
+                             validation: data.validation)
+        let epoch = Int(ck.metadata.notes["nextEpoch"] ?? "0") ?? 0
+        var file = modelFile(net, metrics: m, epoch: epoch - 1)
+        file.metadata.notes["selected"] = "last checkpoint (epoch \(epoch))"
+        try file.write(to: modelPath)
+        try writeArchitecture(arch)
+        log(String(format: "exported epoch %d: crack F1 %.4f, tunnel leak F1 %.4f -> %@", epoch, m["crack.f1"] ?? 0,
+                   m["tunnel.leak.f1"] ?? 0, modelPath))
+        return m
     }
 
     func modelMetadata(arch: Architecture, metrics: [String: Double]) -> ModelMetadata {
