@@ -1,25 +1,33 @@
 import ArgumentParser
 import Pipeline
 
-/// The detectors `pavewatch watch` (and later `survey`) can run.
+/// Errors of setting up the detector.
+struct InspectorUnavailable: Error, CustomStringConvertible {
+    var description: String {
+        "the crack / leak detector is not part of this build yet (module Inspection); survey and watch need it"
+    }
+}
+
+/// The detector used by `survey` and `watch`: the one place the CLI constructs it.
+/// - Parameters: modelDirectory: where the trained models live (default `models/`).
+func makeInspector(modelDirectory: String? = nil) throws -> any FrameInspector {
+    throw InspectorUnavailable()
+}
+
+/// The inspectors `--inspector` can pick.
 enum InspectorKind: String, ExpressibleByArgument, CaseIterable, Sendable {
-    /// The trained detector (module Inspection).
+    /// The trained detector: ``makeInspector(modelDirectory:)``.
     case detector
     /// ``DarkRegionInspector``: dark regions as findings; for trying and testing the pipeline without a model.
     case darkRegions = "dark-regions"
 }
 
-/// The one place where the CLI builds its frame inspector.
-///
-/// `detector` is the real detector (`Inspection.Detector`); it is not part of this build yet, so asking for it
-/// throws until the detector lands and this function constructs it.
-/// - Parameters: kind: which inspector.
-/// - Throws: `ValidationError` when the requested inspector is not available in this build.
-func makeInspector(_ kind: InspectorKind = .detector) throws -> any FrameInspector {
+/// The inspector of a kind.
+/// - Parameters: kind: which one; modelDirectory: for the detector.
+/// - Throws: ``InspectorUnavailable`` for the detector while it is not part of the build.
+func makeInspector(_ kind: InspectorKind, modelDirectory: String? = nil) throws -> any FrameInspector {
     switch kind {
-    case .detector:
-        throw ValidationError("the detector is not available in this build (use --inspector dark-regions to try the pipeline)")
-    case .darkRegions:
-        return DarkRegionInspector()
+    case .detector: try makeInspector(modelDirectory: modelDirectory)
+    case .darkRegions: DarkRegionInspector()
     }
 }

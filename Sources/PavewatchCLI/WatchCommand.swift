@@ -112,7 +112,9 @@ struct WatchCommand: AsyncParsableCommand {
                 if let port = metricsPort {
                     let app = buildMetricsApplication(registry: metrics.registry, host: metricsHost, port: port,
                                                       logger: logger) { channel in
-                        if let addr = channel.localAddress { print("pavewatch: metrics on http://\(addr)/metrics") }
+                        if let addr = channel.localAddress, let port = addr.port {
+                            logger.notice("metrics on http://\(addr.ipAddress ?? metricsHost):\(port)/metrics")
+                        }
                     }
                     group.addTask {
                         try await app.run()

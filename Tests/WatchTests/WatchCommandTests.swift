@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PavewatchCLI
 import Pipeline
 import Prometheus
 import ReviewServer
@@ -111,6 +112,24 @@ struct WatchCommandTests {
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("pavewatch_source_reconnects_total 1"))
             }
+        }
+    }
+
+    @Test("watch options are checked", arguments: [
+        (["watch", "-", "--persist", "6", "--window", "5"], false),
+        (["watch", "-", "--window", "65"], false),
+        (["watch", "-", "--min-iou", "1.5"], false),
+        (["watch", "-", "--inspector", "nope"], false),
+        (["watch", "-", "--log-level", "loud"], false),
+        (["watch", "http://cam/stream.mjpg", "--persist", "2", "--window", "4", "--log-level", "debug",
+          "--metrics-port", "9464", "--inspector", "dark-regions"], true),
+        (["serve", "--log-level", "warning"], true),
+    ])
+    func parsing(arguments: [String], valid: Bool) {
+        if valid {
+            #expect(throws: Never.self) { _ = try Pavewatch.parseAsRoot(arguments) }
+        } else {
+            #expect(throws: (any Error).self) { _ = try Pavewatch.parseAsRoot(arguments) }
         }
     }
 }
