@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -98,7 +99,6 @@ final class PeerServer: @unchecked Sendable {
     }
 }
 
-struct TimeoutError: Error {}
 
 /// Runs `body`, failing after `seconds`.
 func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Runs the built `pavewatch` executable as a child process.
-enum CLIProcess {
+/// Runs the built `pavewatch` executable as a child process (for end-to-end tests).
+public enum CLIProcess {
     /// The `pavewatch` executable in the build folder of the running tests.
-    static func binary() -> URL? {
+    public static func binary() -> URL? {
         var starts: [URL] = []
         if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             starts.append(URL(fileURLWithPath: exe))
@@ -24,14 +24,14 @@ enum CLIProcess {
         return nil
     }
 
-    static func temporaryDirectory() throws -> URL {
+    public static func temporaryDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pw-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
 
     /// Starts `binary args`, standard output and error into `log`.
-    static func start(_ binary: URL, _ args: [String], log: URL, environment: [String: String] = [:]) throws -> Process {
+    public static func start(_ binary: URL, _ args: [String], log: URL, environment: [String: String] = [:]) throws -> Process {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let p = Process()
@@ -48,7 +48,7 @@ enum CLIProcess {
     }
 
     /// Waits for `p` to exit, killing it after `seconds`.
-    static func wait(_ p: Process, seconds: Double) async throws {
+    public static func wait(_ p: Process, seconds: Double) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while p.isRunning {
             if Date() > deadline {
@@ -60,10 +60,15 @@ enum CLIProcess {
     }
 
     /// Runs `binary args` to completion and returns its exit status and output.
-    static func run(_ binary: URL, _ args: [String], in dir: URL) async throws -> (Int32, String) {
+    public static func run(_ binary: URL, _ args: [String], in dir: URL) async throws -> (Int32, String) {
         let log = dir.appendingPathComponent("run-\(UUID().uuidString).log")
         let p = try start(binary, args, log: log)
         try await wait(p, seconds: 60)
         return (p.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
+}
+
+/// A wait in a test ran out of time.
+public struct TimeoutError: Error {
+    public init() {}
 }

@@ -1,0 +1,105 @@
+import Codecs
+import Foundation
+import ImagingCore
+import Testing
+import Tickets
+import TestSupport
+
+/// End-to-end tests of `pavewatch survey` through the built executable. They use `--inspector dark-regions`
+/// (a simple threshold detector in Pipeline) so that they exercise the pipeline, the store and resume
+/// independently of the trained detector.
+@Suite("pavewatch survey (process)", .serialized)
+struct SurveyCommandTests {
+    /// `count` 1200x900 JPEG frames, each with a few dark strokes at different places.
+    static func makeFolder(count: Int) throws -> URL {
+        let dir = try CLIProcess.temporaryDirectory()
+        for i in 0..<count {
+            var img = PixelBuffer(width: 1200, height: 900, format: .gray8)
+            for y in 0..<900 { for x in 0..<1200 { img[x, y] = UInt8(140 + (x * 7 + y * 3 + i) % 40) } }
+            for k in 0..<3 {
+                let y0 = 100 + (i * 37 + k * 211) % 700, x0 = 50 + (i * 53 + k * 97) % 900
+                img.drawLine(x0: x0, y0: y0, x1: x0 + 200, y1: y0 + 40 + k * 10, color: [20], thickness: 3)
+            }
+            let sub = dir.appendingPathComponent(i % 3 == 0 ? "a" : "b/c")
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            try Data(ImageEncoder.jpeg(img, quality: 92)).write(to: sub.appendingPathComponent(String(format: "F%04d.jpg", i)))
+        }
+        return dir
+    }
+
+    /// (frames stored, tickets with their finding counts) of a database, in a comparable form.
+    static func contents(_ db: String) async throws -> (frames: Set<String>, tickets: [String]) {
+        let store = try SQLiteTicketStore(path: db)
+        let frames = Set(try await store.frames().map(\.contentHash))
+        var tickets: [String] = []
+        for t in try await store.tickets(TicketQuery()) {
+            let findings = try await store.findings(ticketId: t.id!)
+            tickets.append(findings.map { "\($0.finding.bbox.x),\($0.finding.bbox.y),\($0.finding.bbox.width),\($0.finding.bbox.height)" }
+                .sorted().joined(separator: ";"))
+        }
+        return (frames, tickets.sorted())
+    }
+
+    @Test("kill -9 in the middle of a survey, rerun: the same frames and tickets as an uninterrupted run, no duplicates")
+    func killAndResume() async throws {
+        let binary = try #require(CLIProcess.binary(), "the pavewatch executable is built with the tests")
+        let folder = try Self.makeFolder(count: 36)
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let dbA = work.appendingPathComponent("a.sqlite").path, dbB = work.appendingPathComponent("b.sqlite").path
+        let common = ["survey", folder.path, "--inspector", "dark-regions", "--threads", "2", "--quiet", "--top", "0"]
+
+        let (statusA, outA) = try await CLIProcess.run(binary, common + ["--db", dbA], in: work)
+        #expect(statusA == 0, "\(outA)")
+        let reference = try await Self.contents(dbA)
+        #expect(reference.frames.count == 36)
+        #expect(!reference.tickets.isEmpty)
+
+        let log = work.appendingPathComponent("killed.log")
+        let p = try CLIProcess.start(binary, common + ["--db", dbB], log: log)
+        var stored = 0
+        let deadline = Date().addingTimeInterval(60)
+        while p.isRunning && Date() < deadline {
+            if FileManager.default.fileExists(atPath: dbB),
+               let count = try? await SQLiteTicketStore(path: dbB).frames().count { stored = count }
+            if stored >= 4 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let killedMidway = p.isRunning
+        if killedMidway { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        let partial = try await Self.contents(dbB)
+        print("survey kill test: killed midway \(killedMidway), frames stored before the kill \(partial.frames.count) of 36")
+        if killedMidway {
+            #expect(partial.frames.count < 36, "killed after \(partial.frames.count) frames")
+        }
+
+        let (statusB, outB) = try await CLIProcess.run(binary, common + ["--db", dbB], in: work)
+        #expect(statusB == 0, "\(outB)")
+        let resumed = try await Self.contents(dbB)
+        #expect(resumed.frames == reference.frames)
+        #expect(resumed.tickets == reference.tickets)
+    }
+
+    @Test("bad frames: exit status 1, each named with its reason, the good frames stored; --json summary")
+    func badFrames() async throws {
+        let binary = try #require(CLIProcess.binary())
+        let folder = try Self.makeFolder(count: 3)
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        try Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00]).write(to: folder.appendingPathComponent("a/cut.jpg"))
+        try Data("hello".utf8).write(to: folder.appendingPathComponent("b/readme.png"))
+        let db = work.appendingPathComponent("s.sqlite").path
+        let (status, out) = try await CLIProcess.run(binary, ["survey", folder.path, "--inspector", "dark-regions",
+                                                              "--db", db, "--json", "--report", work.appendingPathComponent("r").path], in: work)
+        #expect(status == 1)
+        let line = try #require(out.split(separator: "\n").last { $0.hasPrefix("{") })
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let summary = try #require(obj["summary"] as? [String: Any])
+        #expect(summary["framesProcessed"] as? Int == 3)
+        let failures = try #require(summary["failures"] as? [[String: Any]])
+        #expect(Set(failures.compactMap { ($0["file"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } }) == ["cut.jpg", "readme.png"])
+        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("r/index.html").path))
+        #expect(try await SQLiteTicketStore(path: db).frames().count == 3)
+    }
+}
