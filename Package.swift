@@ -1,13 +1,24 @@
 // swift-tools-version: 6.2
 // Pavewatch: pavement crack and leak detection from drone and camera imagery.
 //
-// Build option (see README "Build options"): set PAVEWATCH_TARGET_CPU (for example `native`,
-// `skylake-avx512`, `haswell`) to compile the SIMD kernels for that CPU's vector width.
-// Unset, the build is portable (Swift's x86-64 baseline).
+// Build option (see README "Build options" and Benchmarks/README.md): PAVEWATCH_TARGET_CPU picks the CPU the
+// compute targets (Kernels, Filters, NeuralNet, ImagingCore, Inspection, pavewatch-bench) are compiled for, so
+// LLVM vectorises to that machine's register width:
+//   PAVEWATCH_TARGET_CPU=native swift build -c release      # this machine (AVX-512 here); not portable
+//   PAVEWATCH_TARGET_CPU=x86-64-v3 ...                      # AVX2 machines (mapped to haswell)
+// Unset, empty or `portable`, the build is portable (Swift's x86-64 baseline, SSE2). swiftc's -target-cpu takes
+// LLVM CPU names (native, haswell, skylake-avx512, znver4, ...) but not the psABI levels, so those are mapped.
 import PackageDescription
 import Foundation
 
-let targetCPU = ProcessInfo.processInfo.environment["PAVEWATCH_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
+let targetCPU: String? = {
+    let raw = ProcessInfo.processInfo.environment["PAVEWATCH_TARGET_CPU"] ?? ""
+    let levels = ["x86-64-v2": "nehalem", "x86-64-v3": "haswell", "x86-64-v4": "skylake-avx512"]
+    switch raw {
+    case "", "portable", "baseline": return nil
+    default: return levels[raw] ?? raw
+    }
+}()
 
 /// Settings shared by every Swift target.
 var common: [SwiftSetting] = [.strictMemorySafety()]
@@ -31,10 +42,21 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Geo", targets: ["Geo"]),
         .library(name: "Findings", targets: ["Findings"]),
+        .library(name: "Inspection", targets: ["Inspection"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "PavewatchCLI", targets: ["PavewatchCLI"]),
+        .library(name: "Tickets", targets: ["Tickets"]),
+        .library(name: "ReviewServer", targets: ["ReviewServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries (system packages).
@@ -54,14 +76,41 @@ let package = Package(
         // NeuralNet is optimised in debug builds too: unoptimised SIMD code is ~100x slower, too slow for its tests.
         .target(name: "NeuralNet", swiftSettings: compute + [.unsafeFlags(["-O"], .when(configuration: .debug))]
                 + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
-        .target(name: "Geo", dependencies: ["Metadata"], swiftSettings: common),
+        .target(name: "Geo", dependencies: ["Metadata", .product(name: "Yams", package: "Yams")],
+                swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
+        .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
+        .target(name: "Pipeline", dependencies: [
+            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
+
+        // Tickets, outbox forwarding and the Open311 server.
+        .target(name: "Tickets", dependencies: [
+            "Findings",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: common),
+        .target(name: "ReviewServer", dependencies: [
+            "Findings", "Tickets",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: common),
 
         // Command line.
         .target(name: "PavewatchCLI", dependencies: [
-            "ImagingCore", "Codecs", "Metadata", "Training",
+            "ImagingCore", "Codecs", "Metadata",
+            "Findings", "Tickets", "ReviewServer",
+            "Training", "Pipeline", "Geo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: common),
         .executableTarget(name: "pavewatch", dependencies: [
             "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -75,12 +124,30 @@ let package = Package(
         .testTarget(name: "ImagingCoreTests", dependencies: ["ImagingCore", "TestSupport"], swiftSettings: common),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: common),
-        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "TestSupport"], swiftSettings: common),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: common),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "Codecs", "ImagingCore", "TestSupport"],
                     swiftSettings: common),
-        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: common),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "TicketsTests", dependencies: [
+            "Tickets", "Findings", "ReviewServer", "pavewatch", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "InMemoryLogging", package: "swift-log"),
+        ], swiftSettings: common),
+        .testTarget(name: "ReviewServerTests", dependencies: [
+            "ReviewServer", "Tickets", "Findings",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ], swiftSettings: common),
     ]
 )

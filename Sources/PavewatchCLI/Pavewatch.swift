@@ -12,6 +12,13 @@ public struct Pavewatch: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InfoCommand.self,
+            SurveyCommand.self,
+            ImportCommand.self,
+            TicketsCommand.self,
+            TicketCommand.self,
+            ExportCommand.self,
+            ServeCommand.self,
+            ForwardCommand.self,
             TrainCommand.self,
             EvaluateCommand.self,
         ]

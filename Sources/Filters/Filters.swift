@@ -1,1 +1,0 @@
-// Filters: see the module's issue. Placeholder until it lands.

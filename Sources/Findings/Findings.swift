@@ -1,1 +1,0 @@
-// Findings: see the module's issue. Placeholder until it lands.

@@ -1,0 +1,42 @@
+/// The findings of one frame: the top-level object of `pavewatch inspect --json`
+/// (`{ "file", "width", "height", "findings": [...] }`), with the optional camera position and ground
+/// footprint that geotagging adds.
+public struct FrameReport: Codable, Sendable, Hashable {
+    /// The image path as given to `inspect`.
+    public var file: String
+    /// Frame width in pixels.
+    public var width: Int
+    /// Frame height in pixels.
+    public var height: Int
+    /// Findings of the frame, possibly empty.
+    public var findings: [Finding]
+    /// Camera latitude in degrees, when known.
+    public var latitude: Double?
+    /// Camera longitude in degrees, when known.
+    public var longitude: Double?
+    /// Height above ground in metres, when known.
+    public var altitudeM: Double?
+    /// Ground sampling distance in cm per pixel, when known.
+    public var gsdCmPerPx: Double?
+    /// Ground footprint corners as `[[longitude, latitude], ...]`, when known. A later survey whose
+    /// footprints cover a fixed ticket and see nothing there verifies the repair.
+    public var footprint: [GeoPoint]?
+    /// Capture time (ISO 8601), when known.
+    public var capturedAt: String?
+
+    /// Creates a report.
+    public init(file: String, width: Int, height: Int, findings: [Finding], latitude: Double? = nil,
+                longitude: Double? = nil, altitudeM: Double? = nil, gsdCmPerPx: Double? = nil,
+                footprint: [GeoPoint]? = nil, capturedAt: String? = nil) {
+        self.file = file
+        self.width = width
+        self.height = height
+        self.findings = findings
+        self.latitude = latitude
+        self.longitude = longitude
+        self.altitudeM = altitudeM
+        self.gsdCmPerPx = gsdCmPerPx
+        self.footprint = footprint
+        self.capturedAt = capturedAt
+    }
+}

@@ -1,1 +1,0 @@
-// Geo: see the module's issue. Placeholder until it lands.

@@ -1,1 +1,0 @@
-// Kernels: see the module's issue. Placeholder until it lands.

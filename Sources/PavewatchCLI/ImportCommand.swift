@@ -1,0 +1,79 @@
+import ArgumentParser
+import Findings
+import Foundation
+import Tickets
+
+/// `pavewatch import FILE.json...`: stores `pavewatch inspect --json` output and merges it into tickets.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import inspect JSON (one frame object or an array of them per file) into the ticket store.",
+        discussion: """
+        A frame is identified by the SHA-256 of its image file (found next to the JSON file or as given), or of
+        its report when the image is absent: importing the same frames again adds nothing.
+        """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: "JSON files written by `pavewatch inspect --json`.")
+    var files: [String]
+
+    @Option(help: "Survey name (default: import-YYYY-MM-DD).")
+    var survey: String?
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() async throws {
+        var frames: [SurveyBatch.Frame] = []
+        let decoder = JSONDecoder()
+        for file in files {
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: file))
+            } catch {
+                throw ValidationError("\(file): cannot read (\(error.localizedDescription))")
+            }
+            let reports: [FrameReport]
+            do {
+                if data.first(where: { !$0.isWhitespace }) == UInt8(ascii: "[") {
+                    reports = try decoder.decode([FrameReport].self, from: data)
+                } else {
+                    reports = [try decoder.decode(FrameReport.self, from: data)]
+                }
+            } catch {
+                throw ValidationError("\(file): not inspect JSON (\(error))")
+            }
+            let dir = URL(fileURLWithPath: file).deletingLastPathComponent()
+            for r in reports { frames.append(.init(report: r, contentHash: Self.hash(r, near: dir))) }
+        }
+        let name = survey ?? "import-" + String(CLIOutput.iso8601(Date()).prefix(10))
+        let store = try database.open()
+        let who = ProcessInfo.processInfo.environment["USER"].map { "import:\($0)" } ?? "import"
+        let s = try await store.ingest(SurveyBatch(surveyName: name, frames: frames), actor: who)
+        if json {
+            CLIOutput.printJSONLine(s)
+        } else {
+            print("survey \(name): \(s.framesAdded) frames added, \(s.framesSkipped) already stored, "
+                  + "\(s.findingsAdded) findings; tickets: \(s.ticketsCreated) new, \(s.ticketsUpdated) updated, "
+                  + "\(s.ticketsReopened) reopened, \(s.ticketsVerified) verified")
+        }
+    }
+
+    /// SHA-256 of the image if it can be read, else of the report's canonical JSON.
+    static func hash(_ r: FrameReport, near dir: URL) -> String {
+        let candidates = r.file.hasPrefix("/") ? [URL(fileURLWithPath: r.file)]
+            : [dir.appendingPathComponent(r.file), URL(fileURLWithPath: r.file)]
+        for url in candidates {
+            if let bytes = try? Data(contentsOf: url) { return ContentHash.sha256Hex(bytes) }
+        }
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        let bytes = (try? e.encode(r)) ?? Data(r.file.utf8)
+        return ContentHash.sha256Hex(bytes)
+    }
+}
+
+extension UInt8 {
+    fileprivate var isWhitespace: Bool { self == 0x20 || self == 0x0A || self == 0x0D || self == 0x09 }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ReviewServer
+import Tickets
+
+/// `pavewatch serve`: the Open311 GeoReport v2 API (and, with `--peer`, the forwarder alongside).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the Open311 GeoReport v2 API under /open311/v2.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var peer: PeerOptions
+
+    @Option(help: "Address to bind.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to bind (0: any free port, printed on start).")
+    var port = 8080
+
+    @Option(name: .customLong("api-key"), help: "API key accepted for POST requests (repeatable; also $PAVEWATCH_API_KEYS, comma-separated).")
+    var apiKeys: [String] = []
+
+    func run() async throws {
+        var keys = apiKeys
+        if let env = ProcessInfo.processInfo.environment["PAVEWATCH_API_KEYS"] {
+            keys += env.split(separator: ",").map(String.init)
+        }
+        keys = keys.filter { !$0.isEmpty }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        let store = try database.open()
+        let logger = Logger.current
+        let forwarder = try peer.configuration().map {
+            OutboxForwarder(store: store, configuration: $0, logger: logger)
+        }
+        let app = buildApplication(store: store, open311: Open311Configuration(apiKeys: keys), host: host,
+                                   port: port, logger: logger) { channel in
+            if let addr = channel.localAddress { print("pavewatch: serving on \(addr)") }
+        }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.runService() }
+                if let forwarder {
+                    group.addTask { try await forwarder.run() }
+                }
+                // The server ends on SIGTERM/SIGINT; the forwarder only on error or cancellation.
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch is CancellationError {
+        } catch {
+            try? await forwarder?.shutdown()
+            throw error
+        }
+        try? await forwarder?.shutdown()
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Findings
+import Foundation
+import Tickets
+
+/// `pavewatch tickets`: the ranked ticket list.
+struct TicketsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tickets",
+        abstract: "List tickets, highest priority first.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Only this status (new, confirmed, rejected, dispatched, fixed, reopened, verified).")
+    var status: [TicketStatus] = []
+
+    @Option(name: .customLong("class"), help: "Only this class (crack, leak).")
+    var defectClass: [DefectClass] = []
+
+    @Option(help: "At most this many tickets.")
+    var limit: Int?
+
+    @Flag(help: "One JSON object per ticket (JSON lines).")
+    var json = false
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must be ≥ 0") }
+    }
+
+    func run() async throws {
+        let store = try database.open()
+        if database.zones != nil { try await store.rerank(store.model) }
+        let list = try await store.tickets(TicketQuery(statuses: status, classes: defectClass, limit: limit))
+        if json {
+            for t in list { CLIOutput.printJSONLine(t) }
+            return
+        }
+        Self.printTable(list)
+    }
+}
+
+extension TicketsCommand {
+    /// Prints tickets as the ranked table (`tickets`, and the end of `survey`).
+    static func printTable(_ list: [Ticket]) {
+        func num(_ d: Double?, _ f: String) -> String { d.map { String(format: f, $0) } ?? "-" }
+        let rows = list.enumerated().map { i, t in
+            [String(i + 1), String(t.id ?? 0), t.defectClass.rawValue + (t.subtype.map { "/" + $0 } ?? ""),
+             t.severity.rawValue, String(format: "%.1f", t.priority), t.status.rawValue,
+             num(t.lengthM, "%.2f"), num(t.widthMm, "%.1f"), num(t.areaM2, "%.2f"), String(t.sightings),
+             num(t.latitude, "%.6f"), num(t.longitude, "%.6f"), CLIOutput.iso8601(t.lastSeen)]
+        }
+        CLIOutput.printTable(["rank", "id", "class", "severity", "priority", "status", "length_m", "width_mm",
+                              "area_m2", "sightings", "lat", "lon", "last_seen"], rows)
+    }
+}
+
+extension TicketStatus: ExpressibleByArgument {}
+extension DefectClass: ExpressibleByArgument {}

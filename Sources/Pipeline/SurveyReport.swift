@@ -1,0 +1,117 @@
+import Codecs
+import Findings
+import Foundation
+import ImagingCore
+import Tickets
+
+/// The `--report DIR` of a survey: `tickets.geojson`, `tickets.csv`, and a self-contained `index.html`
+/// (summary, ranked tickets with overlay crops embedded as data URLs, and an SVG map of the survey's frame
+/// positions and defects). Needs no network and no other file to open.
+public enum SurveyReport {
+    /// Overlay colours by severity (RGB).
+    static let severityColour: [Severity: (rgb: [UInt8], css: String)] = [
+        .high: ([220, 30, 30], "#dc1e1e"), .medium: ([245, 150, 20], "#f59614"),
+        .low: ([240, 220, 40], "#f0dc28"), .unknown: ([60, 140, 255], "#3c8cff"),
+    ]
+
+    /// Writes the report.
+    /// - Parameters: directory: created if missing; summary: the run; store: where tickets and frames are;
+    ///   overlays: the number of top tickets that get an overlay crop.
+    /// - Throws: file-system errors (a full disk, a read-only folder) and store errors.
+    public static func write(to directory: String, summary: SurveySummary, store: any TicketStore,
+                             overlays: Int = 40) async throws {
+        let dir = URL(fileURLWithPath: directory)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let tickets = try await store.tickets(TicketQuery())
+        try Data(TicketExport.render(tickets, as: .geojson).utf8).write(to: dir.appendingPathComponent("tickets.geojson"), options: .atomic)
+        try Data(TicketExport.render(tickets, as: .csv).utf8).write(to: dir.appendingPathComponent("tickets.csv"), options: .atomic)
+        let frames = try await store.frames()
+        let framesById = Dictionary(uniqueKeysWithValues: frames.compactMap { f in f.id.map { ($0, f) } })
+        var crops: [Int64: String] = [:]
+        for t in tickets.prefix(overlays) {
+            guard let id = t.id, let rec = try await store.findings(ticketId: id).first,
+                  let frame = framesById[rec.frameId] else { continue }
+            if let png = try? overlayCrop(frame: frame, finding: rec.finding, colour: severityColour[t.severity]!.rgb) {
+                crops[id] = "data:image/png;base64," + Data(png).base64EncodedString()
+            }
+        }
+        let surveyFrames = frames.filter { $0.surveyId == summary.surveyId }
+        let html = page(summary: summary, tickets: tickets, crops: crops, frames: surveyFrames.isEmpty ? frames : surveyFrames)
+        try Data(html.utf8).write(to: dir.appendingPathComponent("index.html"), options: .atomic)
+    }
+
+    /// The finding's surroundings from its frame (re-read from disk) with its outline drawn, as PNG.
+    static func overlayCrop(frame: FrameRecord, finding: Finding, colour: [UInt8]) throws -> [UInt8] {
+        let image = try ImageDecoder.decode(path: frame.path, options: DecodeOptions(format: .rgb8)).pixels
+        let b = finding.bbox
+        let margin = max(24, max(b.width, b.height) / 4)
+        let x0 = max(0, b.x - margin), y0 = max(0, b.y - margin)
+        let x1 = min(image.width, b.x + b.width + margin), y1 = min(image.height, b.y + b.height + margin)
+        var crop = image.region(Rect(x: x0, y: y0, width: max(1, x1 - x0), height: max(1, y1 - y0))).copy()
+        let outline = finding.outline.compactMap { p in p.count >= 2 ? SIMD2(p[0] - Double(x0), p[1] - Double(y0)) : nil }
+        let thickness = max(1, max(crop.width, crop.height) / 200)
+        if outline.count >= 2 {
+            crop.drawPolygon(outline, color: colour, thickness: thickness)
+        } else {
+            crop.drawRect(Rect(x: b.x - x0, y: b.y - y0, width: b.width, height: b.height), color: colour, thickness: thickness)
+        }
+        // Keep the page light: long sides above 480 px are downscaled by whole factors.
+        var factor = 1
+        while max(crop.width, crop.height) / factor > 480 { factor += 1 }
+        if factor > 1 { crop = downscale(crop, by: factor) }
+        return try ImageEncoder.png(crop)
+    }
+
+    /// Nearest-sample downscale of an overlay (for display only).
+    static func downscale(_ img: PixelBuffer, by f: Int) -> PixelBuffer {
+        var out = PixelBuffer(width: img.width / f, height: img.height / f, format: img.format)
+        for y in 0..<out.height { for x in 0..<out.width { for c in 0..<img.format.channels {
+            out[x, y, channel: c] = img[x * f, y * f, channel: c]
+        } } }
+        return out
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func page(summary s: SurveySummary, tickets: [Ticket], crops: [Int64: String], frames: [FrameRecord]) -> String {
+        func num(_ d: Double?, _ f: String) -> String { d.map { String(format: f, $0) } ?? "–" }
+        var rows = ""
+        for (i, t) in tickets.enumerated() {
+            let colour = severityColour[t.severity]!.css
+            let img = t.id.flatMap { crops[$0] }.map { "<img src=\"\($0)\" alt=\"defect \(t.id ?? 0)\">" } ?? ""
+            rows += """
+            <tr><td>\(i + 1)</td><td>\(t.id ?? 0)</td><td>\(escape(t.defectClass.rawValue))\(t.subtype.map { " / " + escape($0) } ?? "")</td>
+            <td><span class="sev" style="background:\(colour)">\(t.severity.rawValue)</span></td><td>\(num(t.priority, "%.1f"))</td>
+            <td>\(num(t.lengthM, "%.2f"))</td><td>\(num(t.widthMm, "%.1f"))</td><td>\(num(t.areaM2, "%.2f"))</td>
+            <td>\(t.sightings)</td><td>\(num(t.latitude, "%.6f")), \(num(t.longitude, "%.6f"))</td><td>\(img)</td></tr>\n
+            """
+        }
+        var failures = ""
+        for f in s.failures { failures += "<li><code>\(escape(f.file))</code>: \(escape(f.reason))</li>\n" }
+        return """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>Pavewatch survey \(escape(s.surveyName))</title>
+        <style>
+        body{font-family:system-ui,sans-serif;margin:1.5em;color:#222} table{border-collapse:collapse}
+        td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top} th{background:#f4f4f4}
+        .sev{color:#fff;padding:1px 6px;border-radius:3px;text-shadow:0 0 2px #000} img{max-width:320px}
+        svg{border:1px solid #ccc;background:#fafafa}
+        </style></head><body>
+        <h1>Survey \(escape(s.surveyName))</h1>
+        <p>\(s.framesTotal) frames: \(s.framesProcessed) analysed, \(s.framesSkipped) already stored, \(s.failures.count) failed;
+        \(s.findings) findings; tickets \(s.ticketsCreated) new, \(s.ticketsUpdated) updated.
+        \(String(format: "%.1f", s.elapsedSeconds)) s (\(String(format: "%.2f", s.framesPerSecond)) frames/s).</p>
+        \(failures.isEmpty ? "" : "<h2>Failed frames</h2><ul>\(failures)</ul>")
+        <h2>Map</h2>
+        \(SurveyMap.svg(frames: frames, tickets: tickets, colours: severityColour.mapValues(\.css)))
+        <h2>Tickets, highest priority first</h2>
+        <table><tr><th>rank</th><th>id</th><th>class</th><th>severity</th><th>priority</th><th>length m</th>
+        <th>width mm</th><th>area m²</th><th>sightings</th><th>position</th><th>overlay</th></tr>
+        \(rows)</table>
+        </body></html>
+        """
+    }
+}

@@ -1,0 +1,150 @@
+import Codecs
+import Findings
+import Foundation
+import Logging
+import Tickets
+
+/// Settings of one survey run.
+public struct SurveyOptions: Sendable {
+    /// Survey name: a rerun with the same name resumes the same survey.
+    public var surveyName: String
+    /// Frames processed at once (each on its own core); also the bound on frames held in memory.
+    public var concurrency: Int
+    /// Decoder limits (the pixel format comes from the inspector).
+    public var decode: DecodeOptions
+    /// Who the ticket events name.
+    public var actor: String
+
+    public init(surveyName: String, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+                decode: DecodeOptions = DecodeOptions(), actor: String = "survey") {
+        self.surveyName = surveyName
+        self.concurrency = max(1, concurrency)
+        self.decode = decode
+        self.actor = actor
+    }
+}
+
+/// A frame that could not be processed, and why.
+public struct FrameFailure: Codable, Sendable, Hashable {
+    public var file: String
+    public var reason: String
+}
+
+/// What a survey run did.
+public struct SurveySummary: Codable, Sendable {
+    public var surveyName: String
+    public var surveyId: Int64?
+    /// Frames found in the folder.
+    public var framesTotal = 0
+    /// Frames analysed and stored in this run.
+    public var framesProcessed = 0
+    /// Frames skipped because an earlier run stored them (same content hash).
+    public var framesSkipped = 0
+    /// Frames that failed, with the reason.
+    public var failures: [FrameFailure] = []
+    /// Findings stored in this run.
+    public var findings = 0
+    public var ticketsCreated = 0
+    public var ticketsUpdated = 0
+    public var ticketsReopened = 0
+    public var elapsedSeconds = 0.0
+
+    /// Frames analysed per second of wall time.
+    public var framesPerSecond: Double { elapsedSeconds > 0 ? Double(framesProcessed) / elapsedSeconds : 0 }
+}
+
+/// Runs a survey: every frame of a folder through decode → inspect (geotagged) → store, on all cores.
+///
+/// Frames are analysed concurrently (at most `concurrency` in flight, so memory does not grow with the
+/// folder) and stored one at a time, each in its own transaction: a frame counts as done only once its
+/// findings and tickets are durable, so an interrupted run loses at most the frames in flight, and a rerun
+/// skips every stored frame by content hash.
+public struct SurveyRunner: Sendable {
+    public let store: any TicketStore
+    public let inspector: any FrameInspector
+    public let options: SurveyOptions
+    public let logger: Logger
+
+    public init(store: any TicketStore, inspector: any FrameInspector, options: SurveyOptions, logger: Logger) {
+        self.store = store
+        self.inspector = inspector
+        self.options = options
+        self.logger = logger
+    }
+
+    /// The outcome of one frame's concurrent part.
+    enum FrameOutcome: Sendable {
+        case analysed(FrameReport, hash: String)
+        case skipped
+        case failed(String)
+    }
+
+    /// Processes every frame below `folder`.
+    /// - Parameters: folder: the survey folder; progress: where progress goes (nil = silent).
+    /// - Throws: ``PipelineError`` for an unusable folder; errors of the store (a database that is gone).
+    ///   Per-frame problems are not thrown: they are listed in the summary's `failures`.
+    public func run(folder: String, progress: ((SurveyProgressEvent) -> Void)? = nil) async throws -> SurveySummary {
+        let started = Date()
+        let frames = try FrameDiscovery.frames(in: folder)
+        var summary = SurveySummary(surveyName: options.surveyName)
+        summary.framesTotal = frames.count
+        progress?(.started(total: frames.count))
+        let known = Set(try await store.frames().map(\.contentHash))
+        logger.info("survey started", metadata: ["survey.name": "\(options.surveyName)", "survey.frames": "\(frames.count)",
+                                                 "survey.alreadyStored": "\(known.count)"])
+        let inspector = self.inspector
+        var decode = options.decode
+        decode.format = inspector.preferredFormat
+        let decodeOptions = decode
+        // Frames analysed in parallel each use one thread; a single frame may use them all.
+        let innerThreads = frames.count == 1 ? options.concurrency : 1
+        try await BoundedWork.run(frames, width: options.concurrency, work: { path -> FrameOutcome in
+            do {
+                let bytes = try ImageDecoder.readFile(path)
+                let hash = ContentHash.sha256Hex(bytes)
+                if known.contains(hash) { return .skipped }
+                let image = try ImageDecoder.decode(bytes, options: decodeOptions)
+                let report = try inspector.inspect(image, file: path, threads: innerThreads)
+                return .analysed(report, hash: hash)
+            } catch {
+                return .failed("\(error)")
+            }
+        }, consume: { path, outcome in
+            switch outcome {
+            case .skipped:
+                summary.framesSkipped += 1
+                progress?(.frameDone(file: path, findings: 0, failed: false, skipped: true))
+            case .failed(let reason):
+                summary.failures.append(FrameFailure(file: path, reason: reason))
+                logger.warning("frame failed", metadata: ["frame.file": "\(path)", "frame.reason": "\(reason)"])
+                progress?(.frameDone(file: path, findings: 0, failed: true, skipped: false))
+            case .analysed(let report, let hash):
+                let batch = SurveyBatch(surveyName: options.surveyName,
+                                        frames: [SurveyBatch.Frame(report: report, contentHash: hash)])
+                let result = try await store.ingest(batch, actor: options.actor)
+                summary.surveyId = result.surveyId
+                if result.framesSkipped > 0 {
+                    summary.framesSkipped += 1
+                } else {
+                    summary.framesProcessed += 1
+                }
+                summary.findings += result.findingsAdded
+                summary.ticketsCreated += result.ticketsCreated
+                summary.ticketsUpdated += result.ticketsUpdated
+                summary.ticketsReopened += result.ticketsReopened
+                progress?(.frameDone(file: path, findings: result.findingsAdded, failed: false, skipped: false))
+            }
+        })
+        summary.elapsedSeconds = Date().timeIntervalSince(started)
+        logger.info("survey finished", metadata: ["survey.name": "\(options.surveyName)",
+                                                  "survey.processed": "\(summary.framesProcessed)",
+                                                  "survey.failed": "\(summary.failures.count)"])
+        return summary
+    }
+}
+
+/// Progress events of a survey, for a progress bar.
+public enum SurveyProgressEvent: Sendable {
+    case started(total: Int)
+    case frameDone(file: String, findings: Int, failed: Bool, skipped: Bool)
+}

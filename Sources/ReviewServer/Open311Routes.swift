@@ -1,0 +1,357 @@
+import Findings
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Tickets
+
+/// The Open311 GeoReport v2 endpoints under `/open311/v2`:
+/// `discovery`, `services`, `services/{code}`, `POST requests`, `GET requests`, `GET requests/{id}`,
+/// each as `.json` and `.xml`. Errors are GeoReport error lists (`[{code, description}]`) with status
+/// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service, request or path), 405 (wrong
+/// method), 413 (body too large). Text fields must not contain NUL characters.
+/// `GET requests` without `service_request_id` or dates lists the last 90 days (GeoReport default), at most
+/// ``Open311Configuration/maxResults`` (1000), highest priority first; `service_request_id` overrides the
+/// other filters. Every database access goes through ``TicketStore`` (bound parameters only).
+public struct Open311Routes<Context: RequestContext>: Sendable {
+    let store: any TicketStore
+    let configuration: Open311Configuration
+
+    /// Creates the routes.
+    public init(store: any TicketStore, configuration: Open311Configuration) {
+        self.store = store
+        self.configuration = configuration
+    }
+
+    enum Format: String { case json, xml }
+
+    struct Failure: Error {
+        var status: HTTPResponse.Status
+        var message: String
+        init(_ status: HTTPResponse.Status, _ message: String) {
+            self.status = status
+            self.message = message
+        }
+    }
+
+    /// Adds the routes to `router` (under `/open311/v2`).
+    public func register(on router: Router<Context>) {
+        let g = router.group("open311/v2")
+        for format in [Format.json, .xml] {
+            let ext = format.rawValue
+            g.get("discovery.\(ext)") { request, _ in self.handle(format) { try self.discovery(request) } }
+            g.get("services.\(ext)") { _, _ in self.handle(format) { self.services() } }
+            g.get("services/{code}.\(ext)") { _, context in
+                self.handle(format) { try self.definition(context.parameters.get("code")) }
+            }
+            g.post("requests.\(ext)") { request, _ in
+                await self.handleAsync(format) { try await self.create(request) }
+            }
+            g.get("requests.\(ext)") { request, _ in
+                await self.handleAsync(format) { try await self.list(request) }
+            }
+            g.get("requests/{id}.\(ext)") { _, context in
+                await self.handleAsync(format) { try await self.one(context.parameters.get("id")) }
+            }
+        }
+        // Known paths with another method: 405 in the GeoReport error format.
+        for format in [Format.json, .xml] {
+            let ext = format.rawValue
+            let getOnly = ["discovery.\(ext)", "services.\(ext)", "services/{code}.\(ext)", "requests/{id}.\(ext)"]
+            for path in getOnly + ["requests.\(ext)"] {
+                let allowed: HTTPRequest.Method = path.hasPrefix("requests.") ? .post : .get
+                for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch]
+                where method != allowed && !(path.hasPrefix("requests.") && method == .get) {
+                    g.on(RouterPath(path), method: method) { _, _ in
+                        self.errorResponse(format, Failure(.methodNotAllowed, "method not allowed"))
+                    }
+                }
+            }
+        }
+        g.get("**") { request, _ in
+            self.errorResponse(Self.format(of: request), Failure(.notFound, "no such endpoint"))
+        }
+        g.post("**") { request, _ in
+            self.errorResponse(Self.format(of: request), Failure(.notFound, "no such endpoint"))
+        }
+    }
+
+    static func format(of request: Request) -> Format {
+        request.uri.path.hasSuffix(".xml") ? .xml : .json
+    }
+
+    // MARK: Rendering
+
+    struct Reply {
+        var status: HTTPResponse.Status = .ok
+        var document: Open311Document
+        var root: String
+    }
+
+    func handle(_ format: Format, _ body: () throws -> Reply) -> Response {
+        do {
+            return render(format, try body())
+        } catch let f as Failure {
+            return errorResponse(format, f)
+        } catch {
+            return errorResponse(format, Failure(.internalServerError, "internal error"))
+        }
+    }
+
+    func handleAsync(_ format: Format, _ body: () async throws -> Reply) async -> Response {
+        do {
+            return render(format, try await body())
+        } catch let f as Failure {
+            return errorResponse(format, f)
+        } catch {
+            return errorResponse(format, Failure(.internalServerError, "internal error"))
+        }
+    }
+
+    func render(_ format: Format, _ reply: Reply) -> Response {
+        let text: String
+        let type: String
+        switch format {
+        case .json:
+            text = reply.document.json
+            type = "application/json; charset=utf-8"
+        case .xml:
+            text = reply.document.xml(root: reply.root)
+            type = "text/xml; charset=utf-8"
+        }
+        return Response(status: reply.status, headers: [.contentType: type],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func errorResponse(_ format: Format, _ f: Failure) -> Response {
+        let doc = Open311Document.array(element: "error", [
+            .object([("code", .integer(Int64(f.status.code))), ("description", .string(f.message))]),
+        ])
+        return render(format, Reply(status: f.status, document: doc, root: "errors"))
+    }
+
+    // MARK: Discovery and services
+
+    func discovery(_ request: Request) throws -> Reply {
+        // Absolute when the request names its host (HTTP/1.1 always does), as GeoReport clients expect.
+        let base = request.head.authority.map { "http://\($0)/open311/v2" } ?? "/open311/v2"
+        let endpoint = Open311Document.object([
+            ("specification", .string("http://wiki.open311.org/GeoReport_v2")),
+            ("url", .string(base)),
+            ("changeset", .string("2026-11-25T00:00:00Z")),
+            ("type", .string("production")),
+            ("formats", .array(element: "format", [.string("application/json"), .string("text/xml")])),
+        ])
+        return Reply(document: .object([
+            ("changeset", .string("2026-11-25T00:00:00Z")),
+            ("contact", .string(configuration.contact)),
+            ("key_service", .string("Ask the operator of this Pavewatch server for an API key.")),
+            ("endpoints", .array(element: "endpoint", [endpoint])),
+        ]), root: "discovery")
+    }
+
+    func services() -> Reply {
+        Reply(document: .array(element: "service", DefectClass.allCases.map(Open311Catalog.service)), root: "services")
+    }
+
+    func definition(_ code: String?) throws -> Reply {
+        guard let code, let c = DefectClass(rawValue: code) else {
+            throw Failure(.notFound, "service_code not found")
+        }
+        return Reply(document: Open311Catalog.definition(c), root: "service_definition")
+    }
+
+    // MARK: Requests
+
+    func parseQuery(_ request: Request) throws -> [(String, String)] {
+        let q = request.uri.query ?? ""
+        guard q.utf8.count <= configuration.maxQueryBytes else { throw Failure(.badRequest, "query string too long") }
+        guard let pairs = FormURLEncoded.decode(q) else { throw Failure(.badRequest, "malformed query string") }
+        return pairs
+    }
+
+    func create(_ request: Request) async throws -> Reply {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        guard type.hasPrefix("application/x-www-form-urlencoded") else {
+            throw Failure(.badRequest, "the body must be application/x-www-form-urlencoded")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch {
+            throw Failure(.contentTooLarge, "request body larger than \(configuration.maxBodyBytes) bytes")
+        }
+        guard let pairs = FormURLEncoded.decode(String(buffer: buffer)) else {
+            throw Failure(.badRequest, "malformed form body")
+        }
+        var fields: [String: String] = [:]
+        var attributes: [String: String] = [:]
+        guard !pairs.contains(where: { $0.0.unicodeScalars.contains("\u{0}") || $0.1.unicodeScalars.contains("\u{0}") }) else {
+            throw Failure(.badRequest, "fields must not contain NUL characters")
+        }
+        for (k, v) in pairs {
+            if k.hasPrefix("attribute[") && k.hasSuffix("]") {
+                let code = String(k.dropFirst("attribute[".count).dropLast())
+                attributes[code] = v
+            } else if fields[k] == nil {
+                fields[k] = v
+            }
+        }
+        guard let key = fields["api_key"], !key.isEmpty else { throw Failure(.forbidden, "api_key is missing") }
+        guard let keyIndex = configuration.apiKeys.firstIndex(where: { Self.constantTimeEqual($0, key) }) else {
+            throw Failure(.forbidden, "api_key is not valid")
+        }
+        guard let code = fields["service_code"], !code.isEmpty else {
+            throw Failure(.badRequest, "service_code is missing")
+        }
+        guard let c = DefectClass(rawValue: code) else { throw Failure(.badRequest, "service_code is not valid") }
+        guard let latText = fields["lat"], let lonText = fields["long"] else {
+            throw Failure(.badRequest, "lat and long are required")
+        }
+        guard latText.count <= 40, lonText.count <= 40, let lat = Double(latText), let lon = Double(lonText),
+              lat.isFinite, lon.isFinite, (-90...90).contains(lat), (-180...180).contains(lon) else {
+            throw Failure(.badRequest, "lat/long are not valid WGS84 degrees")
+        }
+        let description = fields["description"]
+        if let d = description, d.count > configuration.maxDescription {
+            throw Failure(.badRequest, "description is longer than \(configuration.maxDescription) characters")
+        }
+        let media = fields["media_url"].flatMap { $0.isEmpty ? nil : $0 }
+        if let m = media {
+            guard m.count <= 2048, let u = URL(string: m), let s = u.scheme?.lowercased(), s == "http" || s == "https",
+                  u.host != nil else {
+                throw Failure(.badRequest, "media_url is not a valid http(s) URL")
+            }
+        }
+        let address = fields["address_string"]
+        if let a = address, a.count > 500 { throw Failure(.badRequest, "address_string is longer than 500 characters") }
+        for k in ["email", "first_name", "last_name", "phone", "device_id", "account_id", "jurisdiction_id"] {
+            if let v = fields[k], v.count > 200 { throw Failure(.badRequest, "\(k) is longer than 200 characters") }
+        }
+        guard attributes.count <= 20 else { throw Failure(.badRequest, "too many attributes") }
+        let known = Open311Catalog.attributes(c)
+        for (k, v) in attributes {
+            guard let a = known.first(where: { $0.code == k }) else {
+                throw Failure(.badRequest, "attribute[\(k.prefix(40))] is not an attribute of \(c.rawValue)")
+            }
+            guard a.validate(v) else { throw Failure(.badRequest, "attribute[\(k)] has an invalid value") }
+        }
+        let idem = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let idem, idem.isEmpty || idem.count > 200 {
+            throw Failure(.badRequest, "Idempotency-Key must be 1 to 200 characters")
+        }
+        let input = ServiceRequestInput(defectClass: c, latitude: lat, longitude: lon, description: description,
+                                        mediaUrl: media, address: address, attributes: attributes,
+                                        idempotencyKey: idem)
+        let (ticket, created) = try await store.createServiceRequest(input, actor: "open311:key\(keyIndex + 1)")
+        let doc = Open311Document.array(element: "request", [.object([
+            ("service_request_id", .string(String(ticket.id ?? 0))),
+            ("service_notice", .string("")),
+            ("account_id", .null),
+        ])])
+        return Reply(status: created ? .created : .ok, document: doc, root: "service_requests")
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var diff = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<max(x.count, y.count) {
+            diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return diff == 0
+    }
+
+    static func parseDate(_ s: String) -> Date? {
+        guard s.count <= 40 else { return nil }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: s) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: s)
+    }
+
+    func list(_ request: Request) async throws -> Reply {
+        var fields: [String: String] = [:]
+        for (k, v) in try parseQuery(request) where fields[k] == nil { fields[k] = v }
+        var q = TicketQuery(limit: configuration.maxResults)
+        if let ids = fields["service_request_id"] {
+            let parts = ids.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count <= 100 else { throw Failure(.badRequest, "at most 100 service_request_id values") }
+            q.ids = try parts.map { p in
+                guard p.count <= 19, let id = Int64(p), id > 0 else {
+                    throw Failure(.badRequest, "service_request_id must be a list of positive integers")
+                }
+                return id
+            }
+        } else {
+            if let codes = fields["service_code"] {
+                q.classes = try codes.split(separator: ",", omittingEmptySubsequences: false).map { c in
+                    guard let dc = DefectClass(rawValue: String(c)) else {
+                        throw Failure(.badRequest, "service_code is not valid")
+                    }
+                    return dc
+                }
+            }
+            if let st = fields["status"] {
+                var statuses: [TicketStatus] = []
+                for s in st.split(separator: ",", omittingEmptySubsequences: false) {
+                    guard let m = TicketStatus.matching(open311: String(s)) else {
+                        throw Failure(.badRequest, "status must be open or closed")
+                    }
+                    statuses += m
+                }
+                q.statuses = statuses
+            }
+            if let s = fields["start_date"] {
+                guard let d = Self.parseDate(s) else { throw Failure(.badRequest, "start_date is not a W3C datetime") }
+                q.createdFrom = d
+            }
+            if let s = fields["end_date"] {
+                guard let d = Self.parseDate(s) else { throw Failure(.badRequest, "end_date is not a W3C datetime") }
+                q.createdTo = d
+            }
+            if let a = q.createdFrom, let b = q.createdTo, a > b {
+                throw Failure(.badRequest, "start_date is after end_date")
+            }
+            if q.createdFrom == nil, q.createdTo == nil {
+                q.createdFrom = Date().addingTimeInterval(-90 * 86_400)
+            }
+        }
+        let tickets = try await store.tickets(q)
+        return Reply(document: .array(element: "request", tickets.map(requestDocument)), root: "service_requests")
+    }
+
+    func one(_ idText: String?) async throws -> Reply {
+        guard let idText, idText.count <= 19, let id = Int64(idText), id > 0,
+              let t = try await store.ticket(id: id) else {
+            throw Failure(.notFound, "service_request_id not found")
+        }
+        return Reply(document: .array(element: "request", [requestDocument(t)]), root: "service_requests")
+    }
+
+    func requestDocument(_ t: Ticket) -> Open311Document {
+        var notes = "pavewatch status \(t.status.rawValue), severity \(t.severity.rawValue), priority \(t.priority)"
+        if let w = t.widthMm { notes += String(format: ", width %.1f mm", w) }
+        if let l = t.lengthM { notes += String(format: ", length %.2f m", l) }
+        if let a = t.areaM2 { notes += String(format: ", area %.2f m²", a) }
+        return .object([
+            ("service_request_id", .string(String(t.id ?? 0))),
+            ("status", .string(t.status.open311Status)),
+            ("status_notes", .string(notes)),
+            ("service_name", .string(Open311Catalog.name(t.defectClass))),
+            ("service_code", .string(t.defectClass.rawValue)),
+            ("description", .optional(t.details ?? t.subtype.map { "\($0) \(t.defectClass.rawValue)" })),
+            ("agency_responsible", .string(configuration.agency)),
+            ("service_notice", .string("")),
+            ("requested_datetime", .string(t.createdAt.formatted(.iso8601))),
+            ("updated_datetime", .string(t.updatedAt.formatted(.iso8601))),
+            ("expected_datetime", .null),
+            ("address", .optional(t.address)),
+            ("address_id", .null),
+            ("zipcode", .null),
+            ("lat", .optional(t.latitude)),
+            ("long", .optional(t.longitude)),
+            ("media_url", .optional(t.mediaUrl)),
+        ])
+    }
+}

@@ -1,0 +1,32 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Tickets
+
+/// Builds the `pavewatch serve` router: the Open311 GeoReport v2 endpoints (review pages come later).
+/// - Parameters:
+///   - store: the ticket store.
+///   - open311: API keys and limits.
+public func buildRouter(store: any TicketStore, open311: Open311Configuration) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.get("health") { _, _ in "ok" }
+    Open311Routes<BasicRequestContext>(store: store, configuration: open311).register(on: router)
+    return router
+}
+
+/// Builds the `pavewatch serve` application.
+/// - Parameters:
+///   - store: the ticket store.
+///   - open311: API keys and limits.
+///   - host: address to bind, e.g. `127.0.0.1`.
+///   - port: port to bind; 0 picks a free one (reported to `onServerRunning`).
+///   - logger: the server's logger.
+///   - onServerRunning: called with the listening channel.
+public func buildApplication(store: any TicketStore, open311: Open311Configuration, host: String, port: Int,
+                             logger: Logger,
+                             onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
+    -> some ApplicationProtocol {
+    Application(router: buildRouter(store: store, open311: open311),
+                configuration: .init(address: .hostname(host, port: port), serverName: "pavewatch"),
+                onServerRunning: onServerRunning, logger: logger)
+}

@@ -1,0 +1,105 @@
+import Findings
+import Foundation
+import GRDB
+
+/// A survey: one flight or one import.
+public struct SurveyRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    /// Table name.
+    public static let databaseTableName = "survey"
+    /// Database id.
+    public var id: Int64?
+    /// Unique name.
+    public var name: String
+    /// When it was first registered.
+    public var startedAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A processed frame: path, content hash (unique: the same image is never counted twice) and pose.
+public struct FrameRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    /// Table name.
+    public static let databaseTableName = "frame"
+    /// Database id.
+    public var id: Int64?
+    /// Survey it belongs to.
+    public var surveyId: Int64
+    /// Image path as recorded by the detector.
+    public var path: String
+    /// Lowercase hex SHA-256 of the image bytes (or of the report when the image is absent).
+    public var contentHash: String
+    /// Frame size in pixels.
+    public var width: Int
+    /// Frame height in pixels.
+    public var height: Int
+    /// Camera latitude.
+    public var latitude: Double?
+    /// Camera longitude.
+    public var longitude: Double?
+    /// Height above ground in metres.
+    public var altitudeM: Double?
+    /// Ground sampling distance.
+    public var gsdCmPerPx: Double?
+    /// Ground footprint.
+    public var footprint: [GeoPoint]?
+    /// Capture time as given.
+    public var capturedAt: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A stored finding, linked to its frame and to the ticket it was merged into.
+public struct FindingRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    /// Table name.
+    public static let databaseTableName = "finding"
+    /// Database id.
+    public var id: Int64?
+    /// Frame it was found in.
+    public var frameId: Int64
+    /// Ticket it belongs to.
+    public var ticketId: Int64?
+    /// The finding as the detector wrote it.
+    public var finding: Finding
+
+    enum CodingKeys: String, CodingKey { case id, frameId, ticketId, finding = "json" }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One ticket waiting for (or done with) delivery to the external Open311 system.
+public struct OutboxItem: Codable, Sendable, Hashable, Identifiable, FetchableRecord, MutablePersistableRecord {
+    /// Delivery state.
+    public enum State: String, Codable, Sendable, Hashable, DatabaseValueConvertible {
+        /// Not yet acknowledged by the peer.
+        case pending
+        /// The peer answered with a `service_request_id`.
+        case sent
+        /// The peer refused it with a 4xx answer; needs a person.
+        case failed
+    }
+
+    /// Table name.
+    public static let databaseTableName = "outbox"
+    /// Database id.
+    public var id: Int64?
+    /// The ticket to deliver.
+    public var ticketId: Int64
+    /// Sent as the `Idempotency-Key` header on every attempt.
+    public var idempotencyKey: String
+    /// Delivery state.
+    public var state: State
+    /// Attempts made so far.
+    public var attempts: Int
+    /// Earliest time of the next attempt.
+    public var nextAttemptAt: Date
+    /// Last failure.
+    public var lastError: String?
+    /// The peer's `service_request_id`.
+    public var remoteId: String?
+    /// Enqueue time.
+    public var createdAt: Date
+    /// Delivery time.
+    public var sentAt: Date?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

@@ -1,0 +1,126 @@
+import Findings
+import Foundation
+import GRDB
+
+/// The versioned schema of the ticket database.
+///
+/// Migrations only ever append: `v1` (surveys, frames, findings, tickets, events), `v2` (outbox, the
+/// database's instance id for idempotency keys, Open311 and forwarding columns on tickets), `v3` (each
+/// ticket's reach: outline and merged findings, which bounds the merge's candidate search).
+public enum Schema {
+    /// Every migration identifier, oldest first.
+    public static let versions = ["v1", "v2", "v3"]
+
+    /// The migrator with every migration.
+    public static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.create(table: "survey") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("startedAt", .datetime).notNull()
+            }
+            try db.create(table: "frame") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("survey", onDelete: .cascade).notNull()
+                t.column("path", .text).notNull()
+                t.column("contentHash", .text).notNull().unique()
+                t.column("width", .integer).notNull()
+                t.column("height", .integer).notNull()
+                t.column("latitude", .double)
+                t.column("longitude", .double)
+                t.column("altitudeM", .double)
+                t.column("gsdCmPerPx", .double)
+                t.column("footprint", .text)
+                t.column("capturedAt", .text)
+            }
+            try db.create(table: "ticket") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("class", .text).notNull().indexed()
+                t.column("subtype", .text)
+                t.column("status", .text).notNull().indexed()
+                t.column("severity", .text).notNull()
+                t.column("priority", .double).notNull()
+                t.column("latitude", .double)
+                t.column("longitude", .double)
+                t.column("uncertaintyM", .double)
+                t.column("lengthM", .double)
+                t.column("widthMm", .double)
+                t.column("areaM2", .double)
+                t.column("firstLengthM", .double)
+                t.column("firstWidthMm", .double)
+                t.column("firstAreaM2", .double)
+                t.column("confidence", .double).notNull()
+                t.column("sightings", .integer).notNull()
+                t.column("surveyCount", .integer).notNull()
+                t.column("firstSeen", .datetime).notNull()
+                t.column("lastSeen", .datetime).notNull()
+                t.column("firstSurveyId", .integer).references("survey", onDelete: .setNull)
+                t.column("lastSurveyId", .integer).references("survey", onDelete: .setNull)
+                t.column("source", .text).notNull()
+                t.column("details", .text)
+                t.column("mediaUrl", .text)
+                t.column("address", .text)
+                t.column("attributes", .text)
+                t.column("geoOutline", .text)
+                t.column("zone", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(index: "ticket_position", on: "ticket", columns: ["latitude", "longitude"])
+            try db.create(table: "finding") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("frame", onDelete: .cascade).notNull()
+                t.belongsTo("ticket", onDelete: .setNull)
+                t.column("json", .text).notNull()
+            }
+            try db.create(table: "ticketEvent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("ticket", onDelete: .cascade).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("actor", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("fromStatus", .text)
+                t.column("toStatus", .text)
+                t.column("note", .text)
+            }
+        }
+        m.registerMigration("v2") { db in
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('instanceId', lower(hex(randomblob(16))))")
+            try db.alter(table: "ticket") { t in
+                t.add(column: "externalKey", .text)
+                t.add(column: "remoteId", .text)
+                t.add(column: "remoteStatus", .text)
+            }
+            try db.create(index: "ticket_externalKey", on: "ticket", columns: ["externalKey"], unique: true)
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("ticket", onDelete: .cascade).notNull().unique()
+                t.column("idempotencyKey", .text).notNull().unique()
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("nextAttemptAt", .datetime).notNull()
+                t.column("lastError", .text)
+                t.column("remoteId", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("sentAt", .datetime)
+            }
+            try db.create(index: "outbox_due", on: "outbox", columns: ["state", "nextAttemptAt"])
+        }
+        m.registerMigration("v3") { db in
+            try db.alter(table: "ticket") { t in
+                t.add(column: "radiusM", .double).notNull().defaults(to: 0)
+            }
+            for var t in try Ticket.filter(Column("latitude") != nil && Column("longitude") != nil).fetchAll(db) {
+                let members = try FindingRecord.filter(Column("ticketId") == t.id).fetchAll(db).map(\.finding)
+                t.radiusM = Ticket.reach(from: t.location!, outline: t.geoOutline, findings: members)
+                try t.update(db, columns: ["radiusM"])
+            }
+        }
+        return m
+    }
+}

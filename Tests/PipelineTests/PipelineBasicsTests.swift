@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Pipeline
+import Tickets
+
+@Suite("Pipeline basics")
+struct PipelineBasicsTests {
+    @Test("discovery: recursive, case-insensitive, no links out of the folder, hidden files skipped")
+    func discovery() throws {
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("pw-disc-\(UUID().uuidString)")
+        let outside = fm.temporaryDirectory.appendingPathComponent("pw-out-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: root); try? fm.removeItem(at: outside) }
+        try fm.createDirectory(at: root.appendingPathComponent("a/b"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: outside, withIntermediateDirectories: true)
+        for name in ["x.JPG", "a/y.jpeg", "a/b/z.Png", "a/notes.txt", ".hidden.jpg"] {
+            fm.createFile(atPath: root.appendingPathComponent(name).path, contents: Data([1]))
+        }
+        fm.createFile(atPath: outside.appendingPathComponent("far.jpg").path, contents: Data([1]))
+        try fm.createSymbolicLink(at: root.appendingPathComponent("link-out"), withDestinationURL: outside)
+        try fm.createSymbolicLink(at: root.appendingPathComponent("dup.jpg"), withDestinationURL: root.appendingPathComponent("x.JPG"))
+        let frames = try FrameDiscovery.frames(in: root.path).map { URL(fileURLWithPath: $0).lastPathComponent }
+        #expect(Set(frames) == ["x.JPG", "y.jpeg", "z.Png"])
+        #expect(throws: PipelineError.notAFolder("/nonexistent/survey")) { try FrameDiscovery.frames(in: "/nonexistent/survey") }
+    }
+
+    @Test("bounded work never has more than `width` items in flight and consumes every result")
+    func bounded() async throws {
+        actor Gauge { var now = 0, peak = 0
+            func enter() { now += 1; peak = max(peak, now) }
+            func leave() { now -= 1 } }
+        let gauge = Gauge()
+        var seen: [Int] = []
+        try await BoundedWork.run(Array(0..<40), width: 3, work: { i in
+            await gauge.enter()
+            try? await Task.sleep(nanoseconds: UInt64((i % 5) * 200_000))
+            await gauge.leave()
+            return i * 2
+        }, consume: { i, out in
+            #expect(out == i * 2)
+            seen.append(i)
+        })
+        #expect(seen.sorted() == Array(0..<40))
+        #expect(await gauge.peak <= 3)
+    }
+
+    @Test("content hash is SHA-256")
+    func hash() {
+        #expect(ContentHash.sha256Hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test("progress line shows counts, rate and ETA")
+    func progress() {
+        let p = ProgressReporter(total: 10, enabled: false)
+        p.advance(frames: 4, failures: 1, newFindings: 7)
+        let line = p.render()
+        #expect(line.contains("4/10 frames") && line.contains("findings 7") && line.contains("failed 1"))
+        #expect(ProgressReporter.duration(3725) == "1h02m")
+    }
+}

@@ -1,0 +1,73 @@
+import Findings
+import Foundation
+import Testing
+@testable import Tickets
+
+@Suite struct LifecycleTests {
+    func storeWithTicket() async throws -> (SQLiteTicketStore, Int64) {
+        let store = try SQLiteTicketStore.inMemory()
+        _ = try await store.ingest(SurveyBatch(surveyName: "s", frames: [
+            Fixtures.frame("f", [Fixtures.crack(east: 0, north: 0)])]), actor: "survey:s")
+        return (store, try #require(try await store.tickets(TicketQuery()).first?.id))
+    }
+
+    @Test func everyTransitionIsAnEventWithActorAndTime() async throws {
+        let (store, id) = try await storeWithTicket()
+        let start = Date()
+        _ = try await store.transition(ticketId: id, to: .confirmed, actor: "alice", note: "real crack")
+        _ = try await store.transition(ticketId: id, to: .dispatched, actor: "bob", note: nil)
+        let t = try await store.transition(ticketId: id, to: .fixed, actor: "crew-7", note: nil)
+        #expect(t.status == .fixed)
+        let events = try await store.events(ticketId: id)
+        #expect(events.map(\.kind) == [.created, .status, .status, .status])
+        #expect(events.dropFirst().map(\.actor) == ["alice", "bob", "crew-7"])
+        #expect(events.dropFirst().map(\.toStatus) == [.confirmed, .dispatched, .fixed])
+        #expect(events.dropFirst().map(\.fromStatus) == [.new, .confirmed, .dispatched])
+        #expect(events[1].note == "real crack")
+        #expect(events.dropFirst().allSatisfy { $0.at >= start.addingTimeInterval(-1) })
+    }
+
+    @Test(arguments: [TicketStatus.dispatched, .fixed, .verified, .reopened, .new])
+    func illegalTransitionsFromNewAreRefused(to status: TicketStatus) async throws {
+        let (store, id) = try await storeWithTicket()
+        await #expect(throws: TicketError.self) {
+            _ = try await store.transition(ticketId: id, to: status, actor: "x", note: nil)
+        }
+        #expect(try await store.ticket(id: id)?.status == .new)
+        #expect(try await store.events(ticketId: id).count == 1)
+    }
+
+    @Test func unknownTicketIsNotFound() async throws {
+        let (store, _) = try await storeWithTicket()
+        do {
+            _ = try await store.transition(ticketId: 999, to: .confirmed, actor: "x", note: nil)
+            Issue.record("expected an error")
+        } catch let e as TicketError {
+            #expect(e.code == .notFound)
+        }
+    }
+
+    @Test func dispatchEnqueuesOnceWithAStableKey() async throws {
+        let (store, id) = try await storeWithTicket()
+        _ = try await store.transition(ticketId: id, to: .confirmed, actor: "a", note: nil)
+        _ = try await store.transition(ticketId: id, to: .dispatched, actor: "a", note: nil)
+        _ = try await store.transition(ticketId: id, to: .rejected, actor: "a", note: nil)
+        _ = try await store.transition(ticketId: id, to: .confirmed, actor: "a", note: nil)
+        _ = try await store.transition(ticketId: id, to: .dispatched, actor: "a", note: nil)
+        let items = try await store.outboxItems()
+        #expect(items.count == 1)
+        #expect(items[0].state == .pending && items[0].ticketId == id)
+        #expect(items[0].idempotencyKey.hasPrefix("pavewatch-") && items[0].idempotencyKey.hasSuffix("-\(id)"))
+        // A second database has another instance id, so its keys never collide at a shared peer.
+        let (other, otherId) = try await storeWithTicket()
+        _ = try await other.transition(ticketId: otherId, to: .confirmed, actor: "a", note: nil)
+        _ = try await other.transition(ticketId: otherId, to: .dispatched, actor: "a", note: nil)
+        #expect(try await other.outboxItems()[0].idempotencyKey != items[0].idempotencyKey)
+    }
+
+    @Test func open311StatusMapping() {
+        #expect(TicketStatus.matching(open311: "open") == [.new, .confirmed, .dispatched, .reopened])
+        #expect(TicketStatus.matching(open311: "closed") == [.rejected, .fixed, .verified])
+        #expect(TicketStatus.matching(open311: "OPEN") == nil)
+    }
+}
