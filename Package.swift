@@ -68,7 +68,8 @@ let package = Package(
         .target(name: "Geo", dependencies: ["Metadata", .product(name: "Yams", package: "Yams")],
                 swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
-        .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
+        .target(name: "Inspection", dependencies: ["ImagingCore", "Kernels", "NeuralNet", "Codecs", "Metadata", "Geo",
+                                                 "Findings"], swiftSettings: compute),
         .target(name: "Pipeline", dependencies: ["ImagingCore", "Codecs", "Metadata", "Findings", "Tickets"],
                 swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
@@ -94,7 +95,7 @@ let package = Package(
         .target(name: "PavewatchCLI", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
             "Findings", "Tickets", "ReviewServer",
-            "Training",
+            "Training", "Inspection",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -102,8 +103,9 @@ let package = Package(
         .executableTarget(name: "pavewatch", dependencies: [
             "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: common),
+        .executableTarget(name: "detector-train", dependencies: ["Inspection", "NeuralNet"], swiftSettings: compute),
         .executableTarget(name: "pavewatch-bench", dependencies: [
-            "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet",
+            "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet", "Inspection",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: compute),
 
@@ -119,7 +121,9 @@ let package = Package(
                     swiftSettings: common),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: common),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Codecs", "Findings", "ImagingCore", "Metadata",
+                                                            "NeuralNet", "TestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "TestSupport"], swiftSettings: common),
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TicketsTests", dependencies: [

@@ -20,6 +20,7 @@ public struct Pavewatch: AsyncParsableCommand {
             ForwardCommand.self,
             TrainCommand.self,
             EvaluateCommand.self,
+            InspectCommand.self,
         ]
     )
 
