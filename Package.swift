@@ -80,9 +80,10 @@ let package = Package(
         .target(name: "Geo", dependencies: ["Metadata", .product(name: "Yams", package: "Yams")],
                 swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
-        .target(name: "Inspection", dependencies: ["ImagingCore"], swiftSettings: compute),
+        .target(name: "Inspection", dependencies: ["ImagingCore", "Kernels", "NeuralNet", "Codecs", "Metadata", "Geo",
+                                                 "Findings"], swiftSettings: compute),
         .target(name: "Pipeline", dependencies: [
-            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo",
+            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo", "Inspection",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -112,7 +113,7 @@ let package = Package(
         .target(name: "PavewatchCLI", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
             "Findings", "Tickets", "ReviewServer",
-            "Training", "Pipeline", "Geo",
+            "Training", "Pipeline", "Geo", "Inspection",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -122,8 +123,9 @@ let package = Package(
         .executableTarget(name: "pavewatch", dependencies: [
             "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: common),
+        .executableTarget(name: "detector-train", dependencies: ["Inspection", "NeuralNet"], swiftSettings: compute),
         .executableTarget(name: "pavewatch-bench", dependencies: [
-            "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet",
+            "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet", "Inspection",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: compute),
 
@@ -140,7 +142,9 @@ let package = Package(
                     swiftSettings: common),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: common),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "TestSupport"], swiftSettings: common),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Codecs", "Findings", "ImagingCore", "Metadata",
+                                                            "NeuralNet", "TestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
         .testTarget(name: "WatchTests", dependencies: [
             "Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo", "ReviewServer", "PavewatchCLI", "pavewatch",

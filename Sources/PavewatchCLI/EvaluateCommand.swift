@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import Inspection
 import NeuralNet
 import Training
 
-/// `pavewatch evaluate --model FILE (--tiles DIR | --images DIR --masks DIR) [--json]`.
+/// `pavewatch evaluate --model FILE (--tiles DIR | --images DIR --masks DIR) [--json]` (tile classifier), or
+/// `pavewatch evaluate --images DIR --masks DIR [--json]` without `--model` (the whole detector, pixel level).
 struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
@@ -12,10 +14,28 @@ struct EvaluateCommand: AsyncParsableCommand {
         --tiles DIR reads DIR/crack, DIR/leak, DIR/background (Positive / Negative read as crack / background);
         tiles of any size are resized to the model's input. --images/--masks cuts non-overlapping tiles and labels
         them by crack-pixel fraction (tiles between the background and crack fractions are skipped).
+        Without --model, --images/--masks runs the whole detector: pixel precision, recall and F1 of the crack
+        map with a 2-px tolerance at the best fixed threshold (ODS) and per image (OIS), leak IoU where masks mark
+        leaks (--leak-values), ms per megapixel, and frames with false findings (masks without crack pixels).
         """)
 
-    @Option(help: "Model file (.nnw).")
-    var model: String
+    @Option(help: "Tile classifier model file (.nnw); without it --images/--masks evaluates the detector.")
+    var model: String?
+
+    @Option(help: "Detector mode: the detector's model file (default: models/crack-pixel-v1.0.nnw).")
+    var detectorModel: String?
+
+    @Option(help: "Detector mode: only the image stems listed in this file (one per line, or a JSON array).")
+    var split: String?
+
+    @Option(help: "Detector mode: mask values that mean crack, comma-separated (default: every value ≥ --mask-minimum).")
+    var crackValues: String?
+
+    @Option(help: "Detector mode: mask values that mean leak, comma-separated (e.g. 2,3,4 for the tunnel masks).")
+    var leakValues: String?
+
+    @Option(help: "Detector mode: the detector's threshold for findings (default 0.7).")
+    var threshold: Double?
 
     @Option(help: "Folder of class folders of tiles.")
     var tiles: String?
@@ -44,9 +64,11 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         if tiles == nil && (images == nil || masks == nil) { throw ValidationError("--images and --masks go together") }
         if let l = label, TileClass(folderName: l) == nil { throw ValidationError("unknown class \(l)") }
+        if tiles != nil && model == nil { throw ValidationError("--tiles needs --model") }
     }
 
     func run() async throws {
+        guard let model else { return try runDetector() }
         let file: ModelFile
         do { file = try ModelFile(path: model) } catch { throw ValidationError("\(model): \(error)") }
         let net = file.makeNetwork()
@@ -66,5 +88,55 @@ struct EvaluateCommand: AsyncParsableCommand {
             print("\(cm.total) tiles, model \(file.metadata.name)\n")
             print(Evaluation.table(cm), terminator: "")
         }
+    }
+}
+
+extension EvaluateCommand {
+    /// Comma-separated byte values.
+    static func values(_ s: String?) throws -> Set<UInt8>? {
+        guard let s else { return nil }
+        var out = Set<UInt8>()
+        for part in s.split(separator: ",") {
+            guard let v = UInt8(part.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("bad mask value \(part)") }
+            out.insert(v)
+        }
+        return out
+    }
+
+    /// Stems from a split file: a JSON array of strings, or one stem per line.
+    static func stems(_ path: String) throws -> Set<String> {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        if let data = text.data(using: .utf8), let list = try? JSONSerialization.jsonObject(with: data) as? [String] {
+            return Set(list)
+        }
+        return Set(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+    }
+
+    func runDetector() throws {
+        var config = DetectorConfiguration(modelPath: detectorModel)
+        if let threshold { config.threshold = threshold }
+        let detector: Detector
+        do { detector = try Detector(configuration: config) } catch { throw ValidationError("\(error)") }
+        let rule = MaskRule(crackValues: try Self.values(crackValues), minimum: maskMinimum,
+                            leakValues: try Self.values(leakValues) ?? [])
+        let frames = try CrackDataset.load(images: images ?? "", masks: masks ?? "", rule: rule,
+                                           only: try split.map(Self.stems))
+        if frames.isEmpty { throw ValidationError("no image in \(images ?? "") has a mask in \(masks ?? "")") }
+        var ev = DetectorEvaluation()
+        for f in frames { ev.add(f, detector: detector, threads: max(1, threads)) }
+        let report = ev.report(threshold: config.threshold)
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        let o = ev.pixels.ods, i = ev.pixels.ois
+        print("\(frames.count) images, detector model \(detector.model.metadata.name), 2-px tolerance")
+        print(String(format: "ODS  P %.4f  R %.4f  F %.4f  (threshold %.2f)", o.precision, o.recall, o.f1, o.threshold))
+        print(String(format: "OIS  P %.4f  R %.4f  F %.4f", i.precision, i.recall, i.f1))
+        if let iou = ev.leakIoU { print(String(format: "leak IoU %.4f over %d frames", iou, ev.leakFrames)) }
+        print("frames with findings: \(ev.framesWithFindings); crack-free frames with a false finding: "
+              + "\(ev.falseFindingFrames) of \(ev.crackFreeFrames)")
+        print(String(format: "%.1f ms per megapixel", ev.msPerMegapixel))
     }
 }

@@ -1,17 +1,21 @@
 import ArgumentParser
+import Foundation
+import Inspection
 import Pipeline
 
-/// Errors of setting up the detector.
-struct InspectorUnavailable: Error, CustomStringConvertible {
-    var description: String {
-        "the crack / leak detector is not part of this build yet (module Inspection); survey and watch need it"
-    }
-}
-
 /// The detector used by `survey` and `watch`: the one place the CLI constructs it.
-/// - Parameters: modelDirectory: where the trained models live (default `models/`).
+/// - Parameters: modelDirectory: a model file or a folder holding `crack-pixel-v1.0.nnw` (default: `models/`,
+///   searched from the current folder and next to the executable).
+/// - Throws: `DetectorError` naming the places searched when the model is missing or damaged.
 func makeInspector(modelDirectory: String? = nil) throws -> any FrameInspector {
-    throw InspectorUnavailable()
+    var path = modelDirectory
+    if let dir = modelDirectory {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue {
+            path = (dir as NSString).appendingPathComponent("crack-pixel-v1.0.nnw")
+        }
+    }
+    return try Detector(configuration: DetectorConfiguration(modelPath: path))
 }
 
 /// The inspectors `--inspector` can pick.

@@ -22,6 +22,7 @@ public struct Pavewatch: AsyncParsableCommand {
             TrainCommand.self,
             EvaluateCommand.self,
             WatchCommand.self,
+            InspectCommand.self,
         ]
     )
 

@@ -40,6 +40,9 @@ struct SurveyCommand: AsyncParsableCommand {
     @Option(name: .customLong("inspector"), help: "Which detector runs (detector, or dark-regions to try the pipeline without a model).")
     var inspectorKind: InspectorKind = .detector
 
+    @Option(help: "The detector's model file, or a folder holding it (default: models/).")
+    var models: String?
+
     @Flag(help: "Print the summary as one JSON object (no table, no progress bar).")
     var json = false
 
@@ -53,7 +56,7 @@ struct SurveyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.open()
-        let inspector = try makeInspector(inspectorKind)
+        let inspector = try makeInspector(inspectorKind, modelDirectory: models)
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         let options = SurveyOptions(surveyName: surveyName, concurrency: threads,
                                     decode: DecodeOptions(maxPixels: maxPixels))

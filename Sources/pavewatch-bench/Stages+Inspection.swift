@@ -1,2 +1,25 @@
-/// Benchmark stages of the Inspection module (see Benchmarks/README.md for the stage names).
-let inspectStages: [BenchStage] = []
+import Codecs
+import Foundation
+import Inspection
+
+/// Benchmark stages of the Inspection module (see Benchmarks/README.md for the stage names):
+/// `inspect` (decode the file + the whole detector on the frame), and its parts `inspect_map` (gray frame →
+/// crack probability map) and `inspect_regions` (map → measured findings), so the share of each can be read.
+let inspectStages: [BenchStage] = [
+    BenchStage(name: "inspect") { input in
+        let detector = try Detector()
+        return {
+            let decoded = try ImageDecoder.decode(input.fileBytes)
+            _ = try detector.inspect(decoded, file: input.path, threads: input.threads)
+        }
+    },
+    BenchStage(name: "inspect_map") { input in
+        let detector = try Detector()
+        return { _ = CrackMap.probabilities(input.gray, model: detector.model, threads: input.threads) }
+    },
+    BenchStage(name: "inspect_regions") { input in
+        let detector = try Detector()
+        let map = CrackMap.probabilities(input.gray, model: detector.model, threads: input.threads)
+        return { _ = detector.regions(map, width: input.gray.width, height: input.gray.height) }
+    },
+]

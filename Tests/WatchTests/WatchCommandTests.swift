@@ -45,14 +45,21 @@ struct WatchCommandTests {
         p.standardError = out
         try p.run()
         // Wait for the first stored defect, then terminate while frames are still queued.
-        let deadline = Date().addingTimeInterval(30)
+        // Generous deadlines: CI machines are slow and shared; reading a running Process's status would trap.
+        let deadline = Date().addingTimeInterval(120)
         while !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("defect reported") {
             guard p.isRunning, Date() < deadline else { break }
             try await Task.sleep(for: .milliseconds(5))
         }
         p.terminate()  // SIGTERM
-        while p.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        if p.isRunning { p.interrupt() }
+        let exitDeadline = Date().addingTimeInterval(120)
+        while p.isRunning && Date() < exitDeadline { try await Task.sleep(for: .milliseconds(10)) }
+        if p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            Issue.record("pavewatch watch did not exit within 120 s of SIGTERM")
+            return
+        }
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(p.terminationReason == .exit)
         #expect(p.terminationStatus == 0, "\(text)")

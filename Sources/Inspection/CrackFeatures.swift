@@ -1,0 +1,79 @@
+import ImagingCore
+import Kernels
+
+/// The per-pixel input channels of the crack model, computed from a gray frame with the filter kernels:
+/// 0 local contrast (gray minus its 31×31 mean), 1 morphological black-hat (9×9, dark details narrower than
+/// 9 px), 2 Hessian ridge strength (σ 1.5, thin dark lines). Every channel is divided by the frame's
+/// contrast scale so that dim and bright frames look alike to the model.
+///
+/// Each output pixel depends on at most ``halo`` pixels on each side, so a tile computed with that margin
+/// equals the same region of the whole frame (no seams).
+public enum CrackFeatures {
+    /// Channels per pixel.
+    public static let channels = 3
+    /// Context each feature needs on each side, in pixels.
+    public static let halo = 16
+    static let boxSize = 31
+
+    /// The contrast scale of a frame: the standard deviation of its gray values (sampled on a 3-px grid),
+    /// at least 8.
+    /// - Parameters: gray: (H, W) gray8.
+    public static func contrastScale(_ gray: PixelBuffer) -> Float {
+        var s = 0.0, s2 = 0.0, n = 0.0
+        var y = 0
+        while y < gray.height {
+            let r = y * gray.rowStride
+            var x = 0
+            while x < gray.width {
+                let v = Double(gray.bytes[r + x])
+                s += v; s2 += v * v; n += 1
+                x += 3
+            }
+            y += 3
+        }
+        guard n > 0 else { return 8 }
+        let m = s / n
+        return Float(max(8, max(0, s2 / n - m * m).squareRoot()))
+    }
+
+    /// Computes the channels of a gray image.
+    /// - Parameters: gray: (H, W) gray8; scale: the whole frame's ``contrastScale(_:)``; threads: ≥ 1.
+    /// - Returns: `channels × H × W` floats, channel-major (channel c at `c · H · W`).
+    public static func compute(_ gray: PixelBuffer, scale: Float, threads: Int = 1) -> [Float] {
+        let w = gray.width, h = gray.height, n = w * h
+        var out = [Float](repeating: 0, count: channels * n)
+        guard n > 0 else { return out }
+        let mean = BoxFilter.mean(gray, width: boxSize, height: boxSize, border: .reflect101, threads: threads)
+        let bh = Morphology.apply(.blackHat, to: gray, element: .rectangle(width: 9, height: 9), border: .replicate,
+                                  threads: threads)
+        let ridge = Ridge.hessian(gray, sigma: 1.5, orientation: false, border: .reflect101, threads: threads).strength
+        let inv = 1 / scale
+        for y in 0..<h {
+            let gr = y * gray.rowStride, mr = y * mean.rowStride, br = y * bh.rowStride, rr = y * ridge.rowStride
+            let o = y * w
+            for x in 0..<w {
+                out[o + x] = (Float(gray.bytes[gr + x]) - Float(mean.bytes[mr + x])) * inv
+                out[n + o + x] = Float(bh.bytes[br + x]) * inv
+                out[2 * n + o + x] = ridge.values[rr + x] * 0.5 * inv
+            }
+        }
+        return out
+    }
+
+    /// A crop of a gray image; pixels outside the image repeat the nearest edge pixel.
+    /// - Parameters: gray: (H, W) gray8; x, y: top-left (may be negative); width, height: ≥ 1.
+    public static func crop(_ gray: PixelBuffer, x: Int, y: Int, width: Int, height: Int) -> PixelBuffer {
+        var out = PixelBuffer(width: width, height: height, format: .gray8)
+        guard gray.width > 0 && gray.height > 0 else { return out }
+        for r in 0..<height {
+            let sy = min(max(y + r, 0), gray.height - 1) * gray.rowStride
+            let d = r * out.rowStride
+            if x >= 0 && x + width <= gray.width {
+                for c in 0..<width { out.bytes[d + c] = gray.bytes[sy + x + c] }
+            } else {
+                for c in 0..<width { out.bytes[d + c] = gray.bytes[sy + min(max(x + c, 0), gray.width - 1)] }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import ImagingCore
+import NeuralNet
+import Synchronization
+
+/// The crack probability map of a whole frame, computed tile by tile.
+///
+/// Each tile is cut with a margin of ``margin`` pixels (edge pixels repeated outside the frame), its
+/// features and probabilities are computed, and only its core is kept. Features need ``CrackFeatures/halo``
+/// pixels of context and the network ``CrackModel/receptiveRadius``, both inside the margin, so the map does
+/// not depend on the tiling: no seams at tile borders.
+public enum CrackMap {
+    /// Margin around each tile's core, pixels.
+    public static let margin = CrackFeatures.halo + CrackModel.receptiveRadius + 1
+
+    private final class Sink: Sendable {
+        let values: Mutex<[Float]>
+        init(count: Int) { values = Mutex([Float](repeating: 0, count: count)) }
+    }
+
+    /// Crack probability per pixel.
+    /// - Parameters: gray: (H, W) gray8; model: the crack model; tileSize: core size (≥ 16);
+    ///   threads: workers (tiles run in parallel, one network per worker).
+    /// - Returns: `H × W` probabilities in 0...1, row-major.
+    public static func probabilities(_ gray: PixelBuffer, model: CrackModel, tileSize: Int = 256,
+                                     threads: Int = 1) -> [Float] {
+        let w = gray.width, h = gray.height
+        guard w > 0 && h > 0 else { return [] }
+        let scale = CrackFeatures.contrastScale(gray)
+        let t = max(16, tileSize)
+        var grid: [(x: Int, y: Int, w: Int, h: Int)] = []
+        for y in stride(from: 0, to: h, by: t) {
+            for x in stride(from: 0, to: w, by: t) { grid.append((x, y, min(t, w - x), min(t, h - y))) }
+        }
+        let tiles = grid
+        let sink = Sink(count: w * h)
+        let workers = max(1, min(threads, tiles.count))
+        let m = margin
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var nets: [SIMD2<Int>: Sequential] = [:]
+            for index in stride(from: worker, to: tiles.count, by: workers) {
+                let tile = tiles[index]
+                let cw = tile.w + 2 * m, ch = tile.h + 2 * m
+                let crop = CrackFeatures.crop(gray, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
+                let features = CrackFeatures.compute(crop, scale: scale)
+                let key = SIMD2(cw, ch)
+                let net = nets[key] ?? model.network(height: ch, width: cw)
+                nets[key] = net
+                let p = CrackModel.probabilities(features, net: net)
+                sink.values.withLock { out in
+                    for r in 0..<tile.h {
+                        let src = (r + m) * cw + m, dst = (tile.y + r) * w + tile.x
+                        for c in 0..<tile.w { out[dst + c] = p[src + c] }
+                    }
+                }
+            }
+        }
+        return sink.values.withLock { $0 }
+    }
+}

@@ -1,0 +1,209 @@
+import Codecs
+import Findings
+import Foundation
+import Geo
+import ImagingCore
+import Kernels
+import Metadata
+
+/// Settings of the ``Detector``.
+public struct DetectorConfiguration: Sendable {
+    /// Model file; nil searches `models/crack-pixel-v1.0.nnw` (see ``CrackModel/locate(_:name:)``).
+    public var modelPath: String?
+    /// Crack probability a pixel needs to be part of a finding (and the least confidence of a finding).
+    public var threshold: Double
+    /// Shortest crack kept, pixels at working resolution (shorter regions are texture, not cracks).
+    public var minimumLengthPx: Double
+    /// Least mean crack probability over a region for it to become a finding.
+    public var minimumConfidence: Double
+    /// Tile core size for the probability map.
+    public var tileSize: Int
+    /// Working resolution: frames with a known ground sampling distance finer than this many millimetres
+    /// per pixel are reduced by an integer factor (up to 8) before detection; measurements are reported in
+    /// frame pixels either way.
+    public var targetGSDMillimetres: Double
+    /// Camera overrides for geotagging (focal length, sensor width, height above ground).
+    public var cameraOverrides: CameraOverrides
+
+    /// Creates a configuration; the defaults are the tuned ones.
+    public init(modelPath: String? = nil, threshold: Double = 0.7, minimumLengthPx: Double = 30,
+                minimumConfidence: Double = 0.8, tileSize: Int = 256, targetGSDMillimetres: Double = 1.0,
+                cameraOverrides: CameraOverrides = CameraOverrides()) {
+        self.modelPath = modelPath
+        self.threshold = threshold
+        self.minimumLengthPx = minimumLengthPx
+        self.minimumConfidence = minimumConfidence
+        self.tileSize = tileSize
+        self.targetGSDMillimetres = targetGSDMillimetres
+        self.cameraOverrides = cameraOverrides
+    }
+}
+
+/// The crack detector: filter features → per-pixel crack probability (``CrackModel``, tiled without seams by
+/// ``CrackMap``) → thresholded mask → connected regions → measured, classified and (when the frame has a
+/// position) geotagged ``Finding``s.
+public final class Detector: Sendable {
+    /// The settings.
+    public let configuration: DetectorConfiguration
+    /// The per-pixel model.
+    public let model: CrackModel
+
+    /// Loads the model named by the configuration (or the committed default).
+    /// - Throws: ``DetectorError`` when the model file is missing or unreadable, naming the places searched.
+    public init(configuration: DetectorConfiguration = .init()) throws {
+        self.configuration = configuration
+        model = try CrackModel(path: try CrackModel.locate(configuration.modelPath))
+    }
+
+    /// Uses a model already in memory.
+    public init(model: CrackModel, configuration: DetectorConfiguration = .init()) {
+        self.configuration = configuration
+        self.model = model
+    }
+
+    /// Time spent per stage of one ``inspect(_:file:threads:)`` call, seconds.
+    public struct StageTimes: Sendable {
+        public var gray = 0.0, probability = 0.0, regions = 0.0, geo = 0.0
+        /// Stage names and seconds, in pipeline order.
+        public var all: [(String, Double)] {
+            [("gray+scale", gray), ("probability map", probability), ("regions+measure", regions), ("geo", geo)]
+        }
+    }
+
+    /// Inspects one frame.
+    /// - Parameters: image: the decoded frame (any pixel format the codecs produce); file: the path reported;
+    ///   threads: workers.
+    /// - Returns: the frame's findings; frame and findings carry positions when the metadata gives one.
+    /// - Throws: never for a readable frame today; reserved for model errors.
+    public func inspect(_ image: DecodedImage, file: String, threads: Int) throws -> FrameReport {
+        var times = StageTimes()
+        return inspect(image, file: file, threads: threads, times: &times)
+    }
+
+    /// As ``inspect(_:file:threads:)``, also reporting the time per stage.
+    public func inspect(_ image: DecodedImage, file: String, threads: Int, times: inout StageTimes) -> FrameReport {
+        inspect(pixels: image.pixels, metadata: image.metadata, file: file, threads: threads, times: &times)
+    }
+
+    /// Inspects pixels with their metadata (the position, camera and attitude used for geotagging).
+    /// - Parameters: pixels: (H, W) gray8 or rgb8; metadata: EXIF / XMP of the frame (empty: no location).
+    public func inspect(pixels px: PixelBuffer, metadata: ImageMetadata, file: String, threads: Int,
+                        times: inout StageTimes) -> FrameReport {
+        var clock = Date()
+        func lap() -> Double { let now = Date(); defer { clock = now }; return now.timeIntervalSince(clock) }
+        let gray = px.format == .gray8 ? px : ColorConversion.gray(px, threads: max(1, threads))
+        let geometry = try? FrameGeometry(metadata: metadata, width: px.width, height: px.height,
+                                          overrides: configuration.cameraOverrides)
+        var factor = 1
+        if let gsdCm = geometry?.gsdCentimetresPerPixel, gsdCm > 0 {
+            factor = min(8, max(1, Int(configuration.targetGSDMillimetres / (gsdCm * 10))))
+        }
+        let work = factor > 1 ? Downsample.area(gray, factor: factor, threads: max(1, threads)) : gray
+        times.gray = lap()
+        let prob = CrackMap.probabilities(work, model: model, tileSize: configuration.tileSize, threads: max(1, threads))
+        times.probability = lap()
+        var findings = regions(prob, width: work.width, height: work.height, factor: Double(factor))
+        times.regions = lap()
+        var report = FrameReport(file: file, width: px.width, height: px.height, findings: [])
+        if let g = geometry {
+            report.latitude = g.pose.latitude
+            report.longitude = g.pose.longitude
+            report.altitudeM = g.pose.heightAboveGround
+            report.gsdCmPerPx = g.gsdCentimetresPerPixel
+            report.footprint = g.footprint().compactMap { $0.count >= 2 ? Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
+            for i in findings.indices { Self.geotag(&findings[i], geometry: g) }
+        }
+        report.findings = findings
+        times.geo = lap()
+        return report
+    }
+
+    /// Findings from a probability map.
+    /// - Parameters: prob: `height × width` probabilities; factor: frame pixels per map pixel.
+    public func regions(_ prob: [Float], width: Int, height: Int, factor: Double = 1) -> [Finding] {
+        let t = Float(configuration.threshold)
+        var mask = BinaryMask(width: width, height: height)
+        for i in prob.indices where prob[i] >= t { mask.bits[i] = 1 }
+        let cc = ConnectedComponents(mask)
+        var out: [Finding] = []
+        for c in cc.components where c.area >= 8 {
+            var sum = 0.0
+            for y in c.minY...c.maxY { for x in c.minX...c.maxX where cc.labels[y * width + x] == c.label {
+                sum += Double(prob[y * width + x])
+            } }
+            guard sum / Double(c.area) >= configuration.minimumConfidence else { continue }
+            var (crop, ox, oy) = cc.mask(of: c)
+            Self.fillSmallHoles(&crop, maximumArea: 24)
+            let m = RegionMeasurement(crop, origin: SIMD2(ox, oy))
+            guard m.lengthPx >= configuration.minimumLengthPx else { continue }
+            let f = factor
+            out.append(Finding(
+                defectClass: .crack, subtype: Self.subtype(m, bboxArea: Double(c.width * c.height)),
+                confidence: (sum / Double(c.area) * 1000).rounded() / 1000,
+                bbox: BoundingBox(x: Int(Double(c.minX) * f), y: Int(Double(c.minY) * f),
+                                  width: Int((Double(c.width) * f).rounded()), height: Int((Double(c.height) * f).rounded())),
+                outline: m.outline.map { [($0.x * f * 10).rounded() / 10, ($0.y * f * 10).rounded() / 10] },
+                lengthPx: (m.lengthPx * f * 10).rounded() / 10, widthPx: (m.meanWidthPx * f * 100).rounded() / 100,
+                areaPx: Double(m.areaPx) * f * f))
+        }
+        return out.sorted { $0.confidence * ($0.lengthPx ?? 0) > $1.confidence * ($1.lengthPx ?? 0) }
+    }
+
+    /// Fills enclosed background pockets of at most `maximumArea` pixels (threshold noise inside a wide crack,
+    /// not cells of a crack network).
+    static func fillSmallHoles(_ m: inout BinaryMask, maximumArea: Int) {
+        let w = m.width, h = m.height
+        var seen = [Bool](repeating: false, count: w * h)
+        var stack: [Int] = [], region: [Int] = []
+        for start in 0..<(w * h) where m.bits[start] == 0 && !seen[start] {
+            var touches = false
+            region.removeAll(keepingCapacity: true)
+            seen[start] = true
+            stack.append(start)
+            while let i = stack.popLast() {
+                region.append(i)
+                let x = i % w, y = i / w
+                if x == 0 || y == 0 || x == w - 1 || y == h - 1 { touches = true }
+                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < w && ny < h {
+                    let j = ny * w + nx
+                    if m.bits[j] == 0 && !seen[j] { seen[j] = true; stack.append(j) }
+                }
+            }
+            if !touches && region.count <= maximumArea { for i in region { m.bits[i] = 1 } }
+        }
+    }
+
+    /// Crack subtype from the region's shape. Image convention: the direction of travel runs along the image's
+    /// y axis (camera looking along the road, or a drone flying up the image), so a crack along y is
+    /// longitudinal and one along x transverse. Three or more enclosed cells make a network: alligator when the
+    /// cells are small (cell side under 25 crack widths), block otherwise; one or two cells are block.
+    static func subtype(_ m: RegionMeasurement, bboxArea: Double) -> String {
+        if m.holes >= 3 {
+            let cellSide = (bboxArea / Double(m.holes + 1)).squareRoot()
+            return cellSide < 25 * max(1, m.meanWidthPx) ? "alligator" : "block"
+        }
+        if m.holes >= 1 { return "block" }
+        let d = m.orientationDeg
+        return abs(d - 90) <= 45 ? "longitudinal" : "transverse"
+    }
+
+    /// Adds position, uncertainty and ground units to a finding; pixels the geometry refuses leave them absent.
+    static func geotag(_ f: inout Finding, geometry g: some GroundProjection) {
+        let cx = Double(f.bbox.x) + Double(f.bbox.width) / 2, cy = Double(f.bbox.y) + Double(f.bbox.height) / 2
+        guard let c = try? g.coordinate(x: cx, y: cy) else { return }
+        f.latitude = c.latitude
+        f.longitude = c.longitude
+        f.uncertaintyM = (try? g.locationUncertainty(x: cx, y: cy)).map { ($0 * 100).rounded() / 100 }
+        if let gsd = try? g.groundSampleDistance(x: cx, y: cy) {
+            if let l = f.lengthPx { f.lengthM = (l * gsd * 1000).rounded() / 1000 }
+            if let w = f.widthPx { f.widthMm = (w * gsd * 10000).rounded() / 10 }
+        }
+        let pts = f.outline.map { SIMD2<Double>($0[0], $0[1]) }
+        if pts.count >= 3 {
+            f.areaM2 = (try? g.areaSquareMetres(ofPolygon: pts)).map { ($0 * 10000).rounded() / 10000 }
+            if let ring = try? g.outline(pts) {
+                f.geoOutline = GeoOutline(kind: .polygon, points: ring.map { Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) })
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import ImagingCore
+
+/// Scores the whole detector on labelled frames: pixel P/R/F1 of the crack probability map with a 2-px
+/// tolerance at ODS and OIS, leak IoU where masks mark leaks, and speed.
+public struct DetectorEvaluation: Sendable {
+    /// The pixel scores.
+    public private(set) var pixels = PixelEvaluation(tolerance: 2)
+    /// Frames whose masks mark leaks.
+    public private(set) var leakFrames = 0
+    private var leakIntersection = 0, leakUnion = 0
+    /// Pixels processed and seconds spent in the detector.
+    public private(set) var megapixels = 0.0, seconds = 0.0
+    /// Frames with at least one crack finding at the detector's threshold, and frames without any crack pixel
+    /// in their mask that nonetheless got one.
+    public private(set) var framesWithFindings = 0, falseFindingFrames = 0, crackFreeFrames = 0
+
+    /// Creates an empty evaluation.
+    public init() {}
+
+    /// Runs the detector on one labelled frame and adds it.
+    public mutating func add(_ image: CrackImage, detector: Detector, threads: Int) {
+        let start = Date()
+        let prob = CrackMap.probabilities(image.gray, model: detector.model, tileSize: detector.configuration.tileSize,
+                                          threads: threads)
+        let findings = detector.regions(prob, width: image.gray.width, height: image.gray.height)
+        seconds += Date().timeIntervalSince(start)
+        megapixels += Double(image.gray.width * image.gray.height) / 1e6
+        pixels.add(probability: prob, truth: image.truth)
+        if !findings.isEmpty { framesWithFindings += 1 }
+        if image.crackPixels.isEmpty {
+            crackFreeFrames += 1
+            if !findings.isEmpty { falseFindingFrames += 1 }
+        }
+        if let leak = image.leak, leak.count > 0 {
+            // The detector has no leak head yet: its leak mask is empty.
+            leakFrames += 1
+            leakUnion += leak.count
+        }
+        _ = leakIntersection
+    }
+
+    /// Leak intersection over union pooled over the frames that mark leaks; nil when none do.
+    public var leakIoU: Double? { leakFrames == 0 || leakUnion == 0 ? nil : Double(leakIntersection) / Double(leakUnion) }
+
+    /// Milliseconds per megapixel (probability map and regions).
+    public var msPerMegapixel: Double { megapixels > 0 ? seconds * 1000 / megapixels : 0 }
+
+    /// The `--json` object: top-level precision, recall, f1 (at ODS), ods, ois, and the rest.
+    public func report(threshold: Double) -> [String: Any] {
+        let o = pixels.ods, i = pixels.ois, fixed = pixels.at(threshold: threshold)
+        func r(_ x: Double) -> Double { (x * 10000).rounded() / 10000 }
+        var out: [String: Any] = [
+            "images": pixels.images, "tolerancePx": pixels.tolerance,
+            "precision": r(o.precision), "recall": r(o.recall), "f1": r(o.f1), "ods": r(o.f1),
+            "odsThreshold": o.threshold, "ois": r(i.f1), "oisPrecision": r(i.precision), "oisRecall": r(i.recall),
+            "atDefaultThreshold": ["threshold": threshold, "precision": r(fixed.precision), "recall": r(fixed.recall),
+                                   "f1": r(fixed.f1)],
+            "msPerMegapixel": (msPerMegapixel * 10).rounded() / 10,
+            "framesWithFindings": framesWithFindings, "crackFreeFrames": crackFreeFrames,
+            "falseFindingFrames": falseFindingFrames,
+        ]
+        if let iou = leakIoU { out["leakIoU"] = r(iou); out["leakFrames"] = leakFrames }
+        return out
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Codecs
+import Findings
+import Foundation
+import Inspection
+
+/// `pavewatch inspect IMAGE [--json] [--overlay OUT.png] [--threshold T]`.
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Find and measure cracks in one frame.",
+        discussion: """
+        Prints one line per finding (class, subtype, confidence, length and width in pixels, and metres /
+        millimetres when the frame has a position), or with --json the frame report. A frame without a position
+        still gets its findings, without latitude/longitude. The model is models/crack-pixel-v1.0.nnw, found
+        from the current directory, $PAVEWATCH_MODELS or the repository the executable was built in.
+        """)
+
+    @Argument(help: "JPEG or PNG frame.")
+    var image: String
+
+    @Flag(help: "Print the frame report as JSON.")
+    var json = false
+
+    @Option(help: "Write the frame with the findings drawn on it (PNG).")
+    var overlay: String?
+
+    @Option(help: "Crack probability threshold, 0...1 (default 0.7, tuned on the validation split).")
+    var threshold: Double?
+
+    @Option(help: "Model file (.nnw).")
+    var model: String?
+
+    @Option(help: "Threads (default: all cores).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        if let t = threshold, !(0...1).contains(t) { throw ValidationError("--threshold must be within 0...1") }
+    }
+
+    func run() async throws {
+        var config = DetectorConfiguration(modelPath: model)
+        if let threshold { config.threshold = threshold }
+        let detector: Detector
+        do { detector = try Detector(configuration: config) } catch { throw ValidationError("\(error)") }
+        let decoded: DecodedImage
+        do { decoded = try ImageDecoder.decode(path: image) } catch { throw ValidationError("\(image): \(error)") }
+        let report = try detector.inspect(decoded, file: image, threads: max(1, threads))
+        if let overlay {
+            let drawn = Overlay.draw(report.findings, on: decoded.pixels)
+            try Data(try ImageEncoder.png(drawn)).write(to: URL(fileURLWithPath: overlay))
+        }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            return
+        }
+        print("\(image): \(report.width)x\(report.height), \(report.findings.count) finding(s)"
+              + (report.latitude == nil ? ", no location" : ""))
+        for f in report.findings {
+            var line = "\(f.defectClass.rawValue) \(f.subtype ?? "-") confidence \(f.confidence)"
+                + " length \(f.lengthPx ?? 0) px width \(f.widthPx ?? 0) px bbox \(f.bbox.x),\(f.bbox.y) \(f.bbox.width)x\(f.bbox.height)"
+            if let lat = f.latitude, let lon = f.longitude { line += " at \(lat), \(lon)" }
+            if let l = f.lengthM, let w = f.widthMm { line += " \(l) m x \(w) mm" }
+            print(line)
+        }
+    }
+}

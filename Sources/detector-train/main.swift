@@ -1,0 +1,82 @@
+// Trains the per-pixel crack model of the detector (Inspection.CrackModel) on the shared data sets and
+// writes models/crack-pixel-v1.0.nnw plus datasets/detector-splits.json.
+// Usage: detector-train [DATASETS] [STEPS]   (DATASETS defaults to /work/shared/datasets)
+import Foundation
+import Inspection
+import NeuralNet
+
+let args = CommandLine.arguments
+let root = args.count > 1 ? args[1] : "/work/shared/datasets"
+var options = CrackTrainingOptions()
+if args.count > 2, let s = Int(args[2]) { options.steps = s }
+if args.count > 3, let t = Int(args[3]) { options.threads = t }
+if args.count > 4, let v = Int(args[4]) { options.validateEvery = v }
+func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+
+do {
+    let cfdStems = try CrackDataset.files(in: root + "/crackforest-cfd/mask_png").map(\.stem)
+    let cfd = DetectorSplits.split(cfdStems, DetectorSplits.crackForest)
+    let dcStems = try CrackDataset.files(in: root + "/deepcrack/train_lab").map(\.stem)
+    let dc = DetectorSplits.split(dcStems, DetectorSplits.carvedValidation)
+    let uavStems = try CrackDataset.files(in: root + "/uav75/train_lab").map(\.stem)
+    let uav = DetectorSplits.split(uavStems, DetectorSplits.carvedValidation)
+    let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
+    let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"),
+                                   DetectorSplits.negatives)
+    func load(_ dir: String, _ masks: String, _ stems: [String]?, _ rule: MaskRule = MaskRule()) throws -> [CrackImage] {
+        try CrackDataset.load(images: root + "/" + dir, masks: root + "/" + masks, rule: rule, only: stems.map(Set.init))
+    }
+    let uavRule = MaskRule(minimum: 255)
+    let groups = [
+        CrackTrainer.Group(name: "crackforest", images: try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.train]), share: 0.3),
+        CrackTrainer.Group(name: "deepcrack", images: try load("deepcrack/train_img", "deepcrack/train_lab", dc[.train]), share: 0.3),
+        CrackTrainer.Group(name: "uav75", images: try load("uav75/train_img", "uav75/train_lab", uav[.train], uavRule), share: 0.25),
+        CrackTrainer.Group(name: "pavement-negatives", images: try CrackDataset.negatives(root + "/pavement-negatives/images",
+            only: Set(pav[.train] ?? []).contains), share: 0.1),
+        CrackTrainer.Group(name: "ozgenel-negatives", images: try CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative",
+            only: Set(ozg[.train] ?? []).contains), share: 0.05),
+    ]
+    let validation = try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.validation])
+        + load("deepcrack/train_img", "deepcrack/train_lab", dc[.validation])
+        + load("uav75/train_img", "uav75/train_lab", uav[.validation], uavRule)
+    for g in groups { say("\(g.name): \(g.images.count) training images") }
+    say("validation: \(validation.count) images")
+    let manifest: [String: Any] = [
+        "rule": "sorted file stems; see Sources/Inspection/DetectorSplits.swift",
+        "crackforest-cfd": ["test": cfd[.test] ?? [], "validation": cfd[.validation] ?? [], "train": cfd[.train] ?? []],
+        "deepcrack": ["validation": dc[.validation] ?? [], "train": dc[.train] ?? []],
+        "uav75": ["validation (from train_*)": uav[.validation] ?? [], "train": uav[.train] ?? [],
+                  "evaluation": "val_img / val_lab, all 10"],
+        "pavement-negatives": ["heldOut": pav[.test] ?? [], "train": pav[.train] ?? []],
+        "ozgenel-concrete-crack-cls/Negative": ["heldOut": ozg[.test] ?? [], "train": ozg[.train] ?? []],
+    ]
+    try FileManager.default.createDirectory(atPath: "datasets", withIntermediateDirectories: true)
+    try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
+        .write(to: URL(fileURLWithPath: "datasets/detector-splits.json"))
+    let started = Date()
+    let net = CrackModel.makeNetwork(height: options.patch, width: options.patch, seed: options.seed)
+    try FileManager.default.createDirectory(atPath: "models", withIntermediateDirectories: true)
+    func save(_ weights: [Float], _ score: PixelEvaluation.Score, _ step: Int) {
+        let meta = ModelMetadata(
+            name: "crack-pixel", architecture: net.architecture, classNames: ["crack"],
+            trainingData: ["crackforest-cfd (train split)", "deepcrack (train split minus validation)",
+                           "uav75 train_* minus validation", "pavement-negatives (even)", "ozgenel Negative (even)"],
+            licences: ["CrackForest / DeepCrack: non-commercial research and education", "UAV75: GPL-3.0",
+                       "pavement-negatives: MIT", "Özgenel: CC BY 4.0"],
+            metrics: ["validationODSF1": score.f1, "validationODSPrecision": score.precision,
+                      "validationODSRecall": score.recall, "validationODSThreshold": score.threshold,
+                      "bestStep": Double(step), "trainSeconds": Date().timeIntervalSince(started)],
+            seed: options.seed,
+            notes: ["steps": "\(options.steps)", "batch": "\(options.batch)", "patch": "\(options.patch)"])
+        do { try ModelFile(metadata: meta, weights: weights).write(to: "models/" + CrackModel.defaultFileName) }
+        catch { say("cannot write the model: \(error)") }
+        say("saved step \(step)")
+    }
+    let best = CrackTrainer.train(groups: groups, validation: validation, options: options, log: say, improved: save)
+    let seconds = Date().timeIntervalSince(started)
+    say(String(format: "best step %d: validation ODS F %.3f (P %.3f R %.3f, threshold %.2f), %.0f s",
+               best.step, best.score.f1, best.score.precision, best.score.recall, best.score.threshold, seconds))
+} catch {
+    print("detector-train: \(error)")
+    exit(1)
+}
