@@ -23,6 +23,9 @@ public struct FrameReport: Codable, Sendable, Hashable {
     public var footprint: [GeoPoint]?
     /// Capture time (ISO 8601), when known.
     public var capturedAt: String?
+    /// True when nothing places the frame on the ground (no GPS, no telemetry, no camera file): its findings are
+    /// kept and reported in pixels only. Absent (nil) for geotagged frames.
+    public var noLocation: Bool?
 
     /// Creates a report.
     public init(file: String, width: Int, height: Int, findings: [Finding], latitude: Double? = nil,

@@ -112,6 +112,8 @@ public final class Detector: Sendable {
             report.gsdCmPerPx = g.gsdCentimetresPerPixel
             report.footprint = g.footprint().compactMap { $0.count >= 2 ? Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
             for i in findings.indices { Self.geotag(&findings[i], geometry: g) }
+        } else {
+            report.noLocation = true
         }
         report.findings = findings
         times.geo = lap()

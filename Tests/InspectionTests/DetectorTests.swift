@@ -110,6 +110,7 @@ struct DetectorTests {
         let width = try #require(f.widthPx)
         #expect(abs(width - 4) <= 1, "width \(width)")
         #expect(f.latitude == nil && report.latitude == nil)  // no position: findings still reported
+        #expect(report.noLocation == true)
         #expect(f.subtype == "transverse")  // 30° from the image x axis
     }
 
@@ -162,6 +163,7 @@ struct DetectorTests {
         let f = try #require(r.findings.first)
         #expect(f.subtype == "longitudinal")
         let lat = try #require(f.latitude), lon = try #require(f.longitude)
+        #expect(r.noLocation == nil)
         #expect(abs(lat - 52) < 0.01 && abs(lon - 4.3) < 0.01)
         let uncertainty = try #require(f.uncertaintyM)
         #expect(uncertainty > 0)
