@@ -3,14 +3,18 @@ import Logging
 import NIOCore
 import Tickets
 
-/// Builds the `pavewatch serve` router: the Open311 GeoReport v2 endpoints (review pages come later).
+/// Builds the `pavewatch serve` router: the Open311 GeoReport v2 endpoints and, when the store is a
+/// ``ReviewStore``, the review pages (``ReviewRoutes``).
 /// - Parameters:
 ///   - store: the ticket store.
 ///   - open311: API keys and limits.
-public func buildRouter(store: any TicketStore, open311: Open311Configuration) -> Router<BasicRequestContext> {
+///   - review: settings of the review pages.
+public func buildRouter(store: any TicketStore, open311: Open311Configuration,
+                        review: ReviewConfiguration = ReviewConfiguration()) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.get("health") { _, _ in "ok" }
     Open311Routes<BasicRequestContext>(store: store, configuration: open311).register(on: router)
+    registerReviewPages(on: router, store: store, configuration: review)
     return router
 }
 
@@ -18,15 +22,17 @@ public func buildRouter(store: any TicketStore, open311: Open311Configuration) -
 /// - Parameters:
 ///   - store: the ticket store.
 ///   - open311: API keys and limits.
+///   - review: settings of the review pages.
 ///   - host: address to bind, e.g. `127.0.0.1`.
 ///   - port: port to bind; 0 picks a free one (reported to `onServerRunning`).
 ///   - logger: the server's logger.
 ///   - onServerRunning: called with the listening channel.
-public func buildApplication(store: any TicketStore, open311: Open311Configuration, host: String, port: Int,
+public func buildApplication(store: any TicketStore, open311: Open311Configuration,
+                             review: ReviewConfiguration = ReviewConfiguration(), host: String, port: Int,
                              logger: Logger,
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
     -> some ApplicationProtocol {
-    Application(router: buildRouter(store: store, open311: open311),
+    Application(router: buildRouter(store: store, open311: open311, review: review),
                 configuration: .init(address: .hostname(host, port: port), serverName: "pavewatch"),
                 onServerRunning: onServerRunning, logger: logger)
 }

@@ -6,10 +6,11 @@ import GRDB
 ///
 /// Migrations only ever append: `v1` (surveys, frames, findings, tickets, events), `v2` (outbox, the
 /// database's instance id for idempotency keys, Open311 and forwarding columns on tickets), `v3` (each
-/// ticket's outline radius, which bounds the merge's candidate search).
+/// ticket's outline radius, which bounds the merge's candidate search), `review-v1` (review-page users and
+/// sessions, see `SQLiteTicketStore+Review.swift`).
 public enum Schema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["v1", "v2", "v3"]
+    public static let versions = ["v1", "v2", "v3", "review-v1"]
 
     /// The migrator with every migration.
     public static var migrator: DatabaseMigrator {
@@ -128,6 +129,7 @@ public enum Schema {
                                arguments: [Ticket.radius(of: outline, around: center), id])
             }
         }
+        ReviewSchema.register(in: &m)
         return m
     }
 }
