@@ -25,7 +25,7 @@ struct BrowserTests {
         try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
 
         let (driverProcess, driverPort) = try await Self.startDriver(driverPath)
-        defer { driverProcess.terminate(); driverProcess.waitUntilExit() }
+        defer { driverProcess.terminate() }
         let http = HTTPClient.shared
         try await fx.application().test(.live) { client in
             let port = try #require(client.port)
@@ -41,6 +41,7 @@ struct BrowserTests {
                 await wd.quit()
                 throw error
             }
+            try? await wd.go("about:blank")
             await wd.quit()
         }
 
