@@ -58,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // C libraries (system packages).
@@ -102,8 +103,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: common),
         .target(name: "ReviewServer", dependencies: [
-            "Findings", "Tickets",
+            "Findings", "Tickets", "Pipeline", "ImagingCore", "Codecs",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -166,9 +168,11 @@ let package = Package(
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: common),
         .testTarget(name: "ReviewServerTests", dependencies: [
-            "ReviewServer", "Tickets", "Findings",
+            "ReviewServer", "Tickets", "Findings", "ImagingCore", "Codecs",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: common),
     ]
 )

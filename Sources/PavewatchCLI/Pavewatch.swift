@@ -18,6 +18,7 @@ public struct Pavewatch: AsyncParsableCommand {
             TicketCommand.self,
             ExportCommand.self,
             ServeCommand.self,
+            UsersCommand.self,
             ForwardCommand.self,
             TrainCommand.self,
             EvaluateCommand.self,

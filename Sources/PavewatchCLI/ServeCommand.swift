@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "API key accepted for POST requests (repeatable; also $PAVEWATCH_API_KEYS, comma-separated).")
     var apiKeys: [String] = []
 
+    @OptionGroup var review: ReviewOptions
+
     func run() async throws {
         var keys = apiKeys
         if let env = ProcessInfo.processInfo.environment["PAVEWATCH_API_KEYS"] {
@@ -37,7 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
         let forwarder = try peer.configuration().map {
             OutboxForwarder(store: store, configuration: $0, logger: logger)
         }
-        let app = buildApplication(store: store, open311: Open311Configuration(apiKeys: keys), host: host,
+        let app = buildApplication(store: store, open311: Open311Configuration(apiKeys: keys),
+                                   review: review.configuration, host: host,
                                    port: port, logger: logger, metrics: PrometheusCollectorRegistry()) { channel in
             if let addr = channel.localAddress { print("pavewatch: serving on \(addr)") }
         }

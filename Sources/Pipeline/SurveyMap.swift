@@ -5,9 +5,14 @@ import Tickets
 /// An SVG map drawn from stored coordinates only (no tile server): frame positions as the survey track,
 /// ground footprints, defects coloured by severity, a scale bar and a north arrow.
 public enum SurveyMap {
+    /// - Parameters:
+    ///   - ticketLink: when given, each defect links to `ticketLink + id` (e.g. `/tickets/`).
+    ///   - background: when given, called with the projection (degrees to SVG x, y) and the map size; its SVG
+    ///     is drawn under everything else (the review pages put tile-server images there).
     /// - Returns: an `<svg>` element, or a note when nothing has a position.
     public static func svg(frames: [FrameRecord], tickets: [Ticket], colours: [Severity: String],
-                           width: Double = 720, height: Double = 480) -> String {
+                           width: Double = 720, height: Double = 480, ticketLink: String? = nil,
+                           background: ((_ project: (GeoPoint) -> (Double, Double)) -> String)? = nil) -> String {
         var points: [GeoPoint] = frames.compactMap { f in
             guard let lat = f.latitude, let lon = f.longitude else { return nil }
             return GeoPoint(latitude: lat, longitude: lon)
@@ -31,7 +36,7 @@ public enum SurveyMap {
             return (pad + (x - minX) * scale, height - pad - (y - minY) * scale)
         }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
-        var body = ""
+        var body = background?(xy) ?? ""
         for fr in frames {
             if let fp = fr.footprint, fp.count >= 3 {
                 let pts = fp.map { p -> String in let (x, y) = xy(p); return "\(f(x)),\(f(y))" }.joined(separator: " ")
@@ -50,8 +55,13 @@ public enum SurveyMap {
         for t in tickets {
             guard let loc = t.location else { continue }
             let (x, y) = xy(loc)
-            body += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"5\" fill=\"\(colours[t.severity] ?? "#000")\" stroke=\"#000\" stroke-width=\"0.5\">"
-                + "<title>ticket \(t.id ?? 0): \(t.defectClass.rawValue), \(t.severity.rawValue)</title></circle>\n"
+            let dot = "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"5\" fill=\"\(colours[t.severity] ?? "#000")\" stroke=\"#000\" stroke-width=\"0.5\">"
+                + "<title>ticket \(t.id ?? 0): \(t.defectClass.rawValue), \(t.severity.rawValue)</title></circle>"
+            if let ticketLink, let id = t.id {
+                body += "<a href=\"\(ticketLink)\(id)\" class=\"defect\" data-ticket=\"\(id)\">\(dot)</a>\n"
+            } else {
+                body += dot + "\n"
+            }
         }
         // Scale bar: a round length near a fifth of the width.
         let target = (width / 5) / scale

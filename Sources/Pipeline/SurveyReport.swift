@@ -8,8 +8,8 @@ import Tickets
 /// (summary, ranked tickets with overlay crops embedded as data URLs, and an SVG map of the survey's frame
 /// positions and defects). Needs no network and no other file to open.
 public enum SurveyReport {
-    /// Overlay colours by severity (RGB).
-    static let severityColour: [Severity: (rgb: [UInt8], css: String)] = [
+    /// Overlay colours by severity (RGB and CSS); also used by the review pages.
+    public static let severityColour: [Severity: (rgb: [UInt8], css: String)] = [
         .high: ([220, 30, 30], "#dc1e1e"), .medium: ([245, 150, 20], "#f59614"),
         .low: ([240, 220, 40], "#f0dc28"), .unknown: ([60, 140, 255], "#3c8cff"),
     ]
@@ -40,8 +40,10 @@ public enum SurveyReport {
         try Data(html.utf8).write(to: dir.appendingPathComponent("index.html"), options: .atomic)
     }
 
-    /// The finding's surroundings from its frame (re-read from disk) with its outline drawn, as PNG.
-    static func overlayCrop(frame: FrameRecord, finding: Finding, colour: [UInt8]) throws -> [UInt8] {
+    /// The finding's surroundings from its frame (re-read from disk) with its outline drawn, as PNG, the long
+    /// side at most 480 px. Also served by the review pages (the path comes from the stored frame only).
+    /// - Throws: decoding errors (``CodecError``) when the frame is missing or unreadable; encoding errors.
+    public static func overlayCrop(frame: FrameRecord, finding: Finding, colour: [UInt8]) throws -> [UInt8] {
         let image = try ImageDecoder.decode(path: frame.path, options: DecodeOptions(format: .rgb8)).pixels
         let b = finding.bbox
         let margin = max(24, max(b.width, b.height) / 4)

@@ -4,13 +4,16 @@ import NIOCore
 import Prometheus
 import Tickets
 
-/// Builds the `pavewatch serve` router: the Open311 GeoReport v2 endpoints (review pages come later).
+/// Builds the `pavewatch serve` router: the Open311 GeoReport v2 endpoints and, when the store is a
+/// ``ReviewStore``, the review pages (``ReviewRoutes``).
 /// - Parameters:
 ///   - store: the ticket store.
 ///   - open311: API keys and limits.
 ///   - metrics: when given, requests are counted into it and `GET /metrics` renders it.
+///   - review: settings of the review pages.
 public func buildRouter(store: any TicketStore, open311: Open311Configuration,
-                        metrics: PrometheusCollectorRegistry? = nil) -> Router<BasicRequestContext> {
+                        metrics: PrometheusCollectorRegistry? = nil,
+                        review: ReviewConfiguration = ReviewConfiguration()) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     if let metrics {
         router.add(middleware: HTTPMetricsMiddleware(registry: metrics))
@@ -18,6 +21,7 @@ public func buildRouter(store: any TicketStore, open311: Open311Configuration,
     }
     router.get("health") { _, _ in "ok" }
     Open311Routes<BasicRequestContext>(store: store, configuration: open311).register(on: router)
+    registerReviewPages(on: router, store: store, configuration: review)
     return router
 }
 
@@ -25,16 +29,18 @@ public func buildRouter(store: any TicketStore, open311: Open311Configuration,
 /// - Parameters:
 ///   - store: the ticket store.
 ///   - open311: API keys and limits.
+///   - review: settings of the review pages.
 ///   - host: address to bind, e.g. `127.0.0.1`.
 ///   - port: port to bind; 0 picks a free one (reported to `onServerRunning`).
 ///   - logger: the server's logger.
 ///   - metrics: when given, requests are counted into it and `GET /metrics` renders it.
 ///   - onServerRunning: called with the listening channel.
-public func buildApplication(store: any TicketStore, open311: Open311Configuration, host: String, port: Int,
+public func buildApplication(store: any TicketStore, open311: Open311Configuration,
+                             review: ReviewConfiguration = ReviewConfiguration(), host: String, port: Int,
                              logger: Logger, metrics: PrometheusCollectorRegistry? = nil,
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
     -> some ApplicationProtocol {
-    Application(router: buildRouter(store: store, open311: open311, metrics: metrics),
+    Application(router: buildRouter(store: store, open311: open311, metrics: metrics, review: review),
                 configuration: .init(address: .hostname(host, port: port), serverName: "pavewatch"),
                 onServerRunning: onServerRunning, logger: logger)
 }

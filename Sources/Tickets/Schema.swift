@@ -6,10 +6,11 @@ import GRDB
 ///
 /// Migrations only ever append: `v1` (surveys, frames, findings, tickets, events), `v2` (outbox, the
 /// database's instance id for idempotency keys, Open311 and forwarding columns on tickets), `v3` (each
-/// ticket's reach: outline and merged findings, which bounds the merge's candidate search).
+/// ticket's reach: outline and merged findings, which bounds the merge's candidate search), `review-v1` (review-page users and
+/// sessions, see `SQLiteTicketStore+Review.swift`).
 public enum Schema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["v1", "v2", "v3"]
+    public static let versions = ["v1", "v2", "v3", "review-v1"]
 
     /// The migrator with every migration.
     public static var migrator: DatabaseMigrator {
@@ -121,6 +122,7 @@ public enum Schema {
                 try t.update(db, columns: ["radiusM"])
             }
         }
+        ReviewSchema.register(in: &m)
         return m
     }
 }

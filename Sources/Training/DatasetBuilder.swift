@@ -120,6 +120,17 @@ public struct DatasetBuilder {
                                       labels: .boxes("\(base)/\(sub)/\(stem(f)).txt")))
                 }
             }
+        case let s where s.hasPrefix("folder:"):
+            // Reviewed crops from `pavewatch export --training DIR`: DIR/{crack,leak,background}/*.png.
+            let dir = String(s.dropFirst("folder:".count))
+            for (sub, label) in [("crack", TileClass.crack), ("leak", .leak), ("background", .background)] {
+                for f in files("\(dir)/\(sub)", [".jpg", ".png"]) {
+                    guard let bytes = try readUnique("\(dir)/\(sub)/\(f)") else { continue }
+                    // The photo id is the ticket (t12-f34 → t12), so one defect never lands on both sides.
+                    let ticket = stem(f).split(separator: "-").first.map(String.init) ?? stem(f)
+                    items.append(Item(id: "\(source)/\(ticket)", bytes: bytes, labels: .whole(label)))
+                }
+            }
         default:
             throw ValidationFailure("unknown data source \(source)")
         }

@@ -1,0 +1,144 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ReviewServer
+import Testing
+import Tickets
+
+/// Drives real headless Chromium through chromedriver (W3C WebDriver over HTTP) against `pavewatch serve`'s
+/// application on a loopback port: log in, filter the list, open a defect, confirm it, reject another, and
+/// check the database. Screenshots of the list, a defect page and the map are written to
+/// `.build/review-screenshots/` (or `$PAVEWATCH_SCREENSHOTS`) and attached to the test.
+/// Needs the Debian packages `chromium` and `chromium-driver` (scripts/setup installs them).
+@Suite("Review pages in headless Chromium", .serialized)
+struct BrowserTests {
+    static let skipReason: Comment = "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+
+    @Test("Log in, filter, open, confirm, reject, map; screenshots", .enabled(if: WebDriver.executables != nil, skipReason),
+          .timeLimit(.minutes(3)))
+    func reviewInBrowser() async throws {
+        let (chromium, driverPath) = try #require(WebDriver.executables)
+        let fx = try await ReviewFixture()
+        defer { fx.removeFiles() }
+        let shots = Self.screenshotDirectory()
+        try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
+
+        let (driverProcess, driverPort) = try await Self.startDriver(driverPath)
+        defer { driverProcess.terminate() }
+        let http = HTTPClient.shared
+        try await fx.application().test(.live) { client in
+            let port = try #require(client.port)
+            let site = "http://127.0.0.1:\(port)"
+            var wd = WebDriver(http: http, port: driverPort)
+            try await wd.start(chromium: chromium)
+            do {
+                try await Self.drive(wd, site: site, fx: fx, shots: shots)
+            } catch {
+                if let png = try? await wd.screenshot() {
+                    try? Data(png).write(to: shots.appendingPathComponent("failure.png"))
+                }
+                await wd.quit()
+                throw error
+            }
+            try? await wd.go("about:blank")
+            await wd.quit()
+        }
+
+        // The database after the browser's clicks.
+        #expect(try await fx.store.ticket(id: fx.crack)?.status == .confirmed)
+        #expect(try await fx.store.ticket(id: fx.leak)?.status == .rejected)
+        #expect(try await fx.store.ticket(id: fx.farCrack)?.status == .new)
+        let confirm = try #require(try await fx.store.events(ticketId: fx.crack).last)
+        #expect(confirm.actor == "rita" && confirm.toStatus == .confirmed && confirm.note == "checked on site")
+        #expect(try await fx.store.events(ticketId: fx.leak).last?.actor == "rita")
+    }
+
+    static func drive(_ wd: WebDriver, site: String, fx: ReviewFixture, shots: URL) async throws {
+        func save(_ name: String) async throws {
+            let png = try await wd.screenshot()
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            try Data(png).write(to: shots.appendingPathComponent(name))
+            Attachment.record(png, named: name)
+        }
+        // Not logged in: the list sends the browser to the login page.
+        try await wd.go(site + "/")
+        #expect(try await wd.url().contains("/login?next="))
+        try await wd.type("#name", "rita")
+        try await wd.type("#password", ReviewFixture.password)
+        try await wd.click("#login-button")
+        try await wd.wait("return document.getElementById('tickets') !== null")
+        #expect(try await wd.elements("#tickets tbody tr").count == 3)
+        try await save("list.png")
+
+        // Filter: class = leak only.
+        try await wd.click("#f-class option[value=leak]")
+        try await wd.click("#apply")
+        try await wd.wait("return location.search.indexOf('class=leak') >= 0")
+        #expect(try await wd.elements("#tickets tbody tr").count == 1)
+        #expect(try await wd.text("#tickets tbody tr").contains("leak"))
+        // Back to cracks: open the worst one from the list.
+        try await wd.go(site + "/?class=crack")
+        #expect(try await wd.elements("#tickets tbody tr").count == 2)
+        try await wd.click("#tickets tbody tr:first-child a.ticket-link")
+        try await wd.wait("return location.pathname === '/tickets/\(fx.crack)'")
+        try await wd.wait("var i = document.getElementById('crop'); return i !== null && i.complete && i.naturalWidth > 0")
+        try await save("defect.png")
+
+        // Confirm it, with a note.
+        try await wd.type("form[action='/tickets/\(fx.crack)/confirm'] input[name=note]", "checked on site")
+        try await wd.click("#action-confirm")
+        try await wd.wait("return document.getElementById('done') !== null")
+        #expect(try await wd.text("#status") == "confirmed")
+        #expect(try await wd.text("#history").contains("rita"))
+
+        // Reject the leak as a false positive.
+        try await wd.go(site + "/tickets/\(fx.leak)")
+        try await wd.click("#action-reject")
+        try await wd.wait("return document.getElementById('done') !== null")
+        #expect(try await wd.text("#status") == "rejected")
+
+        // The map: one link per defect; clicking one opens it.
+        try await wd.go(site + "/map")
+        #expect(try await wd.elements("#map a.defect").count == 3)
+        try await save("map.png")
+        let href = try await wd.script("return document.querySelector('#map a.defect[data-ticket=\"\(fx.farCrack)\"]').getAttribute('href')")
+        #expect(href as? String == "/tickets/\(fx.farCrack)")
+    }
+
+    /// Where screenshots go: `$PAVEWATCH_SCREENSHOTS`, else `.build/review-screenshots` in the package.
+    static func screenshotDirectory() -> URL {
+        if let dir = ProcessInfo.processInfo.environment["PAVEWATCH_SCREENSHOTS"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir)
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/review-screenshots")
+    }
+
+    /// Starts chromedriver on a free port and waits until it answers `/status`.
+    static func startDriver(_ path: String) async throws -> (Process, Int) {
+        var lastError = ""
+        for _ in 0..<5 {
+            let port = Int.random(in: 20_000..<60_000)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: path)
+            p.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let http = HTTPClient.shared
+            for _ in 0..<100 {
+                guard p.isRunning else { break }
+                if let r = try? await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/status"), timeout: .seconds(2)),
+                   r.status == .ok {
+                    return (p, port)
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            lastError = "chromedriver did not answer on port \(port)"
+            if p.isRunning { p.terminate() }
+            p.waitUntilExit()
+        }
+        throw WebDriver.Failure(description: lastError)
+    }
+}

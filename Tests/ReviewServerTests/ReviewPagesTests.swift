@@ -1,0 +1,300 @@
+import Codecs
+import Findings
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ReviewServer
+import Testing
+import Tickets
+
+@Suite("Review pages")
+struct ReviewPagesTests {
+    /// Runs `body` against the router with a fresh fixture.
+    func withPages(_ review: ReviewConfiguration = ReviewConfiguration(),
+                   _ body: @Sendable (any TestClientProtocol, ReviewFixture) async throws -> Void) async throws {
+        let fx = try await ReviewFixture()
+        defer { fx.removeFiles() }
+        try await fx.application(review).test(.router) { client in try await body(client, fx) }
+    }
+
+    @Test("Every page redirects to the login page without a session; POSTs are 401")
+    func loginRequired() async throws {
+        try await withPages { client, fx in
+            for path in ["/", "/map", "/tickets/\(fx.crack)", "/tickets/\(fx.crack)/findings/1/crop.png", "/surveys",
+                         "/surveys/\(fx.surveyId)"] {
+                let r = try await client.page(path)
+                #expect(r.status == .seeOther, "\(path)")
+                #expect(r.headers[.location]?.hasPrefix("/login?next=") == true, "\(path)")
+            }
+            let post = try await client.form("/tickets/\(fx.crack)/confirm", [("csrf", "x")])
+            #expect(post.status == .unauthorized)
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .new)
+        }
+    }
+
+    @Test("Login sets an HttpOnly SameSite session cookie; wrong passwords and missing CSRF are refused")
+    func login() async throws {
+        try await withPages { client, fx in
+            let (cookie, csrf) = try await client.loginForm()
+            let wrong = try await client.form("/login", [("csrf", csrf), ("name", "rita"), ("password", "nope")], cookie: cookie)
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.headers[values: .setCookie].allSatisfy { !$0.hasPrefix("pw_session=") })
+            let unknown = try await client.form("/login", [("csrf", csrf), ("name", "nobody"), ("password", ReviewFixture.password)], cookie: cookie)
+            #expect(unknown.status == .unauthorized)
+            let noCSRF = try await client.form("/login", [("name", "rita"), ("password", ReviewFixture.password)], cookie: cookie)
+            #expect(noCSRF.status == .forbidden)
+            let noCookie = try await client.form("/login", [("csrf", csrf), ("name", "rita"), ("password", ReviewFixture.password)])
+            #expect(noCookie.status == .forbidden)
+            let ok = try await client.form("/login", [("csrf", csrf), ("name", "rita"), ("password", ReviewFixture.password),
+                                                      ("next", "//evil.example/")], cookie: cookie)
+            #expect(ok.status == .seeOther)
+            #expect(ok.headers[.location] == "/", "an off-site next is not followed")
+            let set = try #require(ok.headers[values: .setCookie].first { $0.hasPrefix("pw_session=") })
+            #expect(set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/"))
+            #expect(!set.contains("Secure"))
+            let session = String(set.prefix { $0 != ";" })
+            let home = try await client.page("/", ReviewSession(cookie: session, csrf: ""))
+            #expect(home.status == .ok)
+            #expect(home.html.contains("rita (reviewer)"))
+            #expect(home.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+        }
+    }
+
+    @Test("Secure cookies when configured")
+    func secureCookie() async throws {
+        try await withPages(ReviewConfiguration(secureCookies: true)) { client, _ in
+            let r = try await client.page("/login")
+            #expect(r.headers[values: .setCookie].first?.contains("; Secure") == true)
+        }
+    }
+
+    @Test("Login is rate limited per name after repeated failures")
+    func rateLimit() async throws {
+        try await withPages(ReviewConfiguration(maxLoginFailures: 3)) { client, _ in
+            let (cookie, csrf) = try await client.loginForm()
+            for _ in 0..<3 {
+                let r = try await client.form("/login", [("csrf", csrf), ("name", "rita"), ("password", "guess")], cookie: cookie)
+                #expect(r.status == .unauthorized)
+            }
+            let limited = try await client.form("/login", [("csrf", csrf), ("name", "rita"), ("password", ReviewFixture.password)], cookie: cookie)
+            #expect(limited.status == .tooManyRequests)
+            // Another name is not locked out.
+            _ = try await client.login("vera")
+        }
+    }
+
+    @Test("A viewer reads every page but cannot act")
+    func viewer() async throws {
+        try await withPages { client, fx in
+            let s = try await client.login("vera")
+            for path in ["/", "/map", "/tickets/\(fx.crack)", "/surveys", "/surveys/\(fx.surveyId)"] {
+                let r = try await client.page(path, s)
+                #expect(r.status == .ok, "\(path)")
+                #expect(r.headers[.contentType]?.hasPrefix("text/html") == true)
+            }
+            let ticket = try await client.page("/tickets/\(fx.crack)", s)
+            #expect(!ticket.html.contains("action-confirm"))
+            for action in ["confirm", "reject", "dispatch", "fixed", "merge"] {
+                let r = try await client.form("/tickets/\(fx.crack)/\(action)", [("csrf", s.csrf), ("into", "\(fx.leak)")], s)
+                #expect(r.status == .forbidden, "\(action)")
+            }
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .new)
+        }
+    }
+
+    @Test("Reviewer actions need the session's CSRF token and are events with the user's name",
+          arguments: ["reviewer", "admin"])
+    func actions(role: String) async throws {
+        try await withPages { client, fx in
+            let s = try await client.login(role == "admin" ? "adam" : "rita")
+            let user = role == "admin" ? "adam" : "rita"
+            #expect(try await client.form("/tickets/\(fx.crack)/confirm", [], s).status == .forbidden)
+            #expect(try await client.form("/tickets/\(fx.crack)/confirm", [("csrf", String(repeating: "0", count: 64))], s).status == .forbidden)
+            let other = try await client.login("vera")
+            #expect(try await client.form("/tickets/\(fx.crack)/confirm", [("csrf", other.csrf)], s).status == .forbidden,
+                    "another session's token")
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .new)
+
+            let ok = try await client.form("/tickets/\(fx.crack)/confirm", [("csrf", s.csrf), ("note", "seen <on site>")], s)
+            #expect(ok.status == .seeOther)
+            #expect(ok.headers[.location] == "/tickets/\(fx.crack)?done=confirm")
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .confirmed)
+            let event = try #require(try await fx.store.events(ticketId: fx.crack).last)
+            #expect(event.actor == user && event.toStatus == .confirmed && event.note == "seen <on site>")
+            let page = try await client.page("/tickets/\(fx.crack)?done=confirm", s)
+            #expect(page.html.contains("seen &lt;on site&gt;"))
+            #expect(!page.html.contains("seen <on site>"))
+
+            #expect(try await client.form("/tickets/\(fx.crack)/dispatch", [("csrf", s.csrf)], s).status == .seeOther)
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .dispatched)
+            #expect(try await fx.store.outboxItems().contains { $0.ticketId == fx.crack }, "dispatch enqueues forwarding")
+            #expect(try await client.form("/tickets/\(fx.crack)/fixed", [("csrf", s.csrf)], s).status == .seeOther)
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .fixed)
+            // fixed → confirmed is not a legal transition.
+            #expect(try await client.form("/tickets/\(fx.crack)/confirm", [("csrf", s.csrf)], s).status == .conflict)
+            #expect(try await client.form("/tickets/\(fx.leak)/reject", [("csrf", s.csrf)], s).status == .seeOther)
+            #expect(try await fx.store.ticket(id: fx.leak)?.status == .rejected)
+        }
+    }
+
+    @Test("Unknown tickets, sightings, surveys and actions are 404")
+    func notFound() async throws {
+        try await withPages { client, fx in
+            let s = try await client.login("rita")
+            #expect(try await client.page("/tickets/9999", s).status == .notFound)
+            #expect(try await client.page("/tickets/abc", s).status == .notFound)
+            #expect(try await client.page("/tickets/\(fx.crack)/findings/9999/crop.png", s).status == .notFound)
+            let leakFinding = try #require(try await fx.store.findings(ticketId: fx.leak).first?.id)
+            #expect(try await client.page("/tickets/\(fx.crack)/findings/\(leakFinding)/crop.png", s).status == .notFound,
+                    "a finding of another ticket")
+            #expect(try await client.page("/tickets/\(fx.crack)/findings/..%2F..%2Fetc%2Fpasswd/crop.png", s).status == .notFound)
+            #expect(try await client.page("/surveys/9999", s).status == .notFound)
+            #expect(try await client.form("/tickets/9999/confirm", [("csrf", s.csrf)], s).status == .notFound)
+            #expect(try await client.form("/tickets/\(fx.crack)/delete", [("csrf", s.csrf)], s).status == .notFound)
+        }
+    }
+
+    @Test("The crop is a PNG of the stored frame with the outline drawn")
+    func crop() async throws {
+        try await withPages { client, fx in
+            let s = try await client.login("vera")
+            let finding = try #require(try await fx.store.findings(ticketId: fx.crack).first?.id)
+            let r = try await client.page("/tickets/\(fx.crack)/findings/\(finding)/crop.png", s)
+            #expect(r.status == .ok)
+            #expect(r.headers[.contentType] == "image/png")
+            let bytes = Array(r.body.readableBytesView)
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            let png = try ImageDecoder.decode(bytes, options: DecodeOptions(format: .rgb8)).pixels
+            // The severity-coloured outline appears in the crop; the frame itself is grey.
+            var coloured = 0
+            for y in 0..<png.height {
+                for x in 0..<png.width {
+                    let c = (0..<3).map { Int(png[x, y, channel: $0]) }
+                    if c.max()! - c.min()! > 100 { coloured += 1 }
+                }
+            }
+            #expect(coloured > 50)
+        }
+    }
+
+    @Test("Filters, sorting and pagination of the ranked list")
+    func listFilters() async throws {
+        try await withPages(ReviewConfiguration(pageSize: 2)) { client, fx in
+            let s = try await client.login("vera")
+            func ids(_ path: String) async throws -> [Int64] {
+                let html = try await client.page(path, s).html
+                return html.components(separatedBy: "<tr data-ticket=\"").dropFirst().compactMap { Int64($0.prefix { $0 != "\"" }) }
+            }
+            #expect(try await ids("/").count == 2)
+            #expect(try await client.page("/", s).html.contains("id=\"next\""))
+            #expect(try await ids("/?page=2").count == 1)
+            #expect(Set(try await ids("/?page=1") + ids("/?page=2")) == [fx.crack, fx.leak, fx.farCrack])
+            #expect(try await ids("/?class=leak") == [fx.leak])
+            #expect(Set(try await ids("/?class=crack")) == [fx.crack, fx.farCrack])
+            #expect(try await ids("/?status=confirmed").isEmpty)
+            #expect(try await ids("/?survey=\(fx.surveyId)&page=2").count == 1)
+            #expect(try await ids("/?survey=9999").isEmpty)
+            // A rectangle around the origin leaves out the crack 1 km away.
+            #expect(Set(try await ids("/?south=47.37&west=8.54&north=47.38&east=8.545")) == [fx.crack, fx.leak])
+            let high = try await fx.store.tickets(TicketQuery()).filter { $0.severity == .high }.compactMap(\.id)
+            #expect(Set(try await ids("/?severity=high")) == Set(high))
+            // Sort by size: the 2.2 m × 24 mm crack before the 0.3 m × 1 mm one; descending reverses.
+            let bySize = try await ids("/?class=crack&sort=size")
+            #expect(bySize == [fx.crack, fx.farCrack])
+            #expect(try await ids("/?class=crack&sort=size&dir=desc") == [fx.farCrack, fx.crack])
+            // The survey name is escaped in the filter.
+            let page = try await client.page("/", s).html
+            #expect(page.contains("north &lt;ring&gt;") && !page.contains("north <ring>"))
+        }
+    }
+
+    @Test("Map: SVG with defects linking to their pages, footprints, scale bar; optional tile background")
+    func map() async throws {
+        try await withPages(ReviewConfiguration(tileURL: "http://tiles.local/{z}/{x}/{y}.png")) { client, fx in
+            let s = try await client.login("vera")
+            let r = try await client.page("/map", s)
+            #expect(r.status == .ok)
+            let html = r.html
+            for id in [fx.crack, fx.leak, fx.farCrack] { #expect(html.contains("href=\"/tickets/\(id)\"")) }
+            #expect(html.contains("<svg") && html.contains("<polygon") && html.contains(">N</text>"))
+            #expect(html.contains("<image href=\"http://tiles.local/"))
+            #expect(r.headers[.contentSecurityPolicy]?.contains("http://tiles.local") == true)
+        }
+    }
+
+    @Test("Defect page: crop, measurements, every sighting with growth, history")
+    func defectPage() async throws {
+        try await withPages { client, fx in
+            let s = try await client.login("rita")
+            let html = try await client.page("/tickets/\(fx.crack)", s).html
+            let findings = try await fx.store.findings(ticketId: fx.crack)
+            #expect(findings.count == 2)
+            for f in findings { #expect(html.contains("/tickets/\(fx.crack)/findings/\(f.id!)/crop.png")) }
+            #expect(html.contains("+20 %"), "second sighting's width 24 mm against 20 mm")
+            #expect(html.contains("survey:north"))
+            #expect(html.contains("id=\"action-confirm\"") && html.contains("id=\"action-reject\""))
+            #expect(!html.contains("id=\"action-fixed\""), "new → fixed is not offered")
+        }
+    }
+
+    @Test("Merge moves the sightings and rejects the merged ticket")
+    func merge() async throws {
+        try await withPages { client, fx in
+            let s = try await client.login("rita")
+            let before = try #require(try await fx.store.ticket(id: fx.crack)).sightings
+            let r = try await client.form("/tickets/\(fx.farCrack)/merge", [("csrf", s.csrf), ("into", "\(fx.crack)")], s)
+            #expect(r.status == .seeOther)
+            #expect(r.headers[.location] == "/tickets/\(fx.crack)?done=merge")
+            #expect(try await fx.store.ticket(id: fx.crack)?.sightings == before + 1)
+            #expect(try await fx.store.ticket(id: fx.farCrack)?.status == .rejected)
+            #expect(try await fx.store.findings(ticketId: fx.farCrack).isEmpty)
+            #expect(try await fx.store.events(ticketId: fx.farCrack).last?.actor == "rita")
+            #expect(try await client.form("/tickets/\(fx.leak)/merge", [("csrf", s.csrf), ("into", "\(fx.leak)")], s).status == .conflict)
+            #expect(try await client.form("/tickets/\(fx.leak)/merge", [("csrf", s.csrf), ("into", "9999")], s).status == .notFound)
+            #expect(try await client.form("/tickets/\(fx.leak)/merge", [("csrf", s.csrf)], s).status == .badRequest)
+        }
+    }
+
+    @Test("Survey pages: frames, coverage, escaping")
+    func surveys() async throws {
+        try await withPages { client, fx in
+            let s = try await client.login("vera")
+            let list = try await client.page("/surveys", s).html
+            #expect(list.contains("north &lt;ring&gt;"))
+            let one = try await client.page("/surveys/\(fx.surveyId)", s).html
+            #expect(one.contains("2 frames processed; 2 with a position, 2 with a ground footprint"))
+            // Two 9.0 m × 8.9 m footprints shifted by 2.2 m north: about 100 m² together.
+            let area = try #require(one.components(separatedBy: "coverage ").dropFirst().first.flatMap { Double($0.prefix { $0.isNumber }) })
+            #expect(area > 90 && area < 115, "coverage \(area)")
+            #expect(one.contains("frame0.png") && !one.contains(fx.directory.path), "only file names are shown")
+        }
+    }
+
+    @Test("Oversized forms are refused, logout ends the session")
+    func limitsAndLogout() async throws {
+        try await withPages(ReviewConfiguration(maxFormBytes: 512)) { client, fx in
+            let s = try await client.login("rita")
+            let big = try await client.form("/tickets/\(fx.crack)/confirm", [("csrf", s.csrf), ("note", String(repeating: "x", count: 2000))], s)
+            #expect(big.status == .contentTooLarge)
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .new)
+            #expect(try await client.form("/logout", [], s).status == .forbidden)
+            #expect(try await client.form("/logout", [("csrf", s.csrf)], s).status == .seeOther)
+            #expect(try await client.page("/", s).status == .seeOther, "the session is gone")
+        }
+    }
+
+    @Test("Output is escaped: an Open311 description with markup")
+    func escaping() async throws {
+        try await withPages { client, fx in
+            let (t, _) = try await fx.store.createServiceRequest(
+                ServiceRequestInput(defectClass: .crack, latitude: 47.3769, longitude: 8.5417,
+                                    description: "<script>alert('x')</script>", address: "Main St \"5\""), actor: "open311:test")
+            let s = try await client.login("vera")
+            let html = try await client.page("/tickets/\(t.id!)", s).html
+            #expect(!html.contains("<script>"))
+            #expect(html.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;"))
+            #expect(html.contains("Main St &quot;5&quot;"))
+        }
+    }
+}
