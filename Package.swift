@@ -47,6 +47,7 @@ let package = Package(
         .library(name: "PavewatchCLI", targets: ["PavewatchCLI"]),
         .library(name: "Tickets", targets: ["Tickets"]),
         .library(name: "ReviewServer", targets: ["ReviewServer"]),
+        .library(name: "PostgresStore", targets: ["PostgresStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,6 +60,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries (system packages).
@@ -102,6 +104,14 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: common),
+        // PostgreSQL ticket store and the job queue that `pavewatch worker` drains.
+        .target(name: "PostgresStore", dependencies: [
+            "Findings", "Tickets",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: common),
         .target(name: "ReviewServer", dependencies: [
             "Findings", "Tickets", "Pipeline", "ImagingCore", "Codecs",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -114,7 +124,7 @@ let package = Package(
         // Command line.
         .target(name: "PavewatchCLI", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
-            "Findings", "Tickets", "ReviewServer",
+            "Findings", "Tickets", "ReviewServer", "PostgresStore",
             "Training", "Pipeline", "Geo", "Inspection",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,28 +1,51 @@
 import ArgumentParser
 import Foundation
+import Logging
+import PostgresStore
 import Tickets
 
-/// `--db PATH` (or `PAVEWATCH_DB`), default `./pavewatch.sqlite`, shared by the ticket commands.
+/// `--db PATH|URL` (or `PAVEWATCH_DB`), default `./pavewatch.sqlite`, shared by the ticket commands.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "Ticket database file (default: $PAVEWATCH_DB, else ./pavewatch.sqlite).")
+    @Option(name: .long, help: "Ticket database: a SQLite file, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (default: $PAVEWATCH_DB, else ./pavewatch.sqlite).")
     var db: String?
 
     @Option(name: .long, help: "Zone weights YAML for the priority score.")
     var zones: String?
 
-    /// The database path after the environment fallback.
+    /// The database path or URL after the environment fallback.
     var path: String {
         db ?? ProcessInfo.processInfo.environment["PAVEWATCH_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./pavewatch.sqlite"
     }
 
-    /// Opens and migrates the store.
-    func open() throws -> SQLiteTicketStore {
-        let p = path
-        if p.hasPrefix("postgres://") || p.hasPrefix("postgresql://") {
-            throw ValidationError("the PostgreSQL backend is not built yet; use a SQLite file path")
-        }
+    /// Whether the database is a PostgreSQL server.
+    var isPostgres: Bool { PostgresLocation.isURL(path) }
+
+    func priorityModel() throws -> PriorityModel {
         var model = PriorityModel()
         if let zones { model.zones = try ZoneWeights.load(path: zones) }
-        return try SQLiteTicketStore(path: p, model: model)
+        return model
+    }
+
+    /// Opens and migrates the SQLite store (commands that need the review pages' tables).
+    func open() throws -> SQLiteTicketStore {
+        if isPostgres {
+            throw ValidationError("this command works on a SQLite database only so far; give --db a file path")
+        }
+        return try SQLiteTicketStore(path: path, model: try priorityModel())
+    }
+
+    /// Opens either backend.
+    /// - Parameter connections: PostgreSQL pool size.
+    func openStore(connections: Int = 4) async throws -> any TicketStore {
+        isPostgres ? try await openPostgres(connections: connections) : try open()
+    }
+
+    /// Opens the PostgreSQL store.
+    func openPostgres(connections: Int = 4) async throws -> PostgresTicketStore {
+        guard isPostgres else {
+            throw ValidationError("this needs a PostgreSQL database: --db postgres://USER@HOST/DATABASE (or PAVEWATCH_DB)")
+        }
+        return try await PostgresTicketStore(location: try PostgresLocation(url: path), model: try priorityModel(),
+                                             maximumConnections: connections, logger: Logger(label: "pavewatch.postgres"))
     }
 }

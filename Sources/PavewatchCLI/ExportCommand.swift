@@ -28,7 +28,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.openStore()
         if let training {
             let s = try await TrainingExport.write(to: training, store: store)
             let counts = ["crack", "leak", "background"].map { "\($0) \(s.written[$0] ?? 0)" }.joined(separator: ", ")

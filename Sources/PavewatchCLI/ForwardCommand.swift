@@ -19,7 +19,7 @@ struct ForwardCommand: AsyncParsableCommand {
     var list = false
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.openStore()
         if list {
             for item in try await store.outboxItems() { CLIOutput.printJSONLine(item) }
             return

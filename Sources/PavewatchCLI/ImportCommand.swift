@@ -48,7 +48,7 @@ struct ImportCommand: AsyncParsableCommand {
             for r in reports { frames.append(.init(report: r, contentHash: Self.hash(r, near: dir))) }
         }
         let name = survey ?? "import-" + String(CLIOutput.iso8601(Date()).prefix(10))
-        let store = try database.open()
+        let store = try await database.openStore()
         let who = ProcessInfo.processInfo.environment["USER"].map { "import:\($0)" } ?? "import"
         let s = try await store.ingest(SurveyBatch(surveyName: name, frames: frames), actor: who)
         if json {

@@ -13,6 +13,7 @@ public struct Pavewatch: AsyncParsableCommand {
         subcommands: [
             InfoCommand.self,
             SurveyCommand.self,
+            WorkerCommand.self,
             ImportCommand.self,
             TicketsCommand.self,
             TicketCommand.self,

@@ -15,7 +15,13 @@ struct SurveyCommand: AsyncParsableCommand {
         tickets and written to the database before it counts as done. Rerunning the same command resumes:
         frames already stored (same content) are skipped. Frames that cannot be read are listed with the
         reason and the exit status is 1; everything else is kept.
-        """)
+
+        With --db postgres://... --enqueue, nothing is analysed here: the survey and one job per frame (its
+        path relative to FOLDER) go into the job table for `pavewatch worker` processes on any machine that
+        sees the folder; enqueueing the same folder again adds nothing. `pavewatch survey status ID` shows
+        the progress. (A folder named "status" is given as ./status.)
+        """,
+        subcommands: [SurveyStatusCommand.self])
 
     @Argument(help: "The survey folder (searched recursively; symbolic links out of it are not followed).")
     var folder: String
@@ -49,13 +55,17 @@ struct SurveyCommand: AsyncParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @Flag(help: "Only register the survey and one job per frame for `pavewatch worker` (needs --db postgres://...).")
+    var enqueue = false
+
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be positive") }
     }
 
     func run() async throws {
-        let store = try database.open()
+        if enqueue { return try await runEnqueue() }
+        let store = try await database.openStore()
         let inspector = try makeInspector(inspectorKind, modelDirectory: models)
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         let options = SurveyOptions(surveyName: surveyName, concurrency: threads,
@@ -80,6 +90,21 @@ struct SurveyCommand: AsyncParsableCommand {
             if let report { print("\nReport: \(report)/index.html") }
         }
         if !summary.failures.isEmpty { throw ExitCode(1) }
+    }
+
+    func runEnqueue() async throws {
+        let store = try await database.openPostgres()
+        defer { store.close() }
+        let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
+        let paths = try FrameDiscovery.relativeFrames(in: folder)
+        let s = try await store.enqueue(surveyName: surveyName,
+                                        folder: URL(fileURLWithPath: folder).standardizedFileURL.path, paths: paths)
+        if json {
+            CLIOutput.printJSONLine(s)
+        } else {
+            print("Survey \(surveyName) (id \(s.surveyId)): \(s.added) jobs added, \(s.existing) already enqueued.")
+            print("Run `pavewatch worker --db ... --root \(folder)` on each machine; `pavewatch survey status \(s.surveyId)` shows progress.")
+        }
     }
 
     static func printSummary(_ s: SurveySummary) {

@@ -23,7 +23,7 @@ struct TicketCommand: AsyncParsableCommand {
     var note: String?
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.openStore()
         if let newStatus {
             let who = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "cli"
             do {

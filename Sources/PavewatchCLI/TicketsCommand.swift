@@ -28,7 +28,7 @@ struct TicketsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.openStore()
         if database.zones != nil { try await store.rerank(store.model) }
         let list = try await store.tickets(TicketQuery(statuses: status, classes: defectClass, limit: limit))
         if json {

@@ -32,4 +32,14 @@ public enum FrameDiscovery {
         }
         return out.sorted()
     }
+
+    /// The frames of ``frames(in:)`` as paths relative to `root` (as a distributed survey stores them, so
+    /// that each worker can map the root to its own mount point).
+    /// - Throws: ``PipelineError/notAFolder(_:)`` when `root` is missing or not a folder.
+    public static func relativeFrames(in root: String) throws(PipelineError) -> [String] {
+        let all = try frames(in: root)
+        let base = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
+        let prefix = base.hasSuffix("/") ? base : base + "/"
+        return all.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }
+    }
 }

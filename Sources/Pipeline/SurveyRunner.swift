@@ -92,20 +92,15 @@ public struct SurveyRunner: Sendable {
         let known = Set(try await store.frames().map(\.contentHash))
         logger.info("survey started", metadata: ["survey.name": "\(options.surveyName)", "survey.frames": "\(frames.count)",
                                                  "survey.alreadyStored": "\(known.count)"])
-        let inspector = self.inspector
-        var decode = options.decode
-        decode.format = inspector.preferredFormat
-        let decodeOptions = decode
+        let analysis = FrameAnalysis(inspector: inspector, decode: options.decode)
         // Frames analysed in parallel each use one thread; a single frame may use them all.
         let innerThreads = frames.count == 1 ? options.concurrency : 1
         try await BoundedWork.run(frames, width: options.concurrency, work: { path -> FrameOutcome in
             do {
-                let bytes = try ImageDecoder.readFile(path)
-                let hash = ContentHash.sha256Hex(bytes)
-                if known.contains(hash) { return .skipped }
-                let image = try ImageDecoder.decode(bytes, options: decodeOptions)
-                let report = try inspector.inspect(image, file: path, threads: innerThreads)
-                return .analysed(report, hash: hash)
+                let input = try analysis.read(path)
+                if known.contains(input.hash) { return .skipped }
+                let frame = try analysis.analyse(input, file: path, threads: innerThreads)
+                return .analysed(frame.report, hash: frame.contentHash)
             } catch {
                 return .failed("\(error)")
             }

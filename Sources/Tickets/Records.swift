@@ -45,6 +45,13 @@ public struct FrameRecord: Codable, Sendable, Hashable, FetchableRecord, Mutable
     /// Capture time as given.
     public var capturedAt: String?
 
+    /// The record of a detector report (not yet stored).
+    public init(surveyId: Int64, report r: FrameReport, contentHash: String) {
+        self.init(surveyId: surveyId, path: r.file, contentHash: contentHash, width: r.width, height: r.height,
+                  latitude: r.latitude, longitude: r.longitude, altitudeM: r.altitudeM, gsdCmPerPx: r.gsdCmPerPx,
+                  footprint: r.footprint, capturedAt: r.capturedAt)
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
@@ -62,6 +69,14 @@ public struct FindingRecord: Codable, Sendable, Hashable, FetchableRecord, Mutab
     public var finding: Finding
 
     enum CodingKeys: String, CodingKey { case id, frameId, ticketId, finding = "json" }
+
+    /// Creates a record.
+    public init(id: Int64? = nil, frameId: Int64, ticketId: Int64?, finding: Finding) {
+        self.id = id
+        self.frameId = frameId
+        self.ticketId = ticketId
+        self.finding = finding
+    }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -100,6 +115,30 @@ public struct OutboxItem: Codable, Sendable, Hashable, Identifiable, FetchableRe
     public var createdAt: Date
     /// Delivery time.
     public var sentAt: Date?
+
+    /// A new pending item for a dispatched ticket, due now; its idempotency key joins the database's
+    /// instance id and the ticket id, so keys of two databases never collide at a shared peer.
+    public static func pending(ticketId: Int64, instanceId: String, at now: Date) -> OutboxItem {
+        OutboxItem(ticketId: ticketId, idempotencyKey: "pavewatch-\(instanceId)-\(ticketId)", state: .pending,
+                   attempts: 0, nextAttemptAt: now, createdAt: now)
+    }
+
+    /// Records a delivery the peer acknowledged with `remoteId`.
+    public mutating func markSent(remoteId: String, at now: Date) {
+        state = .sent
+        self.remoteId = remoteId
+        sentAt = now
+        attempts += 1
+        lastError = nil
+    }
+
+    /// Records a failed attempt (the error cut to 1000 characters); `permanent` gives up on the item.
+    public mutating func markFailedAttempt(error: String, nextAttemptAt: Date, permanent: Bool) {
+        attempts += 1
+        lastError = String(error.prefix(1000))
+        self.nextAttemptAt = nextAttemptAt
+        if permanent { state = .failed }
+    }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -127,8 +127,7 @@ public final class SQLiteTicketStore: TicketStore {
     static func enqueue(_ db: Database, ticketId: Int64, at now: Date) throws {
         guard try OutboxItem.filter(Column("ticketId") == ticketId).fetchCount(db) == 0 else { return }
         let instance = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'instanceId'") ?? "0"
-        var item = OutboxItem(ticketId: ticketId, idempotencyKey: "pavewatch-\(instance)-\(ticketId)",
-                              state: .pending, attempts: 0, nextAttemptAt: now, createdAt: now)
+        var item = OutboxItem.pending(ticketId: ticketId, instanceId: instance, at: now)
         try item.insert(db)
     }
 
@@ -153,23 +152,7 @@ public final class SQLiteTicketStore: TicketStore {
                 return (existing, false)
             }
             let now = Date()
-            var t = Ticket(defectClass: input.defectClass, latitude: input.latitude, longitude: input.longitude,
-                           confidence: 1, source: "open311", at: now)
-            t.details = input.description
-            t.mediaUrl = input.mediaUrl
-            t.address = input.address
-            t.attributes = input.attributes.isEmpty ? nil : input.attributes
-            t.externalKey = input.idempotencyKey
-            // Measurements given as attributes (as a forwarding Pavewatch sends them) rank the request.
-            let number = { (k: String) in input.attributes[k].flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil } }
-            t.subtype = input.attributes["subtype"]
-            t.widthMm = number("width_mm")
-            t.lengthM = number("length_m")
-            t.areaM2 = number("area_m2")
-            t.firstWidthMm = t.widthMm
-            t.firstLengthM = t.lengthM
-            t.firstAreaM2 = t.areaM2
-            model.rank(&t)
+            var t = Ticket.serviceRequest(input, model: model, at: now)
             try t.insert(db)
             var e = TicketEvent(ticketId: t.id!, at: now, actor: actor, kind: .created, toStatus: .new,
                                 note: "Open311 service request")
@@ -210,11 +193,7 @@ public final class SQLiteTicketStore: TicketStore {
                 throw TicketError(.notFound, "no outbox item \(itemId)")
             }
             guard item.state != .sent else { return }
-            item.state = .sent
-            item.remoteId = remoteId
-            item.sentAt = now
-            item.attempts += 1
-            item.lastError = nil
+            item.markSent(remoteId: remoteId, at: now)
             try item.update(db)
             if var t = try Ticket.fetchOne(db, key: item.ticketId) {
                 t.remoteId = remoteId
@@ -233,10 +212,7 @@ public final class SQLiteTicketStore: TicketStore {
                 throw TicketError(.notFound, "no outbox item \(itemId)")
             }
             guard item.state == .pending else { return }
-            item.attempts += 1
-            item.lastError = String(error.prefix(1000))
-            item.nextAttemptAt = nextAttemptAt
-            if permanent { item.state = .failed }
+            item.markFailedAttempt(error: error, nextAttemptAt: nextAttemptAt, permanent: permanent)
             try item.update(db)
         }
     }

@@ -1,0 +1,58 @@
+import Logging
+import PostgresNIO
+import Tickets
+
+/// Retries an operation on a database that may be restarting: exponential backoff from `initial` to
+/// `maximum`, each attempt bounded by `attemptTimeout`, all of them by `deadline` (none: until `stop`).
+struct Backoff: Sendable {
+    /// Give up (rethrow the last error) once a retry would start after this instant.
+    var deadline: ContinuousClock.Instant?
+    var initial: Duration = .milliseconds(100)
+    var maximum: Duration = .seconds(2)
+    var attemptTimeout: Duration = .seconds(10)
+
+    struct AttemptTimedOut: Error, CustomStringConvertible {
+        var description: String { "no answer in time" }
+    }
+
+    /// Errors that say "try again": the connection failed or closed, the server is starting or shutting
+    /// down, or a deadlock or serialization failure rolled the transaction back. Errors of the store's own
+    /// (``TicketError``), cancellation and other SQL errors are final.
+    static func isTransient(_ error: any Error) -> Bool {
+        switch error {
+        case is TicketError, is CancellationError: return false
+        case let e as PostgresTransactionError:
+            return isTransient(e.closureError ?? e.commitError ?? e.beginError ?? e.rollbackError ?? e)
+        case let e as PSQLError:
+            guard e.code == .server, let state = e.serverInfo?[.sqlState] else { return true }
+            return state.hasPrefix("08") || state.hasPrefix("57P") || state == "40001" || state == "40P01"
+        default: return true
+        }
+    }
+
+    /// Runs `op` until it succeeds, a final error, the deadline, or `stop()` says to give up.
+    func retry<T: Sendable>(logger: Logger, peer: PostgresLocation, stop: @Sendable () -> Bool = { false },
+                            _ op: @escaping @Sendable () async throws -> T) async throws -> T {
+        var delay = initial
+        while true {
+            do {
+                return try await withThrowingTaskGroup(of: T.self) { group in
+                    group.addTask { try await op() }
+                    group.addTask {
+                        try await Task.sleep(for: attemptTimeout)
+                        throw AttemptTimedOut()
+                    }
+                    defer { group.cancelAll() }
+                    return try await group.next()!
+                }
+            } catch where Self.isTransient(error) && !Task.isCancelled {
+                if stop() { throw error }
+                if let deadline, ContinuousClock.now + delay > deadline { throw error }
+                logger.info("database unreachable, retrying", metadata: [
+                    "db.peer": "\(peer)", "db.error": "\(PostgresTicketStore.describe(error))", "retry.in": "\(delay)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, maximum)
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Logging
+import PostgresNIO
+
+/// The versioned schema of the PostgreSQL store. Migrations only ever append: `pg-v1` (surveys, frames,
+/// findings, tickets, events, outbox, the instance id), `pg-v2` (the job table of distributed surveys).
+///
+/// Rows keep each record's full JSON in `data` and copy the fields that queries filter or sort on into
+/// columns (written together by one function per record in ``PostgresTicketStore``). Times in columns are
+/// seconds since 2001-01-01 (Foundation's reference date), as in the JSON, so they round-trip exactly.
+/// Migrations run in one transaction under an advisory lock, so workers that start together migrate once.
+public enum PostgresSchema {
+    /// Every migration identifier, oldest first.
+    public static let versions = ["pg-v1", "pg-v2"]
+
+    /// Advisory lock key held while migrating ("pavewatch" in ASCII, truncated).
+    static let migrationLock: Int64 = 0x7061_7665_7761_7401
+
+    static let statements: [String: [PostgresQuery]] = [
+        "pg-v1": [
+            "CREATE TABLE pw_meta (key text PRIMARY KEY, value text NOT NULL)",
+            "INSERT INTO pw_meta (key, value) VALUES ('instanceId', md5(random()::text || clock_timestamp()::text))",
+            """
+            CREATE TABLE survey (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE,
+                                 started_at double precision NOT NULL, folder text)
+            """,
+            """
+            CREATE TABLE frame (id bigserial PRIMARY KEY, survey_id bigint NOT NULL REFERENCES survey ON DELETE CASCADE,
+                                content_hash text NOT NULL UNIQUE, data jsonb NOT NULL)
+            """,
+            """
+            CREATE TABLE ticket (id bigserial PRIMARY KEY, class text NOT NULL, status text NOT NULL,
+                                 priority double precision NOT NULL, latitude double precision,
+                                 longitude double precision, reach double precision NOT NULL,
+                                 created_at double precision NOT NULL, external_key text UNIQUE, data jsonb NOT NULL)
+            """,
+            "CREATE INDEX ticket_position ON ticket (class, latitude, longitude)",
+            "CREATE INDEX ticket_status ON ticket (status)",
+            """
+            CREATE TABLE finding (id bigserial PRIMARY KEY, frame_id bigint NOT NULL REFERENCES frame ON DELETE CASCADE,
+                                  ticket_id bigint REFERENCES ticket ON DELETE SET NULL, data jsonb NOT NULL)
+            """,
+            "CREATE INDEX finding_ticket ON finding (ticket_id)",
+            """
+            CREATE TABLE ticket_event (id bigserial PRIMARY KEY,
+                                       ticket_id bigint NOT NULL REFERENCES ticket ON DELETE CASCADE, data jsonb NOT NULL)
+            """,
+            "CREATE INDEX ticket_event_ticket ON ticket_event (ticket_id)",
+            """
+            CREATE TABLE outbox (id bigserial PRIMARY KEY, ticket_id bigint NOT NULL UNIQUE REFERENCES ticket ON DELETE CASCADE,
+                                 state text NOT NULL, next_attempt_at double precision NOT NULL, data jsonb NOT NULL)
+            """,
+            "CREATE INDEX outbox_due ON outbox (state, next_attempt_at)",
+        ],
+        "pg-v2": [
+            """
+            CREATE TABLE job (id bigserial PRIMARY KEY, survey_id bigint NOT NULL REFERENCES survey ON DELETE CASCADE,
+                              path text NOT NULL, state text NOT NULL DEFAULT 'pending', attempts integer NOT NULL DEFAULT 0,
+                              worker text, lease_until timestamptz, last_error text, finished_at timestamptz,
+                              UNIQUE (survey_id, path))
+            """,
+            "CREATE INDEX job_claim ON job (state, id)",
+        ],
+    ]
+
+    /// Applies the missing migrations.
+    /// - Throws: postgres-nio errors (the caller names the database).
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await PostgresTicketStore.transaction(connection, logger: logger) { c in
+            try await c.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
+            try await c.query("""
+                CREATE TABLE IF NOT EXISTS pw_migration (version text PRIMARY KEY,
+                                                         applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
+            var applied: Set<String> = []
+            for try await v in try await c.query("SELECT version FROM pw_migration", logger: logger).decode(String.self) {
+                applied.insert(v)
+            }
+            for version in versions where !applied.contains(version) {
+                for statement in statements[version] ?? [] { try await c.query(statement, logger: logger) }
+                try await c.query("INSERT INTO pw_migration (version) VALUES (\(version))", logger: logger)
+                logger.info("migrated", metadata: ["db.migration": "\(version)"])
+            }
+        }
+    }
+}

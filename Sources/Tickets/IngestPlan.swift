@@ -1,0 +1,209 @@
+import Findings
+import Foundation
+
+/// The database-independent steps of an ingest, shared by every ``TicketStore`` backend so that SQLite
+/// and PostgreSQL merge findings into tickets by exactly the same rules.
+///
+/// A backend stores the frames and findings, clusters the new findings with ``Merging/cluster(_:)``, and for
+/// each group: fetches the tickets inside ``candidateBox(for:merging:maxTicketReach:)`` with the findings
+/// merged into them, picks ``bestMatch(for:among:merging:)``, applies ``apply(_:to:surveyId:surveyName:actor:model:at:)``
+/// and writes the ticket and its events. At the end ``verifications(fixed:seen:footprints:surveyName:actor:at:)``
+/// says which fixed tickets the survey covered without seeing them.
+public enum IngestPlan {
+    /// A latitude/longitude box and a class: where a group's matching tickets can lie.
+    public struct CandidateBox: Sendable, Hashable {
+        /// Only tickets of this class can match.
+        public var defectClass: DefectClass
+        /// Southern edge in degrees.
+        public var minLatitude: Double
+        /// Northern edge in degrees.
+        public var maxLatitude: Double
+        /// Western edge in degrees.
+        public var minLongitude: Double
+        /// Eastern edge in degrees.
+        public var maxLongitude: Double
+    }
+
+    /// What applying one group of findings did to its ticket.
+    public struct GroupResult: Sendable {
+        /// The ticket to write: new (``Ticket/id`` is `nil`: insert it) or updated.
+        public var ticket: Ticket
+        /// Whether the ticket is new.
+        public var created: Bool
+        /// Whether a fixed or verified ticket was seen again (now `reopened`).
+        public var reopened: Bool
+        /// Events to insert once the ticket has its id (their `ticketId` is set by ``events(for:)``).
+        public var pendingEvents: [TicketEvent]
+
+        /// The events with the ticket's id filled in.
+        /// - Parameter id: the stored ticket's id.
+        public func events(for id: Int64) -> [TicketEvent] {
+            pendingEvents.map { var e = $0; e.ticketId = id; return e }
+        }
+    }
+
+    /// The box in which a stored ticket must lie to match one of `fs`: the group's points widened by the
+    /// largest ticket reach, the group's uncertainty and the tolerance (plus 1 % and 1 m of slack for the
+    /// local plane's distortion). `nil` when no finding of the group has a location.
+    /// - Parameters: fs: one group of ``Merging/cluster(_:)``; maxTicketReach: the largest
+    ///   `uncertaintyM + radiusM` of any stored ticket.
+    public static func candidateBox(for fs: [Finding], merging: Merging, maxTicketReach: Double) -> CandidateBox? {
+        let shapes = fs.compactMap(Merging.Shape.init)
+        guard let first = shapes.first else { return nil }
+        let plane = LocalPlane(origin: first.center)
+        let reach = (maxTicketReach + (shapes.map(\.uncertaintyM).max() ?? 0) + merging.toleranceM) * 1.01 + 1
+        let margin = plane.degrees(forMetres: reach)
+        let points = shapes.flatMap { [$0.center] + ($0.outline?.points ?? []) }
+        let lats = points.map(\.latitude), lons = points.map(\.longitude)
+        return CandidateBox(defectClass: first.defectClass,
+                            minLatitude: lats.min()! - margin.lat, maxLatitude: lats.max()! + margin.lat,
+                            minLongitude: lons.min()! - margin.lon, maxLongitude: lons.max()! + margin.lon)
+    }
+
+    /// The candidate closest to the group that matches one of its findings, through the ticket's own shape
+    /// or any finding merged into it (from any survey), if any.
+    /// - Parameters: fs: the group; candidates: the tickets in the group's box, ordered by id, each with the
+    ///   findings merged into it.
+    public static func bestMatch(for fs: [Finding], among candidates: [(ticket: Ticket, members: [Finding])],
+                                 merging: Merging) -> Ticket? {
+        let shapes = fs.compactMap(Merging.Shape.init)
+        var best: (gap: Double, ticket: Ticket)?
+        for (t, members) in candidates {
+            let targets = [Merging.Shape(t)].compactMap { $0 } + members.compactMap { Merging.Shape($0) }
+            for s in shapes {
+                for target in targets where merging.matches(s, target) {
+                    let g = merging.gap(s, target)
+                    if best == nil || g < best!.gap { best = (g, t) }
+                }
+            }
+        }
+        return best?.ticket
+    }
+
+    /// Adds a group to its matching ticket (a sighting; a fixed or verified ticket is reopened, "closed,
+    /// not fixed") or makes a new ticket of it, ranked by `model`.
+    /// - Parameters: fs: the group (non-empty); match: the result of ``bestMatch(for:among:merging:)``.
+    public static func apply(_ fs: [Finding], to match: Ticket?, surveyId: Int64, surveyName: String, actor: String,
+                             model: PriorityModel, at now: Date) -> GroupResult {
+        let note = "\(fs.count) finding(s) in survey \(surveyName)"
+        guard var t = match else {
+            var ticket = makeTicket(fs, surveyId: surveyId, at: now)
+            model.rank(&ticket)
+            let e = TicketEvent(ticketId: 0, at: now, actor: actor, kind: .created, toStatus: .new, note: note)
+            return GroupResult(ticket: ticket, created: true, reopened: false, pendingEvents: [e])
+        }
+        let wasClosed = t.status == .fixed || t.status == .verified
+        update(&t, with: fs, surveyId: surveyId, at: now)
+        model.rank(&t)
+        var events = [TicketEvent(ticketId: t.id ?? 0, at: now, actor: actor, kind: .sighting, note: note)]
+        if wasClosed {
+            events.append(TicketEvent(ticketId: t.id ?? 0, at: now, actor: actor, kind: .status, fromStatus: t.status,
+                                      toStatus: .reopened, note: "closed, not fixed"))
+            t.status = .reopened
+        }
+        return GroupResult(ticket: t, created: false, reopened: wasClosed, pendingEvents: events)
+    }
+
+    /// The fixed tickets (not among `seen`) whose position lies inside one of the survey's footprints,
+    /// moved to `verified`, each with its status event.
+    public static func verifications(fixed: [Ticket], seen: Set<Int64>, footprints: [[GeoPoint]], surveyName: String,
+                                     actor: String, at now: Date) -> [(ticket: Ticket, event: TicketEvent)] {
+        guard !footprints.isEmpty else { return [] }
+        var result: [(Ticket, TicketEvent)] = []
+        for var t in fixed where t.status == .fixed && !seen.contains(t.id ?? -1) {
+            guard let p = t.location, let id = t.id else { continue }
+            let plane = LocalPlane(origin: p)
+            let covered = footprints.contains { fp in
+                PlaneShape(points: fp.map(plane.project), closed: true).contains(SIMD2(0, 0))
+            }
+            guard covered else { continue }
+            let e = TicketEvent(ticketId: id, at: now, actor: actor, kind: .status, fromStatus: t.status,
+                                toStatus: .verified, note: "survey \(surveyName) covered the spot and saw nothing")
+            t.status = .verified
+            t.updatedAt = now
+            result.append((t, e))
+        }
+        return result
+    }
+
+    /// A frame's footprint when it can cover a ticket (three points or more).
+    public static func footprint(of report: FrameReport) -> [GeoPoint]? {
+        guard let fp = report.footprint, fp.count >= 3 else { return nil }
+        return fp
+    }
+
+    static func largest(_ fs: [Finding]) -> Finding {
+        fs.max { a, b in
+            (a.areaM2 ?? a.lengthM ?? 0, a.confidence) < (b.areaM2 ?? b.lengthM ?? 0, b.confidence)
+        }!
+    }
+
+    static func makeTicket(_ fs: [Finding], surveyId: Int64, at now: Date) -> Ticket {
+        let best = fs.max { $0.confidence < $1.confidence }!
+        var weightSum = 0.0, lat = 0.0, lon = 0.0
+        var uncertainty: Double?
+        for f in fs {
+            guard let p = f.location ?? f.geoOutline.flatMap(Merging.Shape.centroid) else { continue }
+            let u = max(f.uncertaintyM ?? 0, 0.01)
+            let w = 1 / (u * u)
+            weightSum += w
+            lat += w * p.latitude
+            lon += w * p.longitude
+            if let fu = f.uncertaintyM { uncertainty = max(uncertainty ?? 0, fu) }
+        }
+        var t = Ticket(defectClass: best.defectClass, subtype: best.subtype,
+                       latitude: weightSum > 0 ? lat / weightSum : nil,
+                       longitude: weightSum > 0 ? lon / weightSum : nil,
+                       uncertaintyM: weightSum > 0 ? (uncertainty ?? 0) : nil,
+                       confidence: fs.map(\.confidence).max() ?? 0, source: "survey", at: now)
+        t.lengthM = fs.compactMap(\.lengthM).max()
+        t.widthMm = fs.compactMap(\.widthMm).max()
+        t.areaM2 = fs.compactMap(\.areaM2).max()
+        t.firstLengthM = t.lengthM
+        t.firstWidthMm = t.widthMm
+        t.firstAreaM2 = t.areaM2
+        t.sightings = fs.count
+        t.surveyCount = 1
+        t.firstSurveyId = surveyId
+        t.lastSurveyId = surveyId
+        t.geoOutline = largest(fs).geoOutline
+        if let c = t.location { t.radiusM = Ticket.reach(from: c, outline: t.geoOutline, findings: fs) }
+        return t
+    }
+
+    /// Adds a group of findings to a ticket: a new survey replaces the current measurements (growth is
+    /// current against first seen), the same survey keeps the maximum.
+    static func update(_ t: inout Ticket, with fs: [Finding], surveyId: Int64, at now: Date) {
+        let length = fs.compactMap(\.lengthM).max()
+        let width = fs.compactMap(\.widthMm).max()
+        let area = fs.compactMap(\.areaM2).max()
+        func larger(_ a: Double?, _ b: Double?) -> Double? {
+            switch (a, b) {
+            case let (a?, b?): max(a, b)
+            default: a ?? b
+            }
+        }
+        if t.lastSurveyId != surveyId {
+            t.lengthM = length ?? t.lengthM
+            t.widthMm = width ?? t.widthMm
+            t.areaM2 = area ?? t.areaM2
+            t.surveyCount += 1
+            if let o = largest(fs).geoOutline { t.geoOutline = o }
+        } else {
+            t.lengthM = larger(t.lengthM, length)
+            t.widthMm = larger(t.widthMm, width)
+            t.areaM2 = larger(t.areaM2, area)
+        }
+        if t.firstLengthM == nil { t.firstLengthM = length }
+        if t.firstWidthMm == nil { t.firstWidthMm = width }
+        if t.firstAreaM2 == nil { t.firstAreaM2 = area }
+        let best = fs.max { $0.confidence < $1.confidence }!
+        if best.confidence > t.confidence || t.subtype == nil { t.subtype = best.subtype ?? t.subtype }
+        t.confidence = max(t.confidence, best.confidence)
+        if let c = t.location { t.radiusM = max(t.radiusM, Ticket.reach(from: c, outline: t.geoOutline, findings: fs)) }
+        t.sightings += fs.count
+        t.lastSeen = now
+        t.lastSurveyId = surveyId
+        t.updatedAt = now
+    }
+}
