@@ -170,12 +170,16 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport", "pavewatch", "Tickets", "Codecs", "ImagingCore"],
                     swiftSettings: common),
         .testTarget(name: "TicketsTests", dependencies: [
-            "Tickets", "Findings", "ReviewServer", "pavewatch", "TestSupport",
+            "Tickets", "Findings", "ReviewServer", "pavewatch", "TestSupport", "PostgresStore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
+        ], swiftSettings: common),
+        .testTarget(name: "PostgresStoreTests", dependencies: [
+            "PostgresStore", "Tickets", "Findings", "TestSupport", "pavewatch", "Codecs", "ImagingCore",
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: common),
         .testTarget(name: "ReviewServerTests", dependencies: [
             "ReviewServer", "Tickets", "Findings", "ImagingCore", "Codecs",

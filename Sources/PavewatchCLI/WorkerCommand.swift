@@ -21,6 +21,8 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @OptionGroup var logging: LoggingOptions
+
     @Option(help: "This machine's path of the survey root: job paths are relative to it (default: the folder given to `survey --enqueue`).")
     var root: String?
 
@@ -77,7 +79,7 @@ struct WorkerCommand: AsyncParsableCommand {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
-        let worker = SurveyWorker(store: store, options: options, root: root, logger: Logger(label: "pavewatch.worker")) { path, relative in
+        let worker = SurveyWorker(store: store, options: options, root: root, logger: logging.logger(command: "worker")) { path, relative in
             try analysis.analyse(try analysis.read(path), file: relative, threads: 1)
         }
         let summary = try await worker.run(stop: stop)

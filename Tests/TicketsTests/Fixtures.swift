@@ -44,7 +44,7 @@ enum Fixtures {
                                  contentHash: ContentHash.sha256Hex(Array(name.utf8)))
     }
 
-    static func ticketCount(_ store: SQLiteTicketStore) async throws -> Int {
+    static func ticketCount(_ store: any TicketStore) async throws -> Int {
         try await store.tickets(TicketQuery()).count
     }
 }

@@ -4,15 +4,15 @@ import Testing
 @testable import Tickets
 
 @Suite struct LifecycleTests {
-    func storeWithTicket() async throws -> (SQLiteTicketStore, Int64) {
-        let store = try SQLiteTicketStore.inMemory()
+    func storeWithTicket(_ backend: StoreBackend) async throws -> (any TicketStore, Int64) {
+        let store = try await backend.store()
         _ = try await store.ingest(SurveyBatch(surveyName: "s", frames: [
             Fixtures.frame("f", [Fixtures.crack(east: 0, north: 0)])]), actor: "survey:s")
         return (store, try #require(try await store.tickets(TicketQuery()).first?.id))
     }
 
-    @Test func everyTransitionIsAnEventWithActorAndTime() async throws {
-        let (store, id) = try await storeWithTicket()
+    @Test(arguments: StoreBackend.allCases) func everyTransitionIsAnEventWithActorAndTime(_ backend: StoreBackend) async throws {
+        let (store, id) = try await storeWithTicket(backend)
         let start = Date()
         _ = try await store.transition(ticketId: id, to: .confirmed, actor: "alice", note: "real crack")
         _ = try await store.transition(ticketId: id, to: .dispatched, actor: "bob", note: nil)
@@ -27,9 +27,9 @@ import Testing
         #expect(events.dropFirst().allSatisfy { $0.at >= start.addingTimeInterval(-1) })
     }
 
-    @Test(arguments: [TicketStatus.dispatched, .fixed, .verified, .reopened, .new])
-    func illegalTransitionsFromNewAreRefused(to status: TicketStatus) async throws {
-        let (store, id) = try await storeWithTicket()
+    @Test(arguments: StoreBackend.allCases, [TicketStatus.dispatched, .fixed, .verified, .reopened, .new])
+    func illegalTransitionsFromNewAreRefused(_ backend: StoreBackend, to status: TicketStatus) async throws {
+        let (store, id) = try await storeWithTicket(backend)
         await #expect(throws: TicketError.self) {
             _ = try await store.transition(ticketId: id, to: status, actor: "x", note: nil)
         }
@@ -37,8 +37,8 @@ import Testing
         #expect(try await store.events(ticketId: id).count == 1)
     }
 
-    @Test func unknownTicketIsNotFound() async throws {
-        let (store, _) = try await storeWithTicket()
+    @Test(arguments: StoreBackend.allCases) func unknownTicketIsNotFound(_ backend: StoreBackend) async throws {
+        let (store, _) = try await storeWithTicket(backend)
         do {
             _ = try await store.transition(ticketId: 999, to: .confirmed, actor: "x", note: nil)
             Issue.record("expected an error")
@@ -47,8 +47,8 @@ import Testing
         }
     }
 
-    @Test func dispatchEnqueuesOnceWithAStableKey() async throws {
-        let (store, id) = try await storeWithTicket()
+    @Test(arguments: StoreBackend.allCases) func dispatchEnqueuesOnceWithAStableKey(_ backend: StoreBackend) async throws {
+        let (store, id) = try await storeWithTicket(backend)
         _ = try await store.transition(ticketId: id, to: .confirmed, actor: "a", note: nil)
         _ = try await store.transition(ticketId: id, to: .dispatched, actor: "a", note: nil)
         _ = try await store.transition(ticketId: id, to: .rejected, actor: "a", note: nil)
@@ -59,7 +59,7 @@ import Testing
         #expect(items[0].state == .pending && items[0].ticketId == id)
         #expect(items[0].idempotencyKey.hasPrefix("pavewatch-") && items[0].idempotencyKey.hasSuffix("-\(id)"))
         // A second database has another instance id, so its keys never collide at a shared peer.
-        let (other, otherId) = try await storeWithTicket()
+        let (other, otherId) = try await storeWithTicket(backend)
         _ = try await other.transition(ticketId: otherId, to: .confirmed, actor: "a", note: nil)
         _ = try await other.transition(ticketId: otherId, to: .dispatched, actor: "a", note: nil)
         #expect(try await other.outboxItems()[0].idempotencyKey != items[0].idempotencyKey)

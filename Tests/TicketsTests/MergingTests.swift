@@ -6,8 +6,8 @@ import TestSupport
 @testable import Tickets
 
 @Suite struct MergingTests {
-    @Test func overlappingFramesMakeOneTicket() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func overlappingFramesMakeOneTicket(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         // One crack in three overlapping frames; each frame's geolocation is off by up to 0.3 m.
         let batch = SurveyBatch(surveyName: "s1", frames: [
             Fixtures.frame("f1", [Fixtures.crack(east: 0, north: 0, widthMm: 6)]),
@@ -29,8 +29,8 @@ import TestSupport
         #expect(events[0].actor == "survey:s1")
     }
 
-    @Test func closeButDistinctCracksStayApart() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func closeButDistinctCracksStayApart(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         // Two parallel cracks 1.5 m apart, RTK-grade location (0.2 m), each seen in two frames.
         let batch = SurveyBatch(surveyName: "s1", frames: [
             Fixtures.frame("f1", [Fixtures.crack(east: 0, north: 0, uncertaintyM: 0.2),
@@ -43,7 +43,7 @@ import TestSupport
         let tickets = try await store.tickets(TicketQuery(orderByPriority: false))
         #expect(tickets.map(\.sightings) == [2, 2])
         // With consumer-GPS uncertainty (1 m each) the same two cannot be told apart: one ticket.
-        let vague = try SQLiteTicketStore.inMemory()
+        let vague = try await backend.store()
         let s2 = try await vague.ingest(SurveyBatch(surveyName: "s1", frames: [
             Fixtures.frame("f1", [Fixtures.crack(east: 0, north: 0, uncertaintyM: 1),
                                   Fixtures.crack(east: 0, north: 1.5, uncertaintyM: 1)]),
@@ -51,8 +51,8 @@ import TestSupport
         #expect(s2.ticketsCreated == 1)
     }
 
-    @Test func differentClassesNeverMerge() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func differentClassesNeverMerge(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         let s = try await store.ingest(SurveyBatch(surveyName: "s", frames: [
             Fixtures.frame("f", [Fixtures.crack(east: 0, north: 0), Fixtures.leak(east: 0.5, north: 0)]),
         ]), actor: "test")
@@ -68,8 +68,8 @@ import TestSupport
         #expect(m.cluster(fs) == [[0, 2, 3], [1]])
     }
 
-    @Test func findingsWithoutLocationAreSeparateTickets() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func findingsWithoutLocationAreSeparateTickets(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         var f = Fixtures.crack(east: 0, north: 0)
         f.latitude = nil
         f.longitude = nil
@@ -81,8 +81,8 @@ import TestSupport
         #expect(t.allSatisfy { $0.location == nil })
     }
 
-    @Test func growthBetweenSurveysUpdatesTheTicket() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func growthBetweenSurveysUpdatesTheTicket(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         _ = try await store.ingest(SurveyBatch(surveyName: "2026-05", frames: [
             Fixtures.frame("may-1", [Fixtures.crack(east: 0, north: 0, lengthM: 1.0, widthMm: 8)]),
         ]), actor: "survey:2026-05")
@@ -108,8 +108,8 @@ import TestSupport
 
     /// A 60 m crack whose far end is seen again: the match reaches past the ticket's position (its centre,
     /// 30 m away) through the stored outline radius.
-    @Test func longCrackSeenAtItsEndMerges() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func longCrackSeenAtItsEndMerges(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         _ = try await store.ingest(SurveyBatch(surveyName: "a", frames: [
             Fixtures.frame("a", [Fixtures.crack(east: 0, north: 0, lengthM: 60, uncertaintyM: 0.1)])]), actor: "t")
         let t = try #require(try await store.tickets(TicketQuery()).first)
@@ -121,8 +121,8 @@ import TestSupport
 
     /// A defect seen in one survey as a chain of findings is found again by a later survey that sees only
     /// the far end of the chain, away from the ticket's representative outline.
-    @Test func laterSurveyMatchesAnyPartOfAChain() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func laterSurveyMatchesAnyPartOfAChain(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         let s1 = try await store.ingest(SurveyBatch(surveyName: "a", frames: [
             Fixtures.frame("a1", [Fixtures.crack(east: 0, north: 0, lengthM: 1.05, uncertaintyM: 0.1)]),
             Fixtures.frame("a2", [Fixtures.crack(east: 1.15, north: 0, lengthM: 1, uncertaintyM: 0.1)]),
@@ -134,8 +134,8 @@ import TestSupport
         #expect(s2.ticketsCreated == 0 && s2.ticketsUpdated == 1)
     }
 
-    @Test func sameImportTwiceCreatesNothing() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func sameImportTwiceCreatesNothing(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         let batch = SurveyBatch(surveyName: "s", frames: [
             Fixtures.frame("f1", [Fixtures.crack(east: 0, north: 0), Fixtures.leak(east: 20, north: 0)]),
             Fixtures.frame("f2", [Fixtures.crack(east: 0.2, north: 0)]),
@@ -153,8 +153,8 @@ import TestSupport
     }
 
     /// A store with one crack ticket that was confirmed, dispatched and fixed.
-    func fixedTicket() async throws -> (SQLiteTicketStore, Int64) {
-        let store = try SQLiteTicketStore.inMemory()
+    func fixedTicket(_ backend: StoreBackend) async throws -> (any TicketStore, Int64) {
+        let store = try await backend.store()
         _ = try await store.ingest(SurveyBatch(surveyName: "a", frames: [
             Fixtures.frame("a1", [Fixtures.crack(east: 0, north: 0)])]), actor: "test")
         let id = try #require(try await store.tickets(TicketQuery()).first?.id)
@@ -164,8 +164,8 @@ import TestSupport
         return (store, id)
     }
 
-    @Test func fixedTicketSeenAgainIsReopened() async throws {
-        let (store, id) = try await fixedTicket()
+    @Test(arguments: StoreBackend.allCases) func fixedTicketSeenAgainIsReopened(_ backend: StoreBackend) async throws {
+        let (store, id) = try await fixedTicket(backend)
         let s = try await store.ingest(SurveyBatch(surveyName: "b", frames: [
             Fixtures.frame("b1", [Fixtures.crack(east: 0.1, north: 0)], footprint: 50)]), actor: "survey:b")
         #expect(s.ticketsReopened == 1 && s.ticketsVerified == 0 && s.ticketsCreated == 0)
@@ -175,8 +175,8 @@ import TestSupport
         #expect(last.actor == "survey:b")
     }
 
-    @Test func fixedTicketCoveredAndNotSeenIsVerified() async throws {
-        let (store, id) = try await fixedTicket()
+    @Test(arguments: StoreBackend.allCases) func fixedTicketCoveredAndNotSeenIsVerified(_ backend: StoreBackend) async throws {
+        let (store, id) = try await fixedTicket(backend)
         // A frame far away covers nothing: still fixed.
         var far = Fixtures.frame("far", [], footprint: 10)
         far.report.footprint = far.report.footprint!.map { GeoPoint(latitude: $0.latitude + 0.01, longitude: $0.longitude) }
@@ -189,8 +189,8 @@ import TestSupport
         #expect(try await store.ticket(id: id)?.status == .verified)
     }
 
-    @Test func rejectedTicketAbsorbsLaterSightings() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func rejectedTicketAbsorbsLaterSightings(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         _ = try await store.ingest(SurveyBatch(surveyName: "a", frames: [
             Fixtures.frame("a1", [Fixtures.crack(east: 0, north: 0)])]), actor: "test")
         let id = try #require(try await store.tickets(TicketQuery()).first?.id)

@@ -5,8 +5,8 @@ import Testing
 @testable import Tickets
 
 @Suite struct OutboxTests {
-    @Test func claimsAreLeased() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func claimsAreLeased(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         _ = try await makeDispatched(store, count: 2)
         let now = Date()
         let a = try await store.claimOutboxItems(now: now, lease: 30, limit: 1)
@@ -17,8 +17,8 @@ import Testing
         #expect(try await store.claimOutboxItems(now: now.addingTimeInterval(31), lease: 30, limit: 5).count == 2)
     }
 
-    @Test func deliveryIsRecordedOnce() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func deliveryIsRecordedOnce(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         _ = try await makeDispatched(store, count: 1)
         let item = try #require(try await store.outboxItems().first)
         try await store.recordDelivery(itemId: item.id!, remoteId: "r-1", at: Date())
@@ -30,8 +30,8 @@ import Testing
         #expect(try await store.events(ticketId: item.ticketId).filter { $0.kind == .forwarded }.count == 1)
     }
 
-    @Test func retriesAreLoggedWithThePeerButNeverTheKey() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func retriesAreLoggedWithThePeerButNeverTheKey(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         _ = try await makeDispatched(store, count: 1)
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "test", factory: { _ in handler })

@@ -116,7 +116,7 @@ func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () 
 }
 
 /// `count` crack tickets at distinct places, confirmed and dispatched (so each has an outbox item).
-func makeDispatched(_ store: SQLiteTicketStore, count: Int) async throws -> [Int64] {
+func makeDispatched(_ store: any TicketStore, count: Int) async throws -> [Int64] {
     let frames = (0..<count).map { i in Fixtures.frame("d\(i)", [Fixtures.crack(east: Double(i) * 10, north: 0)]) }
     _ = try await store.ingest(SurveyBatch(surveyName: "s", frames: frames), actor: "test")
     let ids = try await store.tickets(TicketQuery(orderByPriority: false)).compactMap(\.id)

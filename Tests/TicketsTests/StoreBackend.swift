@@ -1,0 +1,24 @@
+import Logging
+import PostgresStore
+import TestSupport
+import Tickets
+
+/// The ticket store backends that every store test runs against: SQLite in memory, and a fresh database
+/// in the tests' own PostgreSQL cluster (see ``TemporaryPostgres``).
+enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    /// A new, empty, migrated store.
+    func store() async throws -> any TicketStore {
+        switch self {
+        case .sqlite:
+            return try SQLiteTicketStore.inMemory()
+        case .postgres:
+            let url = try await TemporaryPostgres.shared().createDatabase()
+            return try await PostgresTicketStore(url: url, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        }
+    }
+}
