@@ -29,7 +29,7 @@ struct TicketsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try await database.openStore()
-        if database.zones != nil { try await store.rerank(store.model) }
+        if database.zones != nil { try await store.rerank(try database.priorityModel()) }
         let list = try await store.tickets(TicketQuery(statuses: status, classes: defectClass, limit: limit))
         if json {
             for t in list { CLIOutput.printJSONLine(t) }

@@ -73,10 +73,10 @@ public final class PostgresTicketStore: TicketStore {
 
     /// Runs `body` in a transaction on `connection`; the body's own error is rethrown as it is (postgres-nio
     /// wraps it in `PostgresTransactionError`).
-    static func transaction<T>(_ connection: PostgresConnection, logger: Logger,
-                               _ body: (PostgresConnection) async throws -> sending T) async throws -> sending T {
+    static func transaction<T: Sendable>(_ connection: PostgresConnection, logger: Logger,
+                                         _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await connection.withTransaction(logger: logger, body)
+            return try await connection.withTransaction(logger: logger) { c in try await body(c) }
         } catch let e as PostgresTransactionError {
             if let inner = e.closureError, inner is TicketError || inner is CancellationError { throw inner }
             throw e
@@ -84,7 +84,7 @@ public final class PostgresTicketStore: TicketStore {
     }
 
     /// Runs `body` in a transaction on a pooled connection.
-    func write<T>(_ body: (PostgresConnection) async throws -> sending T) async throws -> sending T {
+    func write<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let logger = self.logger
         return try await client.withConnection { c in try await Self.transaction(c, logger: logger, body) }
     }
@@ -262,8 +262,9 @@ public final class PostgresTicketStore: TicketStore {
 
     public func createServiceRequest(_ input: ServiceRequestInput, actor: String) async throws -> (ticket: Ticket, created: Bool) {
         let logger = self.logger
-        var t = Ticket.serviceRequest(input, model: model, at: Date())
+        let request = Ticket.serviceRequest(input, model: model, at: Date())
         return try await write { c in
+            var t = request
             if let key = input.idempotencyKey {
                 // Concurrent requests with one key: the second waits for the first's row, then finds it.
                 try await c.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)

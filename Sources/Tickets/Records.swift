@@ -45,14 +45,16 @@ public struct FrameRecord: Codable, Sendable, Hashable, FetchableRecord, Mutable
     /// Capture time as given.
     public var capturedAt: String?
 
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+extension FrameRecord {
     /// The record of a detector report (not yet stored).
     public init(surveyId: Int64, report r: FrameReport, contentHash: String) {
         self.init(surveyId: surveyId, path: r.file, contentHash: contentHash, width: r.width, height: r.height,
                   latitude: r.latitude, longitude: r.longitude, altitudeM: r.altitudeM, gsdCmPerPx: r.gsdCmPerPx,
                   footprint: r.footprint, capturedAt: r.capturedAt)
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A stored finding, linked to its frame and to the ticket it was merged into.

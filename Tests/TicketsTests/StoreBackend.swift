@@ -1,4 +1,5 @@
 import Logging
+import Testing
 import PostgresStore
 import TestSupport
 import Tickets
