@@ -28,12 +28,20 @@ public final class TemporaryPostgres: Sendable {
 
     private actor Shared {
         static let instance = Shared()
-        var cluster: TemporaryPostgres?
-        func get() throws -> TemporaryPostgres {
-            if let cluster { return cluster }
-            let c = try TemporaryPostgres()
+        var cluster: Result<TemporaryPostgres, Failure>?
+        /// Starts the cluster on first use; a failure is kept, so that every later test fails at once.
+        func get() throws(Failure) -> TemporaryPostgres {
+            if let cluster { return try cluster.get() }
+            let c: Result<TemporaryPostgres, Failure>
+            do {
+                c = .success(try TemporaryPostgres())
+            } catch let e as Failure {
+                c = .failure(e)
+            } catch {
+                c = .failure(Failure(description: "\(error)"))
+            }
             cluster = c
-            return c
+            return try c.get()
         }
     }
 
@@ -113,20 +121,29 @@ public final class TemporaryPostgres: Sendable {
     /// Runs a command to completion (60 s at most), returning its output; a non-zero exit throws with it.
     @discardableResult
     static func run(_ command: [String]) throws -> String {
+        // The shell writes the exit status to a file, which is polled: a child's exit is then seen even
+        // where Foundation's `Process.isRunning` is slow to notice it (pg_ctl leaves a daemon behind).
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("pw-pg-cmd-\(UUID().uuidString)")
+        let log = base.appendingPathExtension("log"), status = base.appendingPathExtension("status")
+        defer {
+            try? FileManager.default.removeItem(at: log)
+            try? FileManager.default.removeItem(at: status)
+        }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: command[0])
-        p.arguments = Array(command.dropFirst())
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pw-pg-cmd-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? handle.close() }
-        p.standardOutput = handle
-        p.standardError = handle
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "log=$1; status=$2; shift 2; \"$@\" >\"$log\" 2>&1 </dev/null; echo $? >\"$status.tmp\"; mv \"$status.tmp\" \"$status\"",
+                       "sh", log.path, status.path] + command
         p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
         try p.run()
         let deadline = Date().addingTimeInterval(60)
-        while p.isRunning {
+        var code: Int32?
+        while code == nil {
+            if let text = try? String(contentsOf: status, encoding: .utf8) {
+                code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+                break
+            }
             if Date() > deadline {
                 p.terminate()
                 throw Failure(description: "\(command.joined(separator: " ")) took more than 60 s")
@@ -135,8 +152,8 @@ public final class TemporaryPostgres: Sendable {
         }
         let data = (try? Data(contentsOf: log)) ?? Data()
         let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else {
-            throw Failure(description: "\(command.joined(separator: " ")) failed (\(p.terminationStatus)): \(text)")
+        guard code == 0 else {
+            throw Failure(description: "\(command.joined(separator: " ")) failed (\(code ?? -1)): \(text)")
         }
         return text
     }
