@@ -12,7 +12,7 @@ public struct Pavewatch: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InfoCommand.self,
-            SurveyCommand.self,
+            SurveyGroup.self,
             WorkerCommand.self,
             ImportCommand.self,
             TicketsCommand.self,

@@ -5,10 +5,19 @@ import Logging
 import Pipeline
 import Tickets
 
-/// `pavewatch survey FOLDER`: the main job.
-struct SurveyCommand: AsyncParsableCommand {
+/// `pavewatch survey`: runs a survey (the default, ``SurveyCommand``) or shows a distributed one's progress.
+struct SurveyGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "survey",
+        abstract: "Survey a folder (`survey FOLDER`, the same as `survey run FOLDER`), or show a distributed survey's progress (`survey status ID`).",
+        subcommands: [SurveyCommand.self, SurveyStatusCommand.self],
+        defaultSubcommand: SurveyCommand.self)
+}
+
+/// `pavewatch survey [run] FOLDER`: the main job.
+struct SurveyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Inspect every JPEG/PNG below a folder and store ranked, geotagged defect tickets.",
         discussion: """
         Frames are decoded, analysed and geotagged on all cores, and each frame's findings are merged into
@@ -19,9 +28,8 @@ struct SurveyCommand: AsyncParsableCommand {
         With --db postgres://... --enqueue, nothing is analysed here: the survey and one job per frame (its
         path relative to FOLDER) go into the job table for `pavewatch worker` processes on any machine that
         sees the folder; enqueueing the same folder again adds nothing. `pavewatch survey status ID` shows
-        the progress. (A folder named "status" is given as ./status.)
-        """,
-        subcommands: [SurveyStatusCommand.self])
+        the progress. (A folder named "status" or "run" is given as ./status or ./run.)
+        """)
 
     @Argument(help: "The survey folder (searched recursively; symbolic links out of it are not followed).")
     var folder: String

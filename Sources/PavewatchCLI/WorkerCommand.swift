@@ -82,6 +82,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let worker = SurveyWorker(store: store, options: options, root: root, logger: logging.logger(command: "worker")) { path, relative in
             try analysis.analyse(try analysis.read(path), file: relative, threads: 1)
         }
+        defer { worker.close() }
         let summary = try await worker.run(stop: stop)
         if json {
             CLIOutput.printJSONLine(summary)

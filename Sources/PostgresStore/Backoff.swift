@@ -31,9 +31,12 @@ struct Backoff: Sendable {
     }
 
     /// Runs `op` until it succeeds, a final error, the deadline, or `stop()` says to give up.
+    /// - Parameter failed: called after each failed attempt with the number of failures so far and the error.
     func retry<T: Sendable>(logger: Logger, peer: PostgresLocation, stop: @Sendable () -> Bool = { false },
+                            failed: @Sendable (Int, any Error) async -> Void = { _, _ in },
                             _ op: @escaping @Sendable () async throws -> T) async throws -> T {
         var delay = initial
+        var failures = 0
         while true {
             do {
                 return try await withThrowingTaskGroup(of: T.self) { group in
@@ -46,6 +49,8 @@ struct Backoff: Sendable {
                     return try await group.next()!
                 }
             } catch where Self.isTransient(error) && !Task.isCancelled {
+                failures += 1
+                await failed(failures, error)
                 if stop() { throw error }
                 if let deadline, ContinuousClock.now + delay > deadline { throw error }
                 logger.info("database unreachable, retrying", metadata: [

@@ -15,6 +15,8 @@ public final class PostgresTicketStore: TicketStore {
     public let location: PostgresLocation
     /// Severity and priority model applied on every change.
     public let model: PriorityModel
+    /// Pool size.
+    public let maximumConnections: Int
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
@@ -27,6 +29,7 @@ public final class PostgresTicketStore: TicketStore {
         self.location = location
         self.model = model
         self.logger = logger
+        self.maximumConnections = maximumConnections
         let client = PostgresClient(configuration: location.clientConfiguration(maximumConnections: maximumConnections),
                                     backgroundLogger: logger)
         self.client = client
@@ -48,6 +51,14 @@ public final class PostgresTicketStore: TicketStore {
                             logger: Logger) async throws {
         try await self.init(location: try PostgresLocation(url: url), model: model,
                             maximumConnections: maximumConnections, logger: logger)
+    }
+
+    /// A new store on the same database with a new connection pool (for a worker whose pool stopped
+    /// answering after the server restarted); the caller closes this one.
+    /// - Throws: ``TicketError`` `.database` when the server cannot be reached within `timeout`.
+    public func reopened(timeout: Duration = .seconds(5)) async throws -> PostgresTicketStore {
+        try await PostgresTicketStore(location: location, model: model, maximumConnections: maximumConnections,
+                                      timeout: timeout, logger: logger)
     }
 
     /// Closes every connection.

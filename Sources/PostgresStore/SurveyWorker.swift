@@ -69,13 +69,15 @@ public final class StopFlag: Sendable {
 /// One worker process of a distributed survey: `threads` loops that claim a job, analyse its frame on a
 /// thread of their own (so lease renewals keep running), and store the findings and the job's completion
 /// in one transaction. Idle loops sleep until `NOTIFY pavewatch_jobs` or the next poll. When the database
-/// goes away, every call is retried with exponential backoff (up to 2 s apart) until it is back.
+/// goes away, every call is retried with exponential backoff (up to 2 s apart) until it is back; after a
+/// call that got no answer in 3 s, and after every third failure in a row, the worker opens a new
+/// connection pool, so that connections that died with the old server are not waited on.
 public final class SurveyWorker: Sendable {
     /// Analyses one frame: `(absolute path, path relative to the survey root)` to the frame and its
     /// content hash. Runs on a thread of its own; a thrown error is the failure reason.
     public typealias Analyse = @Sendable (_ path: String, _ relative: String) throws -> SurveyBatch.Frame
 
-    let store: PostgresTicketStore
+    private let current: Mutex<PostgresTicketStore>
     let options: WorkerOptions
     let root: String?
     let analyse: Analyse
@@ -86,7 +88,7 @@ public final class SurveyWorker: Sendable {
     /// - Parameters: root: this machine's path of the survey root (job paths are relative to it); `nil`:
     ///   the folder the survey was enqueued from.
     public init(store: PostgresTicketStore, options: WorkerOptions, root: String?, logger: Logger, analyse: @escaping Analyse) {
-        self.store = store
+        self.current = Mutex(store)
         self.options = options
         self.root = root
         self.analyse = analyse
@@ -114,10 +116,39 @@ public final class SurveyWorker: Sendable {
         return total
     }
 
-    func backoff(deadline: ContinuousClock.Instant? = nil) -> Backoff {
+    /// The store in use now.
+    var store: PostgresTicketStore { current.withLock { $0 } }
+
+    /// Replaces the connection pool by a new one, if the server answers: after an attempt that got no
+    /// answer in time (a connection of the old server is being waited on), or after every third failure.
+    func reopen(after failures: Int, _ error: any Error) async {
+        guard error is Backoff.AttemptTimedOut || failures % 3 == 0 else { return }
+        let old = store
+        guard let fresh = try? await old.reopened() else { return }
+        // Another thread may have replaced it meanwhile: keep theirs.
+        let swapped = current.withLock { now in
+            guard now === old else { return false }
+            now = fresh
+            return true
+        }
+        old.close()
+        guard swapped else { return fresh.close() }
+        logger.info("reconnected with a new connection pool", metadata: ["db.peer": "\(fresh.location)"])
+    }
+
+    /// Runs `op` on the current store, retrying (see the type's discussion) until it succeeds, a final
+    /// error, the deadline, or `stop`.
+    func retrying<T: Sendable>(deadline: ContinuousClock.Instant? = nil, logger: Logger, stop: StopFlag? = nil,
+                               _ op: @escaping @Sendable (PostgresTicketStore) async throws -> T) async throws -> T {
         var b = Backoff(deadline: deadline)
-        b.attemptTimeout = .seconds(max(5, options.lease))
-        return b
+        b.attemptTimeout = .seconds(3)
+        return try await b.retry(logger: logger, peer: store.location, stop: { stop?.isSet ?? false },
+                                 failed: { await self.reopen(after: $0, $1) }) { try await op(self.store) }
+    }
+
+    /// Closes the connections of the store in use (the worker may have replaced the one it was given).
+    public func close() {
+        store.close()
     }
 
     /// LISTEN on the job channel, reconnecting with backoff; each notification wakes the idle loops.
@@ -152,15 +183,15 @@ public final class SurveyWorker: Sendable {
     /// One thread: claim, analyse, store, until stopped or (with `untilDone`) nothing is left.
     func loop(stop: StopFlag) async throws -> WorkerSummary {
         var summary = WorkerSummary()
-        let peer = store.location, name = options.name, store = self.store, o = options
+        let name = options.name, o = options
         while !stop.isSet {
-            let job = try await backoff().retry(logger: logger, peer: peer, stop: { stop.isSet }) {
-                try await store.claimJob(worker: name, lease: o.lease, maxAttempts: o.maxAttempts, survey: o.survey)
+            let job = try await retrying(logger: logger, stop: stop) {
+                try await $0.claimJob(worker: name, lease: o.lease, maxAttempts: o.maxAttempts, survey: o.survey)
             }
             guard let job else {
-                if o.untilDone, try await backoff().retry(logger: logger, peer: peer, stop: { stop.isSet }, {
-                    try await store.unfinishedJobs(survey: o.survey)
-                }) == 0 { break }
+                if o.untilDone, try await retrying(logger: logger, stop: stop, { try await $0.unfinishedJobs(survey: o.survey) }) == 0 {
+                    break
+                }
                 await idle(o.idlePoll, stop: stop)
                 continue
             }
@@ -170,7 +201,7 @@ public final class SurveyWorker: Sendable {
             let heartbeat = Task {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(Int(o.lease * 1000 / 3)))
-                    _ = try? await store.renewLease(job, worker: name, lease: o.lease)
+                    _ = try? await self.store.renewLease(job, worker: name, lease: o.lease)
                 }
             }
             let outcome = await analyseOnThread(job)
@@ -180,8 +211,8 @@ public final class SurveyWorker: Sendable {
             let deadline: ContinuousClock.Instant? = stop.isSet ? .now + .seconds(o.lease) : nil
             switch outcome {
             case .success(let frame):
-                let stored = try await backoff(deadline: deadline).retry(logger: jobLogger, peer: peer) {
-                    try await store.completeJob(job, worker: name, frame: frame, actor: "survey:\(job.surveyName)")
+                let stored = try await retrying(deadline: deadline, logger: jobLogger) {
+                    try await $0.completeJob(job, worker: name, frame: frame, actor: "survey:\(job.surveyName)")
                 }
                 if let stored {
                     if stored.framesSkipped > 0 { summary.framesSkipped += 1 } else { summary.framesDone += 1 }
@@ -192,8 +223,8 @@ public final class SurveyWorker: Sendable {
             case .failure(let error):
                 summary.framesFailed += 1
                 jobLogger.warning("frame failed", metadata: ["frame.reason": "\(error)", "job.attempt": "\(job.attempts)"])
-                try await backoff(deadline: deadline).retry(logger: jobLogger, peer: peer) {
-                    try await store.failJob(job, worker: name, reason: "\(error)", maxAttempts: o.maxAttempts)
+                try await retrying(deadline: deadline, logger: jobLogger) {
+                    try await $0.failJob(job, worker: name, reason: "\(error)", maxAttempts: o.maxAttempts)
                 }
             }
         }
