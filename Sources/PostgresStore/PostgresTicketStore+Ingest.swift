@@ -53,7 +53,7 @@ extension PostgresTicketStore {
 
     /// The merge-lock cells (x = longitude, y = latitude index) of the located groups, ascending; `nil` when
     /// there are more than ``maximumCells``.
-    static func mergeCells(_ groups: [[Finding]], merging: Merging) -> [SIMD2<Int32>]? {
+    public static func mergeCells(_ groups: [[Finding]], merging: Merging) -> [SIMD2<Int32>]? {
         var cells: Set<SIMD2<Int32>> = []
         for fs in groups {
             let shapes = fs.compactMap(Merging.Shape.init)

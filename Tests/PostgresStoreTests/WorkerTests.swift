@@ -189,4 +189,34 @@ struct WorkerTests {
         #expect(got.tickets == reference.tickets)
         try cluster.stop()
     }
+
+    @Test("a frame that cannot be read is retried, then failed with its reason; SIGTERM stops a worker cleanly")
+    func failedFramesAndSigterm() async throws {
+        let binary = try #require(CLIProcess.binary(), "the pavewatch executable is built with the tests")
+        let folder = try Self.makeFolder(count: 4)
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]).write(to: folder.appendingPathComponent("left/broken.jpg"))
+        let url = try await TemporaryPostgres.shared().createDatabase()
+        try await Self.enqueue(binary, url: url, folder: folder, work: work)
+        let store = try await PostgresTicketStore(url: url, logger: Self.quiet)
+        defer { store.close() }
+        // No --until-done: the worker waits for more work until SIGTERM.
+        let log = work.appendingPathComponent("w.log")
+        let p = try CLIProcess.start(binary, ["worker", "--db", url, "--root", folder.path, "--name", "w", "--lease", "10",
+                                              "--max-attempts", "2", "--inspector", "dark-regions"], log: log)
+        try await Self.waitUntil(seconds: 60) {
+            let s = try await store.progress(survey: 1)
+            return (s?.done ?? 0) == 4 && (s?.failed ?? 0) == 1
+        }
+        p.terminate()
+        try await CLIProcess.wait(p, seconds: 20)
+        #expect(p.terminationStatus == 0, "\(Self.log(log))")
+        let status = try #require(try await store.progress(survey: 1))
+        #expect(status.running == 0 && status.pending == 0)
+        let failure = try #require(status.failures.first)
+        #expect(failure.path == "left/broken.jpg" && failure.attempts == 2)
+        #expect(failure.reason.contains("broken.jpg") || !failure.reason.isEmpty, "\(failure.reason)")
+        #expect(status.workers == [SurveyProgress.Worker(worker: "w", done: 4, running: 0, failed: 1)])
+    }
 }
