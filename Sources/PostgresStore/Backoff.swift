@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import PostgresNIO
 import Tickets
 
@@ -39,15 +40,7 @@ struct Backoff: Sendable {
         var failures = 0
         while true {
             do {
-                return try await withThrowingTaskGroup(of: T.self) { group in
-                    group.addTask { try await op() }
-                    group.addTask {
-                        try await Task.sleep(for: attemptTimeout)
-                        throw AttemptTimedOut()
-                    }
-                    defer { group.cancelAll() }
-                    return try await group.next()!
-                }
+                return try await Self.withTimeout(attemptTimeout, op)
             } catch where Self.isTransient(error) && !Task.isCancelled {
                 failures += 1
                 await failed(failures, error)
@@ -57,6 +50,33 @@ struct Backoff: Sendable {
                     "db.peer": "\(peer)", "db.error": "\(PostgresTicketStore.describe(error))", "retry.in": "\(delay)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, maximum)
+            }
+        }
+    }
+
+    /// Runs `op`, giving up after `timeout` without waiting for it: a task group would wait for a call
+    /// stuck on a connection of a server that died, however it is cancelled. The abandoned call is
+    /// cancelled and ends when its connection pool is closed.
+    static func withTimeout<T: Sendable>(_ timeout: Duration,
+                                         _ op: @escaping @Sendable () async throws -> T) async throws -> T {
+        let outcome = Mutex<CheckedContinuation<T, any Error>?>(nil)
+        let finish = { @Sendable (result: Result<T, any Error>) -> Bool in
+            guard let c = outcome.withLock({ state in defer { state = nil }; return state }) else { return false }
+            c.resume(with: result)
+            return true
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            outcome.withLock { $0 = continuation }
+            let work = Task {
+                do {
+                    _ = finish(.success(try await op()))
+                } catch {
+                    _ = finish(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                if finish(.failure(AttemptTimedOut())) { work.cancel() }
             }
         }
     }

@@ -80,7 +80,7 @@ struct ConcurrentMergeTests {
         let ca = Set(PostgresTicketStore.mergeCells([[a]], merging: merging) ?? [])
         let cb = Set(PostgresTicketStore.mergeCells([[b]], merging: merging) ?? [])
         #expect(!ca.isDisjoint(with: cb))
-        let far = Self.crack(east: 5000, north: 0)
+        let far = Self.crack(east: 3000, north: 3000)  // ~55 × 55 cells
         #expect(PostgresTicketStore.mergeCells([[a, far]], merging: merging) == nil)
     }
 }
