@@ -55,7 +55,9 @@ public final class TemporaryPostgres: Sendable {
             throw Failure(description: "no PostgreSQL server in /usr/lib/postgresql: run scripts/setup (it installs Debian's postgresql package)")
         }
         bin = URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin")
-        directory = fm.temporaryDirectory.appendingPathComponent("pw-pg-\(UUID().uuidString)")
+        // Under root the server's user must reach the folder: /tmp, whatever TMPDIR says.
+        let parent = getuid() == 0 ? URL(fileURLWithPath: "/tmp") : fm.temporaryDirectory
+        directory = parent.appendingPathComponent("pw-pg-\(UUID().uuidString)")
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         if getuid() == 0 {
             runAs = ["/usr/sbin/runuser", "-u", "postgres", "--"]
@@ -65,7 +67,7 @@ public final class TemporaryPostgres: Sendable {
         }
         let data = directory.appendingPathComponent("data").path
         _ = try Self.run(runAs + [bin.appendingPathComponent("initdb").path, "-D", data, "-U", "pavewatch",
-                                  "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"])
+                                  "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"])
         // A random high port; another one when it is taken (pg_ctl then fails at once).
         var lastError: (any Error)?
         var chosen: Int?

@@ -4,8 +4,8 @@ import Testing
 @testable import Tickets
 
 @Suite struct ExportTests {
-    func store() async throws -> SQLiteTicketStore {
-        let store = try SQLiteTicketStore.inMemory()
+    func store(_ backend: StoreBackend) async throws -> any TicketStore {
+        let store = try await backend.store()
         var noGeo = Fixtures.crack(east: 0, north: 0)
         noGeo.latitude = nil
         noGeo.longitude = nil
@@ -19,8 +19,8 @@ import Testing
         return store
     }
 
-    @Test func geoJSONParsesBack() async throws {
-        let tickets = try await store().tickets(TicketQuery())
+    @Test(arguments: StoreBackend.allCases) func geoJSONParsesBack(_ backend: StoreBackend) async throws {
+        let tickets = try await store(backend).tickets(TicketQuery())
         let text = TicketExport.geoJSON(tickets)
         let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(root["type"] as? String == "FeatureCollection")
@@ -58,8 +58,8 @@ import Testing
         #expect(kinds.sorted() == ["LineString", "Point", "Polygon", "null"])
     }
 
-    @Test func csvQuotesAndCounts() async throws {
-        let tickets = try await store().tickets(TicketQuery())
+    @Test(arguments: StoreBackend.allCases) func csvQuotesAndCounts(_ backend: StoreBackend) async throws {
+        let tickets = try await store(backend).tickets(TicketQuery())
         let csv = TicketExport.csv(tickets)
         let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(lines.count == 5)
@@ -67,8 +67,8 @@ import Testing
         #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 20 })
     }
 
-    @Test func kmlIsWellFormed() async throws {
-        let tickets = try await store().tickets(TicketQuery())
+    @Test(arguments: StoreBackend.allCases) func kmlIsWellFormed(_ backend: StoreBackend) async throws {
+        let tickets = try await store(backend).tickets(TicketQuery())
         let kml = TicketExport.kml(tickets)
         #expect(kml.components(separatedBy: "<Placemark>").count - 1 == 3)
         #expect(!kml.contains("<tag>"))

@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized) struct ForwardingTests {
     /// Checks that the peer holds exactly one request per outbox item, under the item's idempotency key,
     /// and that the local tickets carry the peer's ids.
-    func expectExactlyOnce(local: SQLiteTicketStore, peer: PeerServer, count: Int) async throws {
+    func expectExactlyOnce(local: any TicketStore, peer: PeerServer, count: Int) async throws {
         let items = try await local.outboxItems()
         #expect(items.count == count)
         #expect(items.allSatisfy { $0.state == .sent && $0.remoteId != nil })
@@ -26,11 +26,11 @@ import Testing
         }
     }
 
-    @Test func downThen500ThenTimeoutThenAccepted() async throws {
+    @Test(arguments: StoreBackend.allCases) func downThen500ThenTimeoutThenAccepted(_ backend: StoreBackend) async throws {
         let peer = try PeerServer()
         let port = try await peer.start()
         await peer.stop()  // down
-        let local = try SQLiteTicketStore.inMemory()
+        let local = try await backend.store()
         let n = 6
         _ = try await makeDispatched(local, count: n)
         let config = ForwarderConfiguration(peerURL: "http://127.0.0.1:\(port)/open311/v2", apiKey: PeerServer.apiKey,
@@ -126,10 +126,10 @@ import Testing
         await peer.stop()
     }
 
-    @Test func peerRefusalIsPermanentAndVisible() async throws {
+    @Test(arguments: StoreBackend.allCases) func peerRefusalIsPermanentAndVisible(_ backend: StoreBackend) async throws {
         let peer = try PeerServer()
         let port = try await peer.start()
-        let local = try SQLiteTicketStore.inMemory()
+        let local = try await backend.store()
         _ = try await makeDispatched(local, count: 1)
         let config = ForwarderConfiguration(peerURL: "http://127.0.0.1:\(port)/open311/v2", apiKey: "wrong",
                                             requestTimeout: .seconds(5), statusPoll: nil)

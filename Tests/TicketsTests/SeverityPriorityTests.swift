@@ -87,8 +87,8 @@ import Testing
         #expect(throws: TicketError.self) { try ZoneWeights.parse(yaml: yaml) }
     }
 
-    @Test func rerankAppliesZones() async throws {
-        let store = try SQLiteTicketStore.inMemory()
+    @Test(arguments: StoreBackend.allCases) func rerankAppliesZones(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
         _ = try await store.ingest(SurveyBatch(surveyName: "s", frames: [
             Fixtures.frame("f", [Fixtures.crack(east: 0, north: 0), Fixtures.crack(east: 500, north: 0)])]),
             actor: "test")
