@@ -245,15 +245,17 @@ final class FusedChain: @unchecked Sendable {
                     }
                     var ir = 0
                     while ir < l.outChannels {
-                        unsafe Self.micro(depth: depth, a: wb.baseAddress! + ir * depth, b: scratch.panel, acc: scratch.acc)
+                        unsafe GEMM.kernel(kc: depth, a: wb.baseAddress! + ir * depth, b: scratch.panel, acc: scratch.acc)
                         let rows = min(8, l.outChannels - ir)
                         for r in 0..<rows {
                             let bias = unsafe bb[ir + r]
                             let out = unsafe UnsafeMutableRawPointer(output + (ir + r) * outChannelStride)
                             let v0 = unsafe scratch.acc[2 * r], v1 = unsafe scratch.acc[2 * r + 1]
                             if l.pool {
-                                let m = pointwiseMax(v0, v1)
-                                let p = Self.activate(pointwiseMax(m.evenHalf, m.oddHalf) + SIMD8(repeating: bias), l.activation)
+                                let m = v0.replacing(with: v1, where: v0 .< v1)
+                                let e = SIMD8<Float>(m[0], m[2], m[4], m[6], m[8], m[10], m[12], m[14])
+                                let o = SIMD8<Float>(m[1], m[3], m[5], m[7], m[9], m[11], m[13], m[15])
+                                let p = Self.activate(e.replacing(with: o, where: e .< o) + SIMD8(repeating: bias), l.activation)
                                 unsafe out.storeBytes(of: p, toByteOffset: panel.output[0] * 4, as: SIMD8<Float>.self)
                             } else if seg == 16 {
                                 let b = SIMD16<Float>(repeating: bias)
@@ -280,38 +282,20 @@ final class FusedChain: @unchecked Sendable {
     }
 
     @inline(__always)
-    static func activate<V: SIMD>(_ v: V, _ a: Kernels.Activation) -> V where V.Scalar == Float {
+    static func activate(_ v: SIMD16<Float>, _ a: Kernels.Activation) -> SIMD16<Float> {
         switch a {
         case .identity: return v
-        case .relu: return v.replacing(with: V(), where: v .< V())
-        case .leaky(let alpha): return v.replacing(with: v * V(repeating: alpha), where: v .< V())
+        case .relu: return v.replacing(with: SIMD16<Float>(), where: v .< SIMD16<Float>())
+        case .leaky(let alpha): return v.replacing(with: v * SIMD16<Float>(repeating: alpha), where: v .< SIMD16<Float>())
         }
     }
 
-    /// 8×32 register kernel over depth `depth`: `acc[2r + h] = Σ_k a[k][r] · b[k][16h ..< 16h + 16]`.
     @inline(__always)
-    static func micro(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, acc: UnsafeMutablePointer<SIMD16<Float>>) {
-        typealias V = SIMD16<Float>
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
-        var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
-        var ap = unsafe a, bp = unsafe UnsafeRawPointer(b)
-        for _ in 0..<depth {
-            let b0 = unsafe bp.load(as: V.self), b1 = unsafe bp.load(fromByteOffset: 64, as: V.self)
-            var s: V
-            s = V(repeating: unsafe ap[0]); GEMM.madd(&c00, s, b0); GEMM.madd(&c01, s, b1)
-            s = V(repeating: unsafe ap[1]); GEMM.madd(&c10, s, b0); GEMM.madd(&c11, s, b1)
-            s = V(repeating: unsafe ap[2]); GEMM.madd(&c20, s, b0); GEMM.madd(&c21, s, b1)
-            s = V(repeating: unsafe ap[3]); GEMM.madd(&c30, s, b0); GEMM.madd(&c31, s, b1)
-            s = V(repeating: unsafe ap[4]); GEMM.madd(&c40, s, b0); GEMM.madd(&c41, s, b1)
-            s = V(repeating: unsafe ap[5]); GEMM.madd(&c50, s, b0); GEMM.madd(&c51, s, b1)
-            s = V(repeating: unsafe ap[6]); GEMM.madd(&c60, s, b0); GEMM.madd(&c61, s, b1)
-            s = V(repeating: unsafe ap[7]); GEMM.madd(&c70, s, b0); GEMM.madd(&c71, s, b1)
-            unsafe ap += 8
-            unsafe bp += 128
+    static func activate(_ v: SIMD8<Float>, _ a: Kernels.Activation) -> SIMD8<Float> {
+        switch a {
+        case .identity: return v
+        case .relu: return v.replacing(with: SIMD8<Float>(), where: v .< SIMD8<Float>())
+        case .leaky(let alpha): return v.replacing(with: v * SIMD8<Float>(repeating: alpha), where: v .< SIMD8<Float>())
         }
-        unsafe acc[0] = c00; unsafe acc[1] = c01; unsafe acc[2] = c10; unsafe acc[3] = c11
-        unsafe acc[4] = c20; unsafe acc[5] = c21; unsafe acc[6] = c30; unsafe acc[7] = c31
-        unsafe acc[8] = c40; unsafe acc[9] = c41; unsafe acc[10] = c50; unsafe acc[11] = c51
-        unsafe acc[12] = c60; unsafe acc[13] = c61; unsafe acc[14] = c70; unsafe acc[15] = c71
     }
 }
