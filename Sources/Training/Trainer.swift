@@ -120,6 +120,11 @@ public final class Trainer {
             bestMetrics = (try? ModelFile(path: modelPath))?.metadata.metrics ?? [:]
             log("resumed from \(checkpointPath) at epoch \(startEpoch + 1)")
         }
+        if startEpoch == 0, let path = config.initialWeights {
+            let start = try ModelFile(path: path, expecting: arch)
+            net.load(flatWeights: Array(start.weights[0..<(start.weights.count - start.metadata.extraStateCount)]))
+            log("starting from the weights of \(path)")
+        }
         var stoppedEarly = false
         var epoch = startEpoch
         let trainStart = Date()
@@ -154,7 +159,8 @@ public final class Trainer {
                                     Self.duration(eta)))
                 }
             }
-            let classifier = TileClassifier(network: net, normalization: Self.normalization, threads: config.threads)
+            let classifier = TileClassifier(network: net, normalization: Self.normalization, threads: config.threads,
+                                                                 views: config.testTimeViews)
             let m = Self.metrics(classifier: classifier, validation: data.validation)
             let score = Self.score(m)
             let improved = score > bestScore
@@ -202,7 +208,8 @@ public final class Trainer {
         let net = ck.makeNetwork()
         var builder = DatasetBuilder(config: config)
         let data = try builder.build(log: log)
-        let m = Self.metrics(classifier: TileClassifier(network: net, normalization: Self.normalization, threads: config.threads),
+        let m = Self.metrics(classifier: TileClassifier(network: net, normalization: Self.normalization, threads: config.threads,
+                                                                 views: config.testTimeViews),
                              validation: data.validation)
         let epoch = Int(ck.metadata.notes["nextEpoch"] ?? "0") ?? 0
         var file = modelFile(net, metrics: m, epoch: epoch - 1)
@@ -220,7 +227,8 @@ public final class Trainer {
             trainingData: config.sources.map(Self.datasetDescription),
             licences: Array(Set(config.sources.map(Self.licence))).sorted(),
             metrics: metrics, seed: config.seed,
-            notes: ["tileSize": String(config.tileSize), "labeling": String(format: "crack >= %.3f, background <= %.3f, leak >= %.2f of tile pixels",
+            notes: ["tileSize": String(config.tileSize), "testTimeViews": String(config.testTimeViews),
+                    "initialWeights": config.initialWeights ?? "seeded initialisation", "labeling": String(format: "crack >= %.3f, background <= %.3f, leak >= %.2f of tile pixels",
                                                                               config.labeling.crackFraction, config.labeling.backgroundFraction, config.labeling.leakFraction)])
     }
 

@@ -43,6 +43,12 @@ public struct TrainingConfig: Sendable, Codable {
     public var augment = true
     /// Probability of JPEG re-compression per augmented tile.
     public var jpegProbability = 0.1
+    /// Test-time views (1, 2, 4 or 8 of the flips / rotations, see ``TileClassifier/views``) for validation;
+    /// recorded in the model file, so `pavewatch evaluate` uses them too.
+    public var testTimeViews = 1
+    /// A model file (of the same architecture) whose weights start the training instead of the seeded
+    /// initialisation: a second, fine-tuning stage with its own schedule. Relative to the working directory.
+    public var initialWeights: String?
     /// The network (nil: ``TrainingConfig/defaultArchitecture(tileSize:)``).
     public var architecture: Architecture?
 
@@ -67,7 +73,7 @@ public struct TrainingConfig: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case seed, datasetRoot, sources, tileSize, trainStride, validationFraction, tunnelMaxSide, labeling, epochs
         case samplesPerEpoch, batchSize, learningRate, weightDecay, warmupSteps, patience, threads, classWeights, classMix
-        case augment, jpegProbability, architecture
+        case augment, jpegProbability, testTimeViews, initialWeights, architecture
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +92,8 @@ public struct TrainingConfig: Sendable, Codable {
         classWeights = try get(.classWeights, d.classWeights); classMix = try get(.classMix, d.classMix)
         augment = try get(.augment, d.augment)
         jpegProbability = try get(.jpegProbability, d.jpegProbability)
+        testTimeViews = try get(.testTimeViews, d.testTimeViews)
+        initialWeights = try c.decodeIfPresent(String.self, forKey: .initialWeights)
         architecture = try c.decodeIfPresent(Architecture.self, forKey: .architecture)
     }
 }
