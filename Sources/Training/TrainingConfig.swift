@@ -7,7 +7,8 @@ public struct TrainingConfig: Sendable, Codable {
     public var seed: UInt64 = 20_261_125
     /// Folder holding the shared data sets (see its README).
     public var datasetRoot = "/work/shared/datasets"
-    /// Data sets to use: `crackforest`, `deepcrack`, `leak-tunnel`, `saltspot`, `ozgenel`, `quaywall`.
+    /// Data sets to use: `crackforest`, `deepcrack`, `leak-tunnel`, `saltspot`, `ozgenel`, `quaywall`,
+    /// `pavement-negatives` (the even half of the sorted list; the odd half is left for the false-positive check).
     public var sources = ["crackforest", "deepcrack", "leak-tunnel", "saltspot", "ozgenel", "quaywall"]
     /// Tile side in pixels (the network input).
     public var tileSize = 64
@@ -39,6 +40,8 @@ public struct TrainingConfig: Sendable, Codable {
     public var classWeights: [Float] = [1, 1, 1]
     /// Share of each class (crack, leak, background) in an epoch's samples (class balancing).
     public var classMix: [Double] = [0.4, 0.2, 0.4]
+    /// Times each tile of a data set enters its class's draw pool (default 1): oversamples small sets.
+    public var sourceRepeats: [String: Int] = [:]
     /// Augment training tiles (flips, rotations, brightness / contrast / gamma, blur, JPEG).
     public var augment = true
     /// Probability of JPEG re-compression per augmented tile.
@@ -73,7 +76,7 @@ public struct TrainingConfig: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case seed, datasetRoot, sources, tileSize, trainStride, validationFraction, tunnelMaxSide, labeling, epochs
         case samplesPerEpoch, batchSize, learningRate, weightDecay, warmupSteps, patience, threads, classWeights, classMix
-        case augment, jpegProbability, testTimeViews, initialWeights, architecture
+        case augment, jpegProbability, testTimeViews, initialWeights, sourceRepeats, architecture
     }
 
     public init(from decoder: any Decoder) throws {
@@ -93,6 +96,7 @@ public struct TrainingConfig: Sendable, Codable {
         augment = try get(.augment, d.augment)
         jpegProbability = try get(.jpegProbability, d.jpegProbability)
         testTimeViews = try get(.testTimeViews, d.testTimeViews)
+        sourceRepeats = try get(.sourceRepeats, d.sourceRepeats)
         initialWeights = try c.decodeIfPresent(String.self, forKey: .initialWeights)
         architecture = try c.decodeIfPresent(Architecture.self, forKey: .architecture)
     }
