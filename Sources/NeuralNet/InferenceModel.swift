@@ -3,7 +3,9 @@ import Foundation
 /// A trained ``Sequential`` compiled for inference: batch norm folded into the preceding convolution or
 /// dense layer, ReLU / leaky ReLU fused into its bias pass, dropout dropped, and every buffer (activations,
 /// column matrix, GEMM packing) allocated once for `batchSize` tiles, so running a batch allocates nothing
-/// new. Batches of about 64 tiles keep a tile's activations in L2.
+/// new. The leading stride-1 convolutions (with their 2×2 max pooling) run fused, one tile at a time, so a
+/// tile's activations stay in L1 / L2 (``FusedChain`` in `StorageConv.swift`); the rest runs layer by layer
+/// over the batch (im2col + ``GEMM``).
 ///
 /// One instance is one worker: not for concurrent use. Run several (one per thread) for parallel batches.
 public final class InferenceModel {
