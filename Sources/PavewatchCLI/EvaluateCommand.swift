@@ -55,6 +55,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Threads.")
     var threads = 1
 
+    @Option(help: "Classifier: test-time views averaged per tile, 1, 2, 4 or 8 flips / rotations (default: the model's).")
+    var views: Int?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -65,6 +68,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         if tiles == nil && (images == nil || masks == nil) { throw ValidationError("--images and --masks go together") }
         if let l = label, TileClass(folderName: l) == nil { throw ValidationError("unknown class \(l)") }
         if tiles != nil && model == nil { throw ValidationError("--tiles needs --model") }
+        if let v = views, ![1, 2, 4, 8].contains(v) { throw ValidationError("--views must be 1, 2, 4 or 8") }
     }
 
     func run() async throws {
@@ -79,7 +83,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         } else {
             samples = try Evaluation.tiles(images: images ?? "", masks: masks ?? "", size: size, maskMinimum: maskMinimum)
         }
-        let classifier = TileClassifier(network: net, normalization: file.metadata.normalization, threads: threads)
+        let classifier = TileClassifier(network: net, normalization: file.metadata.normalization, threads: threads,
+                                        views: views ?? TileClassifier.views(of: file.metadata))
         let cm = classifier.confusion(samples)
         if json {
             let data = try JSONSerialization.data(withJSONObject: Evaluation.report(cm), options: [.sortedKeys])
