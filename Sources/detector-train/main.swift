@@ -1,6 +1,9 @@
 // Trains the per-pixel crack model of the detector (Inspection.CrackModel) on the shared data sets and
-// writes models/crack-pixel-v1.0.nnw plus datasets/detector-splits.json.
-// Usage: detector-train [DATASETS] [STEPS]   (DATASETS defaults to /work/shared/datasets)
+// writes models/crack-pixel-v1.1.nnw plus datasets/detector-splits.json.
+// Usage: detector-train [DATASETS] [STEPS] [THREADS] [VALIDATE_EVERY] [key=value ...]
+//   (DATASETS defaults to /work/shared/datasets; keys: hidden, dilations (comma-separated), lr, pw (crack-pixel
+//   weight), batch, patch, out (model file, default models/crack-pixel-v1.1.nnw); defaults: CrackModel.Spec.v1_1
+//   and CrackTrainingOptions)
 import Foundation
 import Inspection
 import NeuralNet
@@ -11,6 +14,22 @@ var options = CrackTrainingOptions()
 if args.count > 2, let s = Int(args[2]) { options.steps = s }
 if args.count > 3, let t = Int(args[3]) { options.threads = t }
 if args.count > 4, let v = Int(args[4]) { options.validateEvery = v }
+var spec = CrackModel.Spec.v1_1
+var outPath = "models/" + CrackModel.defaultFileName
+for a in args.dropFirst(5) {
+    let kv = a.split(separator: "=", maxSplits: 1).map(String.init)
+    guard kv.count == 2 else { continue }
+    switch kv[0] {
+    case "hidden": spec.hidden = Int(kv[1]) ?? spec.hidden
+    case "dilations": spec.dilations = kv[1].split(separator: ",").compactMap { Int($0) }
+    case "lr": options.learningRate = Float(kv[1]) ?? options.learningRate
+    case "pw": options.positiveWeight = Float(kv[1]) ?? options.positiveWeight
+    case "batch": options.batch = Int(kv[1]) ?? options.batch
+    case "patch": options.patch = Int(kv[1]) ?? options.patch
+    case "out": outPath = kv[1]
+    default: FileHandle.standardError.write(Data("unknown option \(kv[0])\n".utf8)); exit(2)
+    }
+}
 func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
 
 do {
@@ -36,11 +55,15 @@ do {
         CrackTrainer.Group(name: "ozgenel-negatives", images: try CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative",
             only: Set(ozg[.train] ?? []).contains), share: 0.05),
     ]
-    let validation = try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.validation])
-        + load("deepcrack/train_img", "deepcrack/train_lab", dc[.validation])
-        + load("uav75/train_img", "uav75/train_lab", uav[.validation], uavRule)
+    let validation = [
+        ("crackforest", try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.validation])),
+        // Every second carved DeepCrack validation photo, to keep validation short.
+        ("deepcrack", try load("deepcrack/train_img", "deepcrack/train_lab",
+                               (dc[.validation] ?? []).enumerated().filter { $0.offset % 2 == 0 }.map(\.element))),
+        ("uav75", try load("uav75/train_img", "uav75/train_lab", uav[.validation], uavRule)),
+    ]
     for g in groups { say("\(g.name): \(g.images.count) training images") }
-    say("validation: \(validation.count) images")
+    say("validation: " + validation.map { "\($0.0) \($0.1.count)" }.joined(separator: ", ") + " images")
     let manifest: [String: Any] = [
         "rule": "sorted file stems; see Sources/Inspection/DetectorSplits.swift",
         "crackforest-cfd": ["test": cfd[.test] ?? [], "validation": cfd[.validation] ?? [], "train": cfd[.train] ?? []],
@@ -54,7 +77,7 @@ do {
     try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
         .write(to: URL(fileURLWithPath: "datasets/detector-splits.json"))
     let started = Date()
-    let net = CrackModel.makeNetwork(height: options.patch, width: options.patch, seed: options.seed)
+    let net = CrackModel.makeNetwork(spec, height: options.patch, width: options.patch, seed: options.seed)
     try FileManager.default.createDirectory(atPath: "models", withIntermediateDirectories: true)
     func save(_ weights: [Float], _ score: PixelEvaluation.Score, _ step: Int) {
         let meta = ModelMetadata(
@@ -67,12 +90,14 @@ do {
                       "validationODSRecall": score.recall, "validationODSThreshold": score.threshold,
                       "bestStep": Double(step), "trainSeconds": Date().timeIntervalSince(started)],
             seed: options.seed,
-            notes: ["steps": "\(options.steps)", "batch": "\(options.batch)", "patch": "\(options.patch)"])
-        do { try ModelFile(metadata: meta, weights: weights).write(to: "models/" + CrackModel.defaultFileName) }
+            notes: ["hidden": "\(spec.hidden)", "dilations": spec.dilations.map(String.init).joined(separator: ","),
+                    "steps": "\(options.steps)", "batch": "\(options.batch)", "patch": "\(options.patch)",
+                    "positiveWeight": "\(options.positiveWeight)", "learningRate": "\(options.learningRate)"])
+        do { try ModelFile(metadata: meta, weights: weights).write(to: outPath) }
         catch { say("cannot write the model: \(error)") }
         say("saved step \(step)")
     }
-    let best = CrackTrainer.train(groups: groups, validation: validation, options: options, log: say, improved: save)
+    let best = CrackTrainer.train(groups: groups, validation: validation, spec: spec, options: options, log: say, improved: save)
     let seconds = Date().timeIntervalSince(started)
     say(String(format: "best step %d: validation ODS F %.3f (P %.3f R %.3f, threshold %.2f), %.0f s",
                best.step, best.score.f1, best.score.precision, best.score.recall, best.score.threshold, seconds))

@@ -188,4 +188,41 @@ struct DetectorTests {
         let q = 5 * out.rowStride + 3 * 55
         #expect(out.bytes[q] == 100 && out.bytes[q + 1] == 100)
     }
+
+    @Test("the tile gate keeps a drawn crack and drops it when no tile can reach its bar")
+    func tileGate() throws {
+        let detector = try committedDetector()
+        #expect(detector.gate != nil)
+        var img = textureFrame(width: 256, height: 256, seed: 21)
+        drawDarkCrack(&img, from: SIMD2(30.5, 40.2), to: SIMD2(220.3, 210.7), width: 3)
+        var t = Detector.StageTimes()
+        let kept = detector.inspect(pixels: img, metadata: ImageMetadata(), file: "gate", threads: 1, times: &t)
+        #expect(kept.findings.count == 1)
+        var strict = detector.configuration
+        strict.tileGate = 1.01
+        let closed = try Detector(configuration: strict)
+        let dropped = closed.inspect(pixels: img, metadata: ImageMetadata(), file: "gate", threads: 1, times: &t)
+        #expect(dropped.findings.isEmpty)
+        let p = try #require(detector.gate).crackProbabilities(img, centres: [SIMD2(125, 125), SIMD2(200, 30)])
+        #expect(p.count == 2 && p[0] > p[1], "\(p)")
+    }
+}
+
+@Suite("Crack model files")
+struct CrackModelFileTests {
+    @Test("v1.0 and v1.1 files load with the receptive radius of their layers")
+    func versions() throws {
+        let old = try CrackModel(path: repositoryRoot.appendingPathComponent("models/crack-pixel-v1.0.nnw").path)
+        #expect(old.receptiveRadius == 15 && old.weights.count == 4273)
+        let current = try CrackModel(path: repositoryRoot.appendingPathComponent("models/" + CrackModel.defaultFileName).path)
+        #expect(current.receptiveRadius == CrackModel.Spec.v1_1.dilations.reduce(0, +))
+        #expect(CrackMap.margin(current) == CrackFeatures.halo + current.receptiveRadius + 1)
+    }
+
+    @Test("a tile classifier is refused as a crack model")
+    func refusesOtherNetworks() {
+        #expect(throws: DetectorError.self) {
+            _ = try CrackModel(path: repositoryRoot.appendingPathComponent("models/crack-v1.0.nnw").path)
+        }
+    }
 }
