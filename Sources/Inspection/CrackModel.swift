@@ -12,8 +12,8 @@ public struct DetectorError: Error, Sendable, CustomStringConvertible {
 
 /// The per-pixel crack model: a small fully convolutional network (3×3 convolutions with growing dilations
 /// and a 1×1 head, no pooling, so the output has the input's size) from the ``CrackFeatures`` channels to one
-/// crack logit per pixel. The layer list comes from the model file, so v1.0 (four 12-channel layers) and v1.1
-/// (six 16-channel layers, see ``Spec/v1_1``) load alike. Its weights are a value, so one model serves any tile
+/// crack logit per pixel. The layer list comes from the model file, so the committed v1.0 (four 12-channel
+/// layers) and files of the larger v1.1 spec (six 16-channel layers, see ``Spec/v1_1``) load alike. Its weights are a value, so one model serves any tile
 /// size and any number of threads.
 public struct CrackModel: Sendable {
     /// Trained parameters in model-file order.
@@ -23,7 +23,7 @@ public struct CrackModel: Sendable {
     /// Pixels of context the network needs on each side of an output pixel.
     public let receptiveRadius: Int
     /// File name of the committed model in `models/`.
-    public static let defaultFileName = "crack-pixel-v1.1.nnw"
+    public static let defaultFileName = "crack-pixel-v1.0.nnw"
 
     /// A network shape: hidden feature maps and one 3×3 convolution (then ReLU) per dilation, then a 1×1 head.
     public struct Spec: Sendable, Hashable {

@@ -24,7 +24,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Tile classifier model file (.nnw); without it --images/--masks evaluates the detector.")
     var model: String?
 
-    @Option(help: "Detector mode: the detector's model file (default: models/crack-pixel-v1.1.nnw).")
+    @Option(help: "Detector mode: the detector's model file (default: models/crack-pixel-v1.0.nnw).")
     var detectorModel: String?
 
     @Option(help: "Detector mode: only the image stems listed in this file (one per line, or a JSON array).")
@@ -39,7 +39,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Detector mode: the detector's threshold for findings (default 0.7).")
     var threshold: Double?
 
-    @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default 0.5; 0 turns the gate off).")
+    @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default 0.9; 0 turns the gate off).")
     var tileGate: Double?
 
     @Option(help: "Folder of class folders of tiles.")

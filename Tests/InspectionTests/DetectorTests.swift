@@ -210,13 +210,20 @@ struct DetectorTests {
 
 @Suite("Crack model files")
 struct CrackModelFileTests {
-    @Test("v1.0 and v1.1 files load with the receptive radius of their layers")
+    @Test("model files of either spec load with the receptive radius of their layers")
     func versions() throws {
         let old = try CrackModel(path: repositoryRoot.appendingPathComponent("models/crack-pixel-v1.0.nnw").path)
         #expect(old.receptiveRadius == 15 && old.weights.count == 4273)
-        let current = try CrackModel(path: repositoryRoot.appendingPathComponent("models/" + CrackModel.defaultFileName).path)
-        #expect(current.receptiveRadius == CrackModel.Spec.v1_1.dilations.reduce(0, +))
-        #expect(CrackMap.margin(current) == CrackFeatures.halo + current.receptiveRadius + 1)
+        #expect(CrackMap.margin(old) == CrackFeatures.halo + 15 + 1)
+        let net = CrackModel.makeNetwork(.v1_1, height: 16, width: 16, seed: 3)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("crack-pixel-spec-\(UUID()).nnw").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try ModelFile(metadata: ModelMetadata(name: "v1.1", architecture: net.architecture, classNames: ["crack"]),
+                      weights: net.flatWeights()).write(to: path)
+        let back = try CrackModel(path: path)
+        #expect(back.receptiveRadius == 17 && back.weights == net.flatWeights())
+        // A tile of another size runs the same weights.
+        #expect(back.network(height: 40, width: 24).flatWeights() == net.flatWeights())
     }
 
     @Test("a tile classifier is refused as a crack model")
