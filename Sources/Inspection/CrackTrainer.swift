@@ -78,7 +78,7 @@ public enum CrackTrainer {
     /// - Returns: the weights with the best validation score (the mean of the sets' ODS F1, so that a small set
     ///   counts as much as a large one) and the pooled ODS score of that step.
     ///   improved: called with each new best (weights, score, step), e.g. to save a checkpoint.
-    public static func train(groups: [Group], validation: [(String, [CrackImage])], spec: CrackModel.Spec = .v1_1,
+    public static func train(groups: [Group], validation: [(String, [CrackImage])], spec: CrackModel.Spec = .v1_0,
                              options o: CrackTrainingOptions, log: (String) -> Void,
                              improved: ([Float], PixelEvaluation.Score, Int) -> Void = { _, _, _ in })
         -> (weights: [Float], score: PixelEvaluation.Score, step: Int) {

@@ -2,7 +2,7 @@
 // writes models/crack-pixel-v1.1.nnw plus datasets/detector-splits.json.
 // Usage: detector-train [DATASETS] [STEPS] [THREADS] [VALIDATE_EVERY] [key=value ...]
 //   (DATASETS defaults to /work/shared/datasets; keys: hidden, dilations (comma-separated), lr, pw (crack-pixel
-//   weight), batch, patch, out (model file, default models/crack-pixel-v1.1.nnw); defaults: CrackModel.Spec.v1_1
+//   weight), batch, patch, out (model file, default models/crack-pixel-v1.1.nnw); defaults: CrackModel.Spec.v1_0
 //   and CrackTrainingOptions)
 import Foundation
 import Inspection
@@ -61,7 +61,7 @@ var options = CrackTrainingOptions()
 if args.count > 2, let s = Int(args[2]) { options.steps = s }
 if args.count > 3, let t = Int(args[3]) { options.threads = t }
 if args.count > 4, let v = Int(args[4]) { options.validateEvery = v }
-var spec = CrackModel.Spec.v1_1
+var spec = CrackModel.Spec.v1_0
 var outPath = "models/crack-pixel-v1.1.nnw"
 for a in args.dropFirst(5) {
     let kv = a.split(separator: "=", maxSplits: 1).map(String.init)

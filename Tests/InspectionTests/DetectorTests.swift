@@ -142,9 +142,10 @@ struct DetectorTests {
             let img = try ImageDecoder.decode(path: path)
             if try !detector.inspect(img, file: path, threads: 2).findings.isEmpty { withFindings.append(stem) }
         }
-        // Known gap (issue 5's bar is ≤ 2 %): 3 of these 34 held-out patches still get a finding with
-        // crack-pixel-v1.0. Recorded as a known issue so the rate stays visible until the model gets there.
-        withKnownIssue("false findings above 2 % on crack-free patches with crack-pixel-v1.0") {
+        // Known gap (issue 5's bar is ≤ 2 %, i.e. none of 34): 1 of these 34 held-out patches still gets a finding
+        // with crack-pixel-v1.0 and the 0.9 tile gate (3 without the gate). Recorded as a known issue so the rate
+        // stays visible until the detector gets there.
+        withKnownIssue("false findings above 2 % on crack-free patches with crack-pixel-v1.0 + tile gate") {
             #expect(Double(withFindings.count) <= 0.02 * Double(files.count), "\(withFindings)")
         }
         #expect(Double(withFindings.count) <= 0.15 * Double(files.count), "\(withFindings)")
@@ -152,7 +153,12 @@ struct DetectorTests {
 
     @Test("a geotagged nadir frame gives findings with position, uncertainty and ground units")
     func geotagged() throws {
-        let detector = try committedDetector()
+        // About geotagging, not detection: the tile gate is off, since the classifier gives this drawn crack on
+        // synthetic texture only 0.1–0.65 crack probability per tile (below the 0.9 bar); the gate's price on
+        // real crack photos is measured in models/DETECTOR.md, and `tileGate()` below tests the gate itself.
+        var config = try committedDetector().configuration
+        config.tileGate = nil
+        let detector = try Detector(configuration: config)
         var img = textureFrame(width: 320, height: 240, seed: 5)
         drawDarkCrack(&img, from: SIMD2(160.2, 20.3), to: SIMD2(161.7, 220.1), width: 4)
         var m = ImageMetadata()
@@ -212,13 +218,13 @@ struct DetectorTests {
 struct CrackModelFileTests {
     @Test("model files of either spec load with the receptive radius of their layers")
     func versions() throws {
-        let old = try CrackModel(path: repositoryRoot.appendingPathComponent("models/crack-pixel-v1.0.nnw").path)
-        #expect(old.receptiveRadius == 15 && old.weights.count == 4273)
-        #expect(CrackMap.margin(old) == CrackFeatures.halo + 15 + 1)
-        let net = CrackModel.makeNetwork(.v1_1, height: 16, width: 16, seed: 3)
+        let committed = try CrackModel(path: repositoryRoot.appendingPathComponent("models/" + CrackModel.defaultFileName).path)
+        #expect(committed.receptiveRadius == 15 && committed.weights.count == 4273)
+        #expect(CrackMap.margin(committed) == CrackFeatures.halo + 15 + 1)
+        let net = CrackModel.makeNetwork(.wide, height: 16, width: 16, seed: 3)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("crack-pixel-spec-\(UUID()).nnw").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try ModelFile(metadata: ModelMetadata(name: "v1.1", architecture: net.architecture, classNames: ["crack"]),
+        try ModelFile(metadata: ModelMetadata(name: "wide", architecture: net.architecture, classNames: ["crack"]),
                       weights: net.flatWeights()).write(to: path)
         let back = try CrackModel(path: path)
         #expect(back.receptiveRadius == 17 && back.weights == net.flatWeights())
