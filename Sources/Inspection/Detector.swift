@@ -14,6 +14,9 @@ public struct DetectorConfiguration: Sendable {
     public var threshold: Double
     /// Shortest crack kept, pixels at working resolution (shorter regions are texture, not cracks).
     public var minimumLengthPx: Double
+    /// Least ratio of skeleton length to mean width (0: off): cracks are long and thin, texture blobs are not.
+    /// The default 12 was chosen with the tile gate on the training half of the crack-free sets (models/DETECTOR.md).
+    public var minimumElongation: Double = 12
     /// Least mean crack probability over a region for it to become a finding.
     public var minimumConfidence: Double
     /// Tile core size for the probability map.
@@ -28,6 +31,10 @@ public struct DetectorConfiguration: Sendable {
     /// crack probability to one of the 64×64 tiles centred on it; nil turns the gate off. The default 0.9 was
     /// chosen on the training half of the crack-free sets and the validation photos (models/DETECTOR.md).
     public var tileGate: Double?
+    /// Widest crack reported, millimetres on the ground (nil: no limit). Applies when the frame's ground sampling
+    /// distance is known: a "crack" wider than this is a furrow, joint, kerb line or track, not a pavement crack
+    /// (the widest severity class of the LTPP distress manual starts at 19 mm). Default 50.
+    public var maximumCrackWidthMm: Double? = 50
     /// Tile classifier file; nil searches `models/crack-v1.0.nnw`.
     public var gatePath: String?
 
@@ -127,6 +134,9 @@ public final class Detector: Sendable {
             report.gsdCmPerPx = g.gsdCentimetresPerPixel
             report.footprint = g.footprint().compactMap { $0.count >= 2 ? Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
             for i in findings.indices { Self.geotag(&findings[i], geometry: g) }
+            if let widest = configuration.maximumCrackWidthMm {
+                findings.removeAll { $0.defectClass == .crack && ($0.widthMm ?? 0) > widest }
+            }
         } else {
             report.noLocation = true
         }
@@ -154,7 +164,8 @@ public final class Detector: Sendable {
             var (crop, ox, oy) = cc.mask(of: c)
             Self.fillSmallHoles(&crop, maximumArea: 24)
             let m = RegionMeasurement(crop, origin: SIMD2(ox, oy))
-            guard m.lengthPx >= configuration.minimumLengthPx else { continue }
+            guard m.lengthPx >= configuration.minimumLengthPx,
+                  m.lengthPx >= configuration.minimumElongation * max(1, m.meanWidthPx) else { continue }
             if let gate, let g = gray, let least = configuration.tileGate {
                 // Tiles centred on up to 8 region pixels spread over the region (in label scan order).
                 var pts: [SIMD2<Int>] = []

@@ -36,13 +36,17 @@ if args.count > 2 && args[1] == "eval" {
         let negs = try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[.train] ?? []).contains)
             + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
         let gate = try TileGate(path: try CrackModel.locate(nil, name: TileGate.defaultFileName))
-        let bars = [0.0, 0.3, 0.5, 0.7, 0.9]
+        // (gate bar, least elongation, least length)
+        let bars: [(Double, Double, Double)] = [(0, 0, 30), (0.9, 0, 30), (0.9, 8, 30), (0.9, 12, 30), (0.9, 0, 45),
+                                                (0.9, 8, 45), (0.7, 8, 30), (0.7, 12, 45)]
         var flagged = [Int](repeating: 0, count: bars.count)
         var kept = [Int](repeating: 0, count: bars.count), cracked = 0
         func count(_ n: CrackImage, _ into: inout [Int]) {
             let p = CrackMap.probabilities(n.gray, model: model, threads: 2)
             for (k, bar) in bars.enumerated() {
-                let d = Detector(model: model, gate: gate, configuration: DetectorConfiguration(tileGate: bar > 0 ? bar : nil))
+                var c = DetectorConfiguration(minimumLengthPx: bar.2, tileGate: bar.0 > 0 ? bar.0 : nil)
+                c.minimumElongation = bar.1
+                let d = Detector(model: model, gate: gate, configuration: c)
                 if !d.regions(p, width: n.gray.width, height: n.gray.height, gray: n.gray, threads: 2).isEmpty { into[k] += 1 }
             }
         }
@@ -50,8 +54,8 @@ if args.count > 2 && args[1] == "eval" {
         // The price: validation frames with cracks that still get a finding.
         for v in sets.flatMap(\.1) where !v.crackPixels.isEmpty { cracked += 1; count(v, &kept) }
         for (k, bar) in bars.enumerated() {
-            out(String(format: "gate %.1f: %d of %d training-half crack-free frames with a finding; %d of %d validation crack frames",
-                       bar, flagged[k], negs.count, kept[k], cracked))
+            out(String(format: "gate %.1f elongation %.0f length %.0f: %d of %d training-half crack-free frames with a finding; %d of %d validation crack frames",
+                       bar.0, bar.1, bar.2, flagged[k], negs.count, kept[k], cracked))
         }
     }
     exit(0)

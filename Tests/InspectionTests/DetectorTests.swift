@@ -180,6 +180,25 @@ struct DetectorTests {
         #expect(f.geoOutline != nil)
     }
 
+    @Test("a crack wider than the ground-width limit is dropped when the frame's GSD is known")
+    func widestCrack() throws {
+        var config = try committedDetector().configuration
+        config.tileGate = nil  // about the width rule; see geotagged()
+        var img = textureFrame(width: 320, height: 240, seed: 5)
+        drawDarkCrack(&img, from: SIMD2(160.2, 20.3), to: SIMD2(161.7, 220.1), width: 4)
+        var m = ImageMetadata()
+        m.make = "DJI"; m.model = "FC6310"; m.focalLength = 8.8
+        m.latitude = 52.0; m.longitude = 4.3; m.relativeAltitude = 100; m.gimbalPitch = -90; m.gimbalYaw = 0
+        var t = Detector.StageTimes()
+        // From 100 m a 4-px line is about 11 cm wide on the ground: a furrow or a kerb line, not a crack.
+        let dropped = try Detector(configuration: config).inspect(pixels: img, metadata: m, file: "high", threads: 1, times: &t)
+        #expect(dropped.findings.isEmpty, "\(dropped.findings.map(\.widthMm))")
+        config.maximumCrackWidthMm = nil
+        let kept = try Detector(configuration: config).inspect(pixels: img, metadata: m, file: "high", threads: 1, times: &t)
+        let w = try #require(kept.findings.first?.widthMm)
+        #expect(w > 50)
+    }
+
     @Test("the overlay draws the finding's outline in red")
     func overlay() throws {
         var img = PixelBuffer(width: 60, height: 40, format: .gray8)
