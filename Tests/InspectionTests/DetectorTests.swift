@@ -39,6 +39,17 @@ func drawDarkCrack(_ img: inout PixelBuffer, from a: SIMD2<Double>, to b: SIMD2<
     } }
 }
 
+/// A 320×240 texture frame with a 4-px vertical crack, seen by a DJI FC6310 looking straight down from `altitude`
+/// metres at 52° N, 4.3° E.
+func nadirCrackFrame(altitude: Double) -> (PixelBuffer, ImageMetadata) {
+    var img = textureFrame(width: 320, height: 240, seed: 5)
+    drawDarkCrack(&img, from: SIMD2(160.2, 20.3), to: SIMD2(161.7, 220.1), width: 4)
+    var m = ImageMetadata()
+    m.make = "DJI"; m.model = "FC6310"; m.focalLength = 8.8
+    m.latitude = 52.0; m.longitude = 4.3; m.relativeAltitude = altitude; m.gimbalPitch = -90; m.gimbalYaw = 0
+    return (img, m)
+}
+
 @Suite("Pixel evaluation")
 struct PixelEvaluationTests {
     func line(_ w: Int, _ h: Int, row: Int) -> BinaryMask {
@@ -159,11 +170,7 @@ struct DetectorTests {
         var config = try committedDetector().configuration
         config.tileGate = nil
         let detector = try Detector(configuration: config)
-        var img = textureFrame(width: 320, height: 240, seed: 5)
-        drawDarkCrack(&img, from: SIMD2(160.2, 20.3), to: SIMD2(161.7, 220.1), width: 4)
-        var m = ImageMetadata()
-        m.make = "DJI"; m.model = "FC6310"; m.focalLength = 8.8
-        m.latitude = 52.0; m.longitude = 4.3; m.relativeAltitude = 2; m.gimbalPitch = -90; m.gimbalYaw = 0
+        let (img, m) = nadirCrackFrame(altitude: 2)
         var t = Detector.StageTimes()
         let r = detector.inspect(pixels: img, metadata: m, file: "geo", threads: 1, times: &t)
         let f = try #require(r.findings.first)
@@ -184,11 +191,7 @@ struct DetectorTests {
     func widestCrack() throws {
         var config = try committedDetector().configuration
         config.tileGate = nil  // about the width rule; see geotagged()
-        var img = textureFrame(width: 320, height: 240, seed: 5)
-        drawDarkCrack(&img, from: SIMD2(160.2, 20.3), to: SIMD2(161.7, 220.1), width: 4)
-        var m = ImageMetadata()
-        m.make = "DJI"; m.model = "FC6310"; m.focalLength = 8.8
-        m.latitude = 52.0; m.longitude = 4.3; m.relativeAltitude = 100; m.gimbalPitch = -90; m.gimbalYaw = 0
+        let (img, m) = nadirCrackFrame(altitude: 100)
         var t = Detector.StageTimes()
         // From 100 m a 4-px line is about 11 cm wide on the ground: a furrow or a kerb line, not a crack.
         let dropped = try Detector(configuration: config).inspect(pixels: img, metadata: m, file: "high", threads: 1, times: &t)
