@@ -121,7 +121,7 @@ do {
         "rule": "sorted file stems; see Sources/Inspection/DetectorSplits.swift",
         "crackforest-cfd": ["test": cfd[.test] ?? [], "validation": cfd[.validation] ?? [], "train": cfd[.train] ?? []],
         "deepcrack": ["validation": dc[.validation] ?? [], "train": dc[.train] ?? []],
-        "uav75": ["validation (from train_*)": uav[.validation] ?? [], "notTrainedOn (GPL-3.0)": uav[.train] ?? [],
+        "uav75": ["validation (from train_*)": uav[.validation] ?? [], "train (crack-pixel-v1.0 only; GPL-3.0, left out of training since)": uav[.train] ?? [],
                   "evaluation": "val_img / val_lab, all 10"],
         "pavement-negatives": ["heldOut": pav[.test] ?? [], "train": pav[.train] ?? []],
         "ozgenel-concrete-crack-cls/Negative": ["heldOut": ozg[.test] ?? [], "train": ozg[.train] ?? []],
