@@ -30,10 +30,10 @@ public struct CrackModel: Sendable {
         public var hidden: Int
         public var dilations: [Int]
         public init(hidden: Int, dilations: [Int]) { self.hidden = hidden; self.dilations = dilations }
-        /// crack-pixel-v1.0: 12 maps, dilations 1, 2, 4, 8 (4,273 parameters, receptive radius 15).
+        /// crack-pixel-v1.0 and v1.1: 12 maps, dilations 1, 2, 4, 8 (4,273 parameters, receptive radius 15).
         public static let v1_0 = Spec(hidden: 12, dilations: [1, 2, 4, 8])
-        /// A larger net: 16 maps, dilations 1, 1, 2, 4, 8, 1 (12,065 parameters, receptive radius 17); not trained
-        /// to the end yet (models/DETECTOR.md).
+        /// crack-pixel-v1.2 (a candidate, not the default; models/DETECTOR.md): 16 maps, dilations 1, 1, 2, 4, 8, 1 (12,065 parameters, receptive
+        /// radius 17).
         public static let wide = Spec(hidden: 16, dilations: [1, 1, 2, 4, 8, 1])
     }
 
