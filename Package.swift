@@ -136,6 +136,7 @@ let package = Package(
             "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: common),
         .executableTarget(name: "detector-train", dependencies: ["Inspection", "NeuralNet"], swiftSettings: compute),
+        .executableTarget(name: "tile-train", dependencies: ["Training"], swiftSettings: compute),
         .executableTarget(name: "pavewatch-bench", dependencies: [
             "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet", "Inspection",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -182,7 +183,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: common),
         .testTarget(name: "ReviewServerTests", dependencies: [
-            "ReviewServer", "Tickets", "Findings", "ImagingCore", "Codecs",
+            "ReviewServer", "Tickets", "Findings", "ImagingCore", "Codecs", "PostgresStore", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

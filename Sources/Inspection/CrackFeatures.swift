@@ -44,16 +44,20 @@ public enum CrackFeatures {
         var out = [Float](repeating: 0, count: channels * n)
         guard n > 0 else { return out }
         let mean = BoxFilter.mean(gray, width: boxSize, height: boxSize, border: .reflect101, threads: threads)
-        let bh = Morphology.apply(.blackHat, to: gray, element: .rectangle(width: 9, height: 9), border: .replicate,
-                                  threads: threads)
+        // Black-hat as closing − source from two single passes: the fused black-hat of Kernels crashed
+        // intermittently (an out-of-bounds row read in its sliding window; see models/DETECTOR.md). Same values.
+        let element = StructuringElement.rectangle(width: 9, height: 9)
+        let closed = Morphology.apply(.erode, to: Morphology.apply(.dilate, to: gray, element: element, border: .replicate,
+                                                                   threads: threads),
+                                      element: element, border: .replicate, threads: threads)
         let ridge = Ridge.hessian(gray, sigma: 1.5, orientation: false, border: .reflect101, threads: threads).strength
         let inv = 1 / scale
         for y in 0..<h {
-            let gr = y * gray.rowStride, mr = y * mean.rowStride, br = y * bh.rowStride, rr = y * ridge.rowStride
+            let gr = y * gray.rowStride, mr = y * mean.rowStride, br = y * closed.rowStride, rr = y * ridge.rowStride
             let o = y * w
             for x in 0..<w {
                 out[o + x] = (Float(gray.bytes[gr + x]) - Float(mean.bytes[mr + x])) * inv
-                out[n + o + x] = Float(bh.bytes[br + x]) * inv
+                out[n + o + x] = Float(closed.bytes[br + x] &- min(closed.bytes[br + x], gray.bytes[gr + x])) * inv
                 out[2 * n + o + x] = ridge.values[rr + x] * 0.5 * inv
             }
         }

@@ -5,13 +5,13 @@ import Synchronization
 
 /// The crack probability map of a whole frame, computed tile by tile.
 ///
-/// Each tile is cut with a margin of ``margin`` pixels (edge pixels repeated outside the frame), its
+/// Each tile is cut with a margin of ``margin(_:)`` pixels (edge pixels repeated outside the frame), its
 /// features and probabilities are computed, and only its core is kept. Features need ``CrackFeatures/halo``
-/// pixels of context and the network ``CrackModel/receptiveRadius``, both inside the margin, so the map does
+/// pixels of context and the network its receptive radius, both inside the margin, so the map does
 /// not depend on the tiling: no seams at tile borders.
 public enum CrackMap {
-    /// Margin around each tile's core, pixels.
-    public static let margin = CrackFeatures.halo + CrackModel.receptiveRadius + 1
+    /// Margin around each tile's core for a model, pixels.
+    public static func margin(_ model: CrackModel) -> Int { CrackFeatures.halo + model.receptiveRadius + 1 }
 
     private final class Sink: Sendable {
         let values: Mutex<[Float]>
@@ -35,7 +35,7 @@ public enum CrackMap {
         let tiles = grid
         let sink = Sink(count: w * h)
         let workers = max(1, min(threads, tiles.count))
-        let m = margin
+        let m = margin(model)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var nets: [SIMD2<Int>: Sequential] = [:]
             for index in stride(from: worker, to: tiles.count, by: workers) {

@@ -10,61 +10,98 @@ public struct DetectorError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The per-pixel crack model: a small fully convolutional network (four 3×3 convolutions with dilations
-/// 1, 2, 4, 8 and a 1×1 head, receptive field 31 px) from the ``CrackFeatures`` channels to one crack logit
-/// per pixel. Its weights are a value, so one model serves any tile size and any number of threads.
+/// The per-pixel crack model: a small fully convolutional network (3×3 convolutions with growing dilations
+/// and a 1×1 head, no pooling, so the output has the input's size) from the ``CrackFeatures`` channels to one
+/// crack logit per pixel. The layer list comes from the model file, so files of the committed spec (four
+/// 12-channel layers, ``Spec/v1_0``) and of the larger ``Spec/wide`` (six 16-channel layers) load alike. Its weights are a value, so one model serves any tile
+/// size and any number of threads.
 public struct CrackModel: Sendable {
     /// Trained parameters in model-file order.
     public let weights: [Float]
-    /// Model-file metadata (name, training data, metrics, seed).
+    /// Model-file metadata (name, architecture, training data, metrics, seed).
     public let metadata: ModelMetadata
-    /// Feature maps per hidden layer.
-    public static let hiddenChannels = 12
     /// Pixels of context the network needs on each side of an output pixel.
-    public static let receptiveRadius = 15
+    public let receptiveRadius: Int
     /// File name of the committed model in `models/`.
-    public static let defaultFileName = "crack-pixel-v1.0.nnw"
+    public static let defaultFileName = "crack-pixel-v1.2.nnw"
 
-    /// The network for tiles of `height × width` pixels with fresh weights from `seed`.
-    public static func makeNetwork(height: Int, width: Int, seed: UInt64) -> Sequential {
-        var rng = RandomSource(seed: seed)
-        let c = hiddenChannels
-        let layers: [any Layer] = [
-            Conv2D(inChannels: CrackFeatures.channels, outChannels: c, kernel: 3, padding: 1, rng: &rng),
-            Activation(.relu),
-            Conv2D(inChannels: c, outChannels: c, kernel: 3, padding: 2, dilation: 2, rng: &rng),
-            Activation(.relu),
-            Conv2D(inChannels: c, outChannels: c, kernel: 3, padding: 4, dilation: 4, rng: &rng),
-            Activation(.relu),
-            Conv2D(inChannels: c, outChannels: c, kernel: 3, padding: 8, dilation: 8, rng: &rng),
-            Activation(.relu),
-            Conv2D(inChannels: c, outChannels: 1, kernel: 1, rng: &rng),
-        ]
-        return Sequential(input: InputSpec(channels: CrackFeatures.channels, height: height, width: width),
-                          layers: layers)
+    /// A network shape: hidden feature maps and one 3×3 convolution (then ReLU) per dilation, then a 1×1 head.
+    public struct Spec: Sendable, Hashable {
+        public var hidden: Int
+        public var dilations: [Int]
+        public init(hidden: Int, dilations: [Int]) { self.hidden = hidden; self.dilations = dilations }
+        /// crack-pixel-v1.0 and v1.1: 12 maps, dilations 1, 2, 4, 8 (4,273 parameters, receptive radius 15).
+        public static let v1_0 = Spec(hidden: 12, dilations: [1, 2, 4, 8])
+        /// crack-pixel-v1.2 (the default): 16 maps, dilations 1, 1, 2, 4, 8, 1 (12,065 parameters, receptive
+        /// radius 17).
+        public static let wide = Spec(hidden: 16, dilations: [1, 1, 2, 4, 8, 1])
+    }
+
+    /// The layer list of a spec for tiles of `height × width`.
+    public static func architecture(_ spec: Spec, height: Int, width: Int) -> Architecture {
+        var layers: [LayerSpec] = []
+        for d in spec.dilations {
+            layers.append(LayerSpec(type: "conv", out: spec.hidden, kernel: 3, stride: 1, padding: d, groups: 1, dilation: d))
+            layers.append(LayerSpec(type: "relu"))
+        }
+        layers.append(LayerSpec(type: "conv", out: 1, kernel: 1, stride: 1, padding: 0, groups: 1, dilation: 1))
+        return Architecture(input: InputSpec(channels: CrackFeatures.channels, height: height, width: width), layers: layers)
+    }
+
+    /// The network of `spec` for tiles of `height × width` pixels with fresh weights from `seed`.
+    public static func makeNetwork(_ spec: Spec = .v1_0, height: Int, width: Int, seed: UInt64) -> Sequential {
+        // The spec's layers always build (3×3 convolutions with "same" padding on any size ≥ 1).
+        try! Sequential(architecture: architecture(spec, height: height, width: width), seed: seed)
+    }
+
+    /// Checks that an architecture is a per-pixel crack network and returns its receptive radius.
+    static func validate(_ a: Architecture) -> Int? {
+        guard a.input.channels == CrackFeatures.channels, let last = a.layers.last, last.type == "conv",
+              last.out == 1 else { return nil }
+        var radius = 0
+        for l in a.normalized.layers {
+            switch l.type {
+            case "relu", "leakyrelu": continue
+            case "conv":
+                let k = l.kernel ?? 1, d = l.dilation ?? 1
+                guard l.stride == 1, l.groups == 1, k % 2 == 1, l.padding == d * (k - 1) / 2 else { return nil }
+                radius += d * (k - 1) / 2
+            default: return nil
+            }
+        }
+        return radius
     }
 
     /// Wraps trained weights.
+    /// - Parameters: metadata: its architecture must be a per-pixel crack network (checked by the file reader).
     public init(weights: [Float], metadata: ModelMetadata) {
         self.weights = weights
         self.metadata = metadata
+        receptiveRadius = Self.validate(metadata.architecture) ?? 0
     }
 
     /// Reads a model file written by the detector trainer.
-    /// - Throws: ``DetectorError`` when the file is missing, corrupt or of another architecture.
+    /// - Throws: ``DetectorError`` when the file is missing, corrupt or not a per-pixel crack network.
     public init(path: String) throws {
         let file: ModelFile
         do { file = try ModelFile(path: path) } catch { throw DetectorError("\(path): \(error)") }
-        let expected = Self.makeNetwork(height: 8, width: 8, seed: 0).parameters.reduce(0) { $0 + $1.value.count }
+        guard Self.validate(file.metadata.architecture) != nil,
+              let net = try? Sequential(architecture: file.metadata.architecture, seed: 0) else {
+            throw DetectorError("\(path): not a per-pixel crack network (3 input channels, same-size convolutions, one output map)")
+        }
+        let expected = net.parameters.reduce(0) { $0 + $1.value.count }
         guard file.weights.count == expected else {
-            throw DetectorError("\(path): \(file.weights.count) weights, the crack model has \(expected)")
+            throw DetectorError("\(path): \(file.weights.count) weights, its architecture has \(expected)")
         }
         self.init(weights: file.weights, metadata: file.metadata)
     }
 
     /// The trained network for tiles of `height × width` (one per worker: networks are not thread-safe).
     public func network(height: Int, width: Int) -> Sequential {
-        let net = Self.makeNetwork(height: height, width: width, seed: 0)
+        var a = metadata.architecture
+        a.input = InputSpec(channels: CrackFeatures.channels, height: height, width: width)
+        // Validated when the model was read; same-size convolutions build on any tile size.
+        let net = try! Sequential(architecture: a, seed: 0)
         net.load(flatWeights: weights)
         return net
     }

@@ -39,23 +39,62 @@ public enum CrackTrainer {
         }
     }
 
+    /// A training frame's features, computed once on the whole frame at its own contrast scale (the features
+    /// are linear in 1 / scale, so a scale jitter is a multiplication, and invariant under the 8 flips and
+    /// transposes of the square, so patches are flipped after the fact).
+    struct Prepared {
+        let width: Int, height: Int
+        let features: [Float]
+        let truth: BinaryMask
+        let crackPixels: [Int32]
+    }
+
+    static func prepare(_ img: CrackImage, threads: Int) -> Prepared {
+        Prepared(width: img.gray.width, height: img.gray.height,
+                 features: CrackFeatures.compute(img.gray, scale: CrackFeatures.contrastScale(img.gray), threads: threads),
+                 truth: img.truth, crackPixels: img.crackPixels)
+    }
+
+    /// ODS scores of validation frames per named set and pooled.
+    static func validate(_ sets: [(String, [CrackImage])], model: CrackModel, threads: Int)
+        -> (pooled: PixelEvaluation.Score, each: [(String, PixelEvaluation.Score)]) {
+        var all = PixelEvaluation()
+        var each: [(String, PixelEvaluation.Score)] = []
+        for (name, images) in sets {
+            var ev = PixelEvaluation()
+            for v in images {
+                let p = CrackMap.probabilities(v.gray, model: model, threads: threads)
+                ev.add(probability: p, truth: v.truth)
+                all.add(probability: p, truth: v.truth)
+            }
+            each.append((name, ev.ods))
+        }
+        return (all.ods, each)
+    }
+
     /// Trains from scratch.
-    /// - Parameters: groups: training frames; validation: frames scored with ``PixelEvaluation`` (ODS F1, 2 px);
-    ///   log: progress lines.
-    /// - Returns: the weights with the best validation ODS and that score.
+    /// - Parameters: groups: training frames; validation: named sets of frames scored with ``PixelEvaluation``
+    ///   (ODS F1, 2 px), pooled for model selection; spec: the network shape; log: progress lines.
+    /// - Returns: the weights with the best validation score (the mean of the sets' ODS F1, so that a small set
+    ///   counts as much as a large one) and the pooled ODS score of that step.
     ///   improved: called with each new best (weights, score, step), e.g. to save a checkpoint.
-    public static func train(groups: [Group], validation: [CrackImage], options o: CrackTrainingOptions,
-                             log: (String) -> Void,
+    public static func train(groups: [Group], validation: [(String, [CrackImage])], spec: CrackModel.Spec = .v1_0,
+                             options o: CrackTrainingOptions, log: (String) -> Void,
                              improved: ([Float], PixelEvaluation.Score, Int) -> Void = { _, _, _ in })
         -> (weights: [Float], score: PixelEvaluation.Score, step: Int) {
         var rng = RandomSource(seed: o.seed)
-        let net = CrackModel.makeNetwork(height: o.patch, width: o.patch, seed: o.seed)
+        let net = CrackModel.makeNetwork(spec, height: o.patch, width: o.patch, seed: o.seed)
         var opt = AdamW(weightDecay: 1e-4)
         let groups = groups.filter { !$0.images.isEmpty }
         let totalShare = groups.reduce(0) { $0 + $1.share }
-        let p = o.patch, halo = CrackFeatures.halo, d = p + 2 * halo, c = CrackFeatures.channels
+        let prepStart = Date()
+        let prepared = groups.map { $0.images.map { prepare($0, threads: 1) } }
+        log(String(format: "features of %d frames in %.0f s", prepared.reduce(0) { $0 + $1.count },
+                   Date().timeIntervalSince(prepStart)))
+        let p = o.patch, c = CrackFeatures.channels
         var best: (weights: [Float], score: PixelEvaluation.Score, step: Int) =
             (net.flatWeights(), PixelEvaluation.Score(threshold: 0.5, precision: 0, recall: 0, f1: -1), 0)
+        var bestMean = -1.0
         var lossSum = 0.0, lossCount = 0
         let start = Date()
         for step in 1...max(1, o.steps) {
@@ -63,10 +102,10 @@ public enum CrackTrainer {
             var target = [Float](repeating: 0, count: o.batch * p * p)
             for b in 0..<o.batch {
                 var r = Double(rng.uniform()) * totalShare
-                var g = groups[0]
-                for gg in groups { if r < gg.share { g = gg; break }; r -= gg.share }
-                let img = g.images[rng.index(below: g.images.count)]
-                let w = img.gray.width, h = img.gray.height
+                var gi = 0
+                for (k, gg) in groups.enumerated() { if r < gg.share { gi = k; break }; r -= gg.share }
+                let img = prepared[gi][rng.index(below: prepared[gi].count)]
+                let w = img.width, h = img.height, n = w * h
                 var cx: Int, cy: Int
                 if !img.crackPixels.isEmpty && Double(rng.uniform()) < o.crackCentred {
                     let i = Int(img.crackPixels[rng.index(below: img.crackPixels.count)])
@@ -75,33 +114,21 @@ public enum CrackTrainer {
                 } else {
                     cx = rng.index(below: max(1, w)); cy = rng.index(below: max(1, h))
                 }
-                let x0 = min(max(cx - p / 2, 0), max(0, w - p)) - halo
-                let y0 = min(max(cy - p / 2, 0), max(0, h - p)) - halo
+                let x0 = min(max(cx - p / 2, 0), max(0, w - p))
+                let y0 = min(max(cy - p / 2, 0), max(0, h - p))
                 let flip = rng.index(below: 8)
-                // Source coordinate of crop position (u, v) under one of the 8 flips / transposes of the square.
-                func source(_ u: Int, _ v: Int) -> (Int, Int) {
-                    var a = u, bb = v
-                    if flip & 1 != 0 { a = d - 1 - a }
-                    if flip & 2 != 0 { bb = d - 1 - bb }
-                    if flip & 4 != 0 { swap(&a, &bb) }
-                    return (min(max(x0 + a, 0), w - 1), min(max(y0 + bb, 0), h - 1))
-                }
-                var crop = PixelBuffer(width: d, height: d, format: .gray8)
-                for v in 0..<d {
-                    for u in 0..<d {
-                        let (sx, sy) = source(u, v)
-                        crop.bytes[v * crop.rowStride + u] = img.gray.bytes[sy * img.gray.rowStride + sx]
-                        if u >= halo && v >= halo && u < halo + p && v < halo + p && img.truth.bits[sy * w + sx] != 0 {
-                            target[(b * p + v - halo) * p + u - halo] = 1
-                        }
-                    }
-                }
-                let jitter = 0.8 + 0.45 * rng.uniform()
-                let f = CrackFeatures.compute(crop, scale: CrackFeatures.contrastScale(img.gray) * jitter)
-                for ch in 0..<c {
-                    for v in 0..<p {
-                        let src = ch * d * d + (v + halo) * d + halo, dst = ((ch * o.batch + b) * p + v) * p
-                        for u in 0..<p { input[dst + u] = f[src + u] }
+                let gain = 1 / (0.8 + 0.45 * rng.uniform())
+                for v in 0..<p {
+                    for u in 0..<p {
+                        // Source of patch position (u, v) under one of the 8 flips / transposes.
+                        var a = u, bb = v
+                        if flip & 1 != 0 { a = p - 1 - a }
+                        if flip & 2 != 0 { bb = p - 1 - bb }
+                        if flip & 4 != 0 { swap(&a, &bb) }
+                        let sx = min(x0 + a, w - 1), sy = min(y0 + bb, h - 1), si = sy * w + sx
+                        let dst = v * p + u
+                        if img.truth.bits[si] != 0 { target[b * p * p + dst] = 1 }
+                        for ch in 0..<c { input[(ch * o.batch + b) * p * p + dst] = img.features[ch * n + si] * gain }
                     }
                 }
             }
@@ -131,14 +158,14 @@ public enum CrackTrainer {
             if step % o.validateEvery == 0 || step == o.steps {
                 let model = CrackModel(weights: net.flatWeights(), metadata: ModelMetadata(
                     name: "candidate", architecture: net.architecture, classNames: ["crack"]))
-                var ev = PixelEvaluation()
-                for v in validation {
-                    ev.add(probability: CrackMap.probabilities(v.gray, model: model, threads: o.threads), truth: v.truth)
-                }
-                let s = ev.ods
+                let (s, each) = validate(validation, model: model, threads: o.threads)
                 log(String(format: "step %d validation ODS P %.3f R %.3f F %.3f at %.2f", step, s.precision, s.recall,
-                           s.f1, s.threshold))
-                if s.f1 > best.score.f1 {
+                           s.f1, s.threshold) + each.map { "; \($0.0) F " + String(format: "%.3f", $0.1.f1) }.joined()
+                    + String(format: " (%.0f s)", Date().timeIntervalSince(start)))
+                let mean = each.isEmpty ? s.f1 : each.reduce(0) { $0 + $1.1.f1 } / Double(each.count)
+                log(String(format: "step %d mean validation F %.4f", step, mean))
+                if mean > bestMean {
+                    bestMean = mean
                     best = (model.weights, s, step)
                     improved(model.weights, s, step)
                 }

@@ -23,7 +23,8 @@ public struct DetectorEvaluation: Sendable {
         let start = Date()
         let prob = CrackMap.probabilities(image.gray, model: detector.model, tileSize: detector.configuration.tileSize,
                                           threads: threads)
-        let findings = detector.regions(prob, width: image.gray.width, height: image.gray.height)
+        let findings = detector.regions(prob, width: image.gray.width, height: image.gray.height, gray: image.gray,
+                                        threads: threads)
         seconds += Date().timeIntervalSince(start)
         megapixels += Double(image.gray.width * image.gray.height) / 1e6
         pixels.add(probability: prob, truth: image.truth)

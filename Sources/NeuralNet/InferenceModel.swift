@@ -3,7 +3,9 @@ import Foundation
 /// A trained ``Sequential`` compiled for inference: batch norm folded into the preceding convolution or
 /// dense layer, ReLU / leaky ReLU fused into its bias pass, dropout dropped, and every buffer (activations,
 /// column matrix, GEMM packing) allocated once for `batchSize` tiles, so running a batch allocates nothing
-/// new. Batches of about 64 tiles keep a tile's activations in L2.
+/// new. The leading stride-1 convolutions (with their 2×2 max pooling) run fused, one tile at a time, so a
+/// tile's activations stay in L1 / L2 (``FusedChain`` in `StorageConv.swift`); the rest runs layer by layer
+/// over the batch (im2col + ``GEMM``).
 ///
 /// One instance is one worker: not for concurrent use. Run several (one per thread) for parallel batches.
 public final class InferenceModel {
@@ -30,9 +32,17 @@ public final class InferenceModel {
     private var col: [Float]
     private let workspace: GEMMWorkspace
     private let threads: Int
+    /// The leading convolution (+ pooling) ops run tile by tile by ``FusedChain``, and how many ops it covers.
+    private let chain: FusedChain?
+    private let chainOps: Int
 
-    /// Compiles `network`. - Parameters: batchSize ≥ 1; threads: for the matrix multiplies.
-    public init(network: Sequential, batchSize: Int = 64, threads: Int = 1) {
+    /// Compiles `network`.
+    /// - Parameters:
+    ///   - batchSize: ≥ 1.
+    ///   - threads: for the matrix multiplies and the fused convolutions (results do not depend on it).
+    ///   - fused: run the leading stride-1 convolutions (with their pooling) through ``FusedChain``; false
+    ///     keeps the generic im2col + GEMM path for every layer (the reference in tests).
+    public init(network: Sequential, batchSize: Int = 64, threads: Int = 1, fused: Bool = true) {
         precondition(batchSize >= 1, "batch size must be positive")
         self.input = network.input
         self.batchSize = batchSize
@@ -99,6 +109,24 @@ public final class InferenceModel {
             }
         }
         self.ops = ops
+        // The fusable prefix: stride-1, one-group convolutions, each optionally followed by 2×2 max pooling.
+        var chainLayers: [FusedConv] = []
+        var j = 0, ch = input.channels, h = input.height, w = input.width
+        while fused, j < ops.count, case .conv(let wt, let b, let o, let k, let st, let p, let d, let groups, let act) = ops[j],
+              st == 1, groups == 1 {
+            var pool = false
+            if j + 1 < ops.count, case .pool(.max, 2, 2) = ops[j + 1] { pool = true }
+            guard let f = FusedConv(weight: wt, bias: b, inChannels: ch, outChannels: o, kernel: k, dilation: d,
+                                    padding: p, inHeight: h, inWidth: w, pool: pool, activation: act)
+                ?? (pool ? FusedConv(weight: wt, bias: b, inChannels: ch, outChannels: o, kernel: k, dilation: d,
+                                     padding: p, inHeight: h, inWidth: w, pool: false, activation: act) : nil)
+            else { break }
+            chainLayers.append(f)
+            ch = o; h = f.storedHeight; w = f.storedWidth
+            j += f.pool ? 2 : 1
+        }
+        chain = chainLayers.isEmpty ? nil : FusedChain(layers: chainLayers, workers: self.threads)
+        chainOps = j
         // Size the buffers by walking the shapes once at full batch.
         var s = Shape(channels: input.channels, batch: batchSize, height: input.height, width: input.width)
         var maxAct = s.count, maxCol = 0
@@ -136,6 +164,9 @@ public final class InferenceModel {
         }
     }
 
+    /// Convolutions run fused, tile by tile (0 when the network starts with none that fit).
+    public var fusedLayers: Int { chain?.layers.count ?? 0 }
+
     /// The folded operations, one line each (for logs and tests).
     public var summary: [String] { ops.map { "\($0)".components(separatedBy: "(").first ?? "" } }
 
@@ -157,7 +188,12 @@ public final class InferenceModel {
         precondition(batch.count >= s.count && out.count >= outputs * count, "buffer too small")
         var cur = 0  // 0: input array, 1: bufA, 2: bufB
         func source() -> [Float] { cur == 0 ? batch : (cur == 1 ? bufA : bufB) }
-        for op in ops {
+        if let chain {
+            chain.run(x: batch, batch: count, y: &bufA)
+            for op in ops[0..<chainOps] { s = Self.shape(after: op, s).0 }
+            cur = 1
+        }
+        for op in ops[chainOps...] {
             let (next, _) = Self.shape(after: op, s)
             // In-place ops work on the current buffer; the rest write to the other one.
             switch op {

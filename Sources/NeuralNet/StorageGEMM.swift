@@ -100,7 +100,7 @@ public enum GEMM {
                                 let mh = min(GEMM.mr, mcur - ir)
                                 unsafe GEMM.micro(kc: kcur, a: pack.a + ir * kcur, b: pack.b + jr * kcur,
                                                   c: c + (ic + ir) * ldc + jc + jr, ldc: ldc,
-                                                  rows: mh, cols: nw, accumulate: add)
+                                                  rows: mh, cols: nw, accumulate: add, acc: pack.acc)
                                 ir += GEMM.mr
                             }
                             jr += GEMM.nr
@@ -184,10 +184,10 @@ public enum GEMM {
         #endif
     }
 
-    /// The 8×32 register kernel: `C[0..<rows, 0..<cols] (+)= Apanel · Bpanel` over depth `kc`.
+    /// The 8×32 register kernel: `acc[2r + h] = Σ_p a[p][r] · b[p][16h ..< 16h + 16]` over depth `kc`
+    /// (`a`: `kc × 8` panel, `b`: `kc × 32` panel; `acc`: 16 vectors).
     @inline(__always)
-    static func micro(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                      c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool) {
+    static func kernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, acc: UnsafeMutablePointer<SIMD16<Float>>) {
         typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
@@ -206,9 +206,23 @@ public enum GEMM {
             unsafe ap += 8
             unsafe bp += 128
         }
+        unsafe acc[0] = c00; unsafe acc[1] = c01; unsafe acc[2] = c10; unsafe acc[3] = c11
+        unsafe acc[4] = c20; unsafe acc[5] = c21; unsafe acc[6] = c30; unsafe acc[7] = c31
+        unsafe acc[8] = c40; unsafe acc[9] = c41; unsafe acc[10] = c50; unsafe acc[11] = c51
+        unsafe acc[12] = c60; unsafe acc[13] = c61; unsafe acc[14] = c70; unsafe acc[15] = c71
+    }
+
+    /// `C[0..<rows, 0..<cols] (+)= Apanel · Bpanel` over depth `kc` (``kernel(kc:a:b:acc:)``, then the store).
+    @inline(__always)
+    static func micro(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                      c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool,
+                      acc: UnsafeMutablePointer<SIMD16<Float>>) {
+        typealias V = SIMD16<Float>
+        unsafe kernel(kc: kc, a: a, b: b, acc: acc)
         if rows == 8 && cols == 32 {
-            @inline(__always) func put(_ r: Int, _ v0: V, _ v1: V) {
+            for r in 0..<8 {
                 let p = UnsafeMutableRawPointer(unsafe c + r * ldc)
+                let v0 = unsafe acc[2 * r], v1 = unsafe acc[2 * r + 1]
                 if accumulate {
                     unsafe p.storeBytes(of: p.loadUnaligned(as: V.self) + v0, as: V.self)
                     unsafe p.storeBytes(of: p.loadUnaligned(fromByteOffset: 64, as: V.self) + v1, toByteOffset: 64, as: V.self)
@@ -217,24 +231,15 @@ public enum GEMM {
                     unsafe p.storeBytes(of: v1, toByteOffset: 64, as: V.self)
                 }
             }
-            put(0, c00, c01); put(1, c10, c11); put(2, c20, c21); put(3, c30, c31)
-            put(4, c40, c41); put(5, c50, c51); put(6, c60, c61); put(7, c70, c71)
             return
         }
-        // Edge tile: spill the accumulators to the stack, copy the valid part.
-        unsafe withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { tb in
-            let t = tb.baseAddress!
-                unsafe t[0] = c00; unsafe t[1] = c01; unsafe t[2] = c10; unsafe t[3] = c11
-                unsafe t[4] = c20; unsafe t[5] = c21; unsafe t[6] = c30; unsafe t[7] = c31
-                unsafe t[8] = c40; unsafe t[9] = c41; unsafe t[10] = c50; unsafe t[11] = c51
-                unsafe t[12] = c60; unsafe t[13] = c61; unsafe t[14] = c70; unsafe t[15] = c71
-            let f = unsafe UnsafeRawPointer(t).assumingMemoryBound(to: Float.self)
-            for r in 0..<rows {
-                let row = unsafe c + r * ldc
-                for j in 0..<cols {
-                    let v = unsafe f[r * 32 + j]
-                    unsafe row[j] = accumulate ? row[j] + v : v
-                }
+        // Edge tile: copy the valid part.
+        let f = unsafe UnsafeRawPointer(acc).assumingMemoryBound(to: Float.self)
+        for r in 0..<rows {
+            let row = unsafe c + r * ldc
+            for j in 0..<cols {
+                let v = unsafe f[r * 32 + j]
+                unsafe row[j] = accumulate ? row[j] + v : v
             }
         }
     }
@@ -244,13 +249,18 @@ public enum GEMM {
 @safe final class PackBuffers: @unchecked Sendable {
     let a: UnsafeMutablePointer<Float>
     let b: UnsafeMutablePointer<Float>
+    /// The micro-kernel's accumulators (16 vectors).
+    let acc: UnsafeMutablePointer<SIMD16<Float>>
     init() {
+        unsafe acc = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: 16)
+        unsafe acc.initialize(repeating: SIMD16<Float>(), count: 16)
         unsafe a = UnsafeMutablePointer<Float>.allocate(capacity: GEMM.mc * GEMM.kc)
         unsafe b = UnsafeMutablePointer<Float>.allocate(capacity: GEMM.kc * ((GEMM.nc + GEMM.nr - 1) / GEMM.nr * GEMM.nr))
     }
     deinit {
         unsafe a.deallocate()
         unsafe b.deallocate()
+        unsafe acc.deallocate()
     }
 }
 

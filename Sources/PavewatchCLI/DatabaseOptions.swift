@@ -26,7 +26,7 @@ struct DatabaseOptions: ParsableArguments {
         return model
     }
 
-    /// Opens and migrates the SQLite store (commands that need the review pages' tables).
+    /// Opens and migrates the SQLite store.
     func open() throws -> SQLiteTicketStore {
         if isPostgres {
             throw ValidationError("this command works on a SQLite database only so far; give --db a file path")
@@ -37,6 +37,12 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens either backend.
     /// - Parameter connections: PostgreSQL pool size.
     func openStore(connections: Int = 4) async throws -> any TicketStore {
+        isPostgres ? try await openPostgres(connections: connections) : try open()
+    }
+
+    /// Opens either backend with the review pages' users, sessions and merging.
+    /// - Parameter connections: PostgreSQL pool size.
+    func openReviewStore(connections: Int = 8) async throws -> any ReviewStore {
         isPostgres ? try await openPostgres(connections: connections) : try open()
     }
 

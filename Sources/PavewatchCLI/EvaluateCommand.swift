@@ -5,7 +5,8 @@ import NeuralNet
 import Training
 
 /// `pavewatch evaluate --model FILE (--tiles DIR | --images DIR --masks DIR) [--json]` (tile classifier), or
-/// `pavewatch evaluate --images DIR --masks DIR [--json]` without `--model` (the whole detector, pixel level).
+/// `pavewatch evaluate --images DIR --masks DIR [--json]` without `--model` (the whole detector, pixel level),
+/// or `pavewatch evaluate --crack-free DIR [--json]` (the detector's false findings on crack-free photos).
 struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
@@ -17,12 +18,13 @@ struct EvaluateCommand: AsyncParsableCommand {
         Without --model, --images/--masks runs the whole detector: pixel precision, recall and F1 of the crack
         map with a 2-px tolerance at the best fixed threshold (ODS) and per image (OIS), leak IoU where masks mark
         leaks (--leak-values), ms per megapixel, and frames with false findings (masks without crack pixels).
+        --crack-free DIR runs the detector on every photo under DIR and counts the frames with a crack finding.
         """)
 
     @Option(help: "Tile classifier model file (.nnw); without it --images/--masks evaluates the detector.")
     var model: String?
 
-    @Option(help: "Detector mode: the detector's model file (default: models/crack-pixel-v1.0.nnw).")
+    @Option(help: "Detector mode: the detector's model file (default: models/crack-pixel-v1.2.nnw).")
     var detectorModel: String?
 
     @Option(help: "Detector mode: only the image stems listed in this file (one per line, or a JSON array).")
@@ -37,6 +39,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Detector mode: the detector's threshold for findings (default 0.7).")
     var threshold: Double?
 
+    @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default 0.9; 0 turns the gate off).")
+    var tileGate: Double?
+
     @Option(help: "Folder of class folders of tiles.")
     var tiles: String?
 
@@ -49,22 +54,33 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Folder of crack masks, same file stems as --images.")
     var masks: String?
 
+    @Option(help: "Detector mode: a folder of crack-free photos (searched recursively, no masks); reports the frames with a false crack finding. --split then lists paths relative to the folder.")
+    var crackFree: String?
+
     @Option(help: "Smallest mask value that counts as crack (255 for UAV75, whose grey 204 is not crack).")
     var maskMinimum: UInt8 = 1
 
     @Option(help: "Threads.")
     var threads = 1
 
+    @Option(help: "Classifier: test-time views averaged per tile, 1, 2, 4 or 8 flips / rotations (default: the model's).")
+    var views: Int?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
-        if (tiles == nil) == (images == nil && masks == nil) {
-            throw ValidationError("give either --tiles DIR or --images DIR --masks DIR")
+        let modes = [tiles != nil, images != nil || masks != nil, crackFree != nil].filter { $0 }.count
+        if modes != 1 {
+            throw ValidationError("give one of --tiles DIR, --images DIR --masks DIR, --crack-free DIR")
         }
-        if tiles == nil && (images == nil || masks == nil) { throw ValidationError("--images and --masks go together") }
+        if crackFree == nil && tiles == nil && (images == nil || masks == nil) {
+            throw ValidationError("--images and --masks go together")
+        }
+        if crackFree != nil && model != nil { throw ValidationError("--crack-free evaluates the detector: drop --model") }
         if let l = label, TileClass(folderName: l) == nil { throw ValidationError("unknown class \(l)") }
         if tiles != nil && model == nil { throw ValidationError("--tiles needs --model") }
+        if let v = views, ![1, 2, 4, 8].contains(v) { throw ValidationError("--views must be 1, 2, 4 or 8") }
     }
 
     func run() async throws {
@@ -79,7 +95,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         } else {
             samples = try Evaluation.tiles(images: images ?? "", masks: masks ?? "", size: size, maskMinimum: maskMinimum)
         }
-        let classifier = TileClassifier(network: net, normalization: file.metadata.normalization, threads: threads)
+        let classifier = TileClassifier(network: net, normalization: file.metadata.normalization, threads: threads,
+                                        views: views ?? TileClassifier.views(of: file.metadata))
         let cm = classifier.confusion(samples)
         if json {
             let data = try JSONSerialization.data(withJSONObject: Evaluation.report(cm), options: [.sortedKeys])
@@ -115,13 +132,21 @@ extension EvaluateCommand {
     func runDetector() throws {
         var config = DetectorConfiguration(modelPath: detectorModel)
         if let threshold { config.threshold = threshold }
+        if let tileGate { config.tileGate = tileGate > 0 ? tileGate : nil }
         let detector: Detector
         do { detector = try Detector(configuration: config) } catch { throw ValidationError("\(error)") }
         let rule = MaskRule(crackValues: try Self.values(crackValues), minimum: maskMinimum,
                             leakValues: try Self.values(leakValues) ?? [])
-        let frames = try CrackDataset.load(images: images ?? "", masks: masks ?? "", rule: rule,
+        let frames: [CrackImage]
+        if let crackFree {
+            let keep = try split.map(Self.stems)
+            frames = try CrackDataset.negatives(crackFree, only: { keep?.contains($0) ?? true })
+            if frames.isEmpty { throw ValidationError("no image under \(crackFree)") }
+        } else {
+            frames = try CrackDataset.load(images: images ?? "", masks: masks ?? "", rule: rule,
                                            only: try split.map(Self.stems))
-        if frames.isEmpty { throw ValidationError("no image in \(images ?? "") has a mask in \(masks ?? "")") }
+            if frames.isEmpty { throw ValidationError("no image in \(images ?? "") has a mask in \(masks ?? "")") }
+        }
         var ev = DetectorEvaluation()
         for f in frames { ev.add(f, detector: detector, threads: max(1, threads)) }
         let report = ev.report(threshold: config.threshold)

@@ -4,7 +4,7 @@ import Inspection
 import Pipeline
 
 /// The detector used by `survey` and `watch`: the one place the CLI constructs it.
-/// - Parameters: modelDirectory: a model file or a folder holding `crack-pixel-v1.0.nnw` (default: `models/`,
+/// - Parameters: modelDirectory: a model file or a folder holding `CrackModel.defaultFileName` (default: `models/`,
 ///   searched from the current folder and next to the executable).
 /// - Throws: `DetectorError` naming the places searched when the model is missing or damaged.
 func makeInspector(modelDirectory: String? = nil) throws -> any FrameInspector {
@@ -12,7 +12,7 @@ func makeInspector(modelDirectory: String? = nil) throws -> any FrameInspector {
     if let dir = modelDirectory {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue {
-            path = (dir as NSString).appendingPathComponent("crack-pixel-v1.0.nnw")
+            path = (dir as NSString).appendingPathComponent(CrackModel.defaultFileName)
         }
     }
     return try Detector(configuration: DetectorConfiguration(modelPath: path))

@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         keys = keys.filter { !$0.isEmpty }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        let store = try database.open()
+        let store = try await database.openReviewStore()
         let logger = logging.logger(command: "serve")
         let forwarder = try peer.configuration().map {
             OutboxForwarder(store: store, configuration: $0, logger: logger)

@@ -44,7 +44,7 @@ struct UsersCommand: AsyncParsableCommand {
             let password = try Self.readPassword()
             guard password.count >= 8 else { throw ValidationError("the password must have at least 8 characters") }
             guard password.utf8.count <= 72 else { throw ValidationError("the password must have at most 72 bytes (bcrypt)") }
-            let store = try database.open()
+            let store = try await database.openReviewStore()
             try await store.saveUser(UserAccount(name: name, role: role, passwordHash: PasswordHash.make(password, cost: cost)))
             print("pavewatch: user \(name) (\(role.rawValue)) saved")
         }
@@ -70,7 +70,7 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            for u in try await database.open().users() { print("\(u.name)\t\(u.role.rawValue)") }
+            for u in try await database.openReviewStore().users() { print("\(u.name)\t\(u.role.rawValue)") }
         }
     }
 }

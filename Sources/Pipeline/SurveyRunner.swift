@@ -112,6 +112,9 @@ public struct SurveyRunner: Sendable {
             case .failed(let reason):
                 summary.failures.append(FrameFailure(file: path, reason: reason))
                 logger.warning("frame failed", metadata: ["frame.file": "\(path)", "frame.reason": "\(reason)"])
+                // Kept in the store too, so the survey page lists it (a later success removes it).
+                summary.surveyId = try await store.recordFrameFailure(surveyName: options.surveyName, path: path,
+                                                                      reason: reason, at: Date())
                 progress?(.frameDone(file: path, findings: 0, failed: true, skipped: false))
             case .analysed(let report, let hash):
                 let batch = SurveyBatch(surveyName: options.surveyName,

@@ -2,7 +2,8 @@ import Logging
 import PostgresNIO
 
 /// The versioned schema of the PostgreSQL store. Migrations only ever append: `pg-v1` (surveys, frames,
-/// findings, tickets, events, outbox, the instance id), `pg-v2` (the job table of distributed surveys).
+/// findings, tickets, events, outbox, the instance id), `pg-v2` (the job table of distributed surveys),
+/// `pg-v3` (frames a survey could not analyse, with the reason), `pg-v4` (users and sessions of the review pages).
 ///
 /// Rows keep each record's full JSON in `data` and copy the fields that queries filter or sort on into
 /// columns (written together by one function per record in ``PostgresTicketStore``). Times in columns are
@@ -10,7 +11,7 @@ import PostgresNIO
 /// Migrations run in one transaction under an advisory lock, so workers that start together migrate once.
 public enum PostgresSchema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["pg-v1", "pg-v2"]
+    public static let versions = ["pg-v1", "pg-v2", "pg-v3", "pg-v4"]
 
     /// Advisory lock key held while migrating ("pavewatch" in ASCII, truncated).
     static let migrationLock: Int64 = 0x7061_7665_7761_7401
@@ -59,6 +60,25 @@ public enum PostgresSchema {
                               UNIQUE (survey_id, path))
             """,
             "CREATE INDEX job_claim ON job (state, id)",
+        ],
+        "pg-v3": [
+            """
+            CREATE TABLE frame_failure (id bigserial PRIMARY KEY, survey_id bigint NOT NULL REFERENCES survey ON DELETE CASCADE,
+                                        path text NOT NULL, reason text NOT NULL, failed_at double precision NOT NULL,
+                                        UNIQUE (survey_id, path))
+            """,
+        ],
+        "pg-v4": [
+            """
+            CREATE TABLE review_user (name text PRIMARY KEY, role text NOT NULL, password_hash text NOT NULL,
+                                      created_at double precision NOT NULL)
+            """,
+            """
+            CREATE TABLE review_session (token_hash text PRIMARY KEY,
+                                         user_name text NOT NULL REFERENCES review_user ON DELETE CASCADE,
+                                         csrf_token text NOT NULL, expires_at double precision NOT NULL)
+            """,
+            "CREATE INDEX review_session_expiry ON review_session (expires_at)",
         ],
     ]
 

@@ -51,6 +51,36 @@ extension PostgresTicketStore {
         throw TicketError(.database, "survey \(name) vanished while it was being registered")
     }
 
+    public func recordFrameFailure(surveyName: String, path: String, reason: String, at: Date) async throws -> Int64 {
+        let logger = self.logger
+        return try await write { c in
+            let surveyId = try await Self.surveyId(named: surveyName, folder: nil, c, logger: logger)
+            try await c.query("""
+                INSERT INTO frame_failure (survey_id, path, reason, failed_at)
+                VALUES (\(surveyId), \(path), \(reason), \(at.timeIntervalSinceReferenceDate))
+                ON CONFLICT (survey_id, path) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at
+                """, logger: logger)
+            return surveyId
+        }
+    }
+
+    public func frameFailures(surveyId: Int64?) async throws -> [FrameFailureRecord] {
+        let logger = self.logger
+        return try await client.withConnection { c in
+            let rows = try await c.query("""
+                SELECT id, survey_id, path, reason, failed_at FROM frame_failure
+                WHERE \(surveyId)::bigint IS NULL OR survey_id = \(surveyId)
+                ORDER BY survey_id, path
+                """, logger: logger)
+            var out: [FrameFailureRecord] = []
+            for try await (id, survey, path, reason, at) in rows.decode((Int64, Int64, String, String, Double).self) {
+                out.append(FrameFailureRecord(id: id, surveyId: survey, path: path, reason: reason,
+                                              failedAt: Date(timeIntervalSinceReferenceDate: at)))
+            }
+            return out
+        }
+    }
+
     /// The merge-lock cells (x = longitude, y = latitude index) of the located groups, ascending; `nil` when
     /// there are more than ``maximumCells``.
     public static func mergeCells(_ groups: [[Finding]], merging: Merging) -> [SIMD2<Int32>]? {
@@ -87,6 +117,8 @@ extension PostgresTicketStore {
                 summary.framesSkipped += 1
                 continue
             }
+            try await c.query("DELETE FROM frame_failure WHERE survey_id = \(surveyId) AND path = \(frame.report.file)",
+                              logger: logger)
             summary.framesAdded += 1
             if let fp = IngestPlan.footprint(of: frame.report) { footprints.append(fp) }
             for f in frame.report.findings {

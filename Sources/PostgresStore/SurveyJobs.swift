@@ -29,49 +29,6 @@ public struct EnqueueSummary: Sendable, Hashable, Codable {
     public var existing: Int
 }
 
-/// Progress of a distributed survey.
-public struct SurveyProgress: Sendable, Hashable, Codable {
-    /// Jobs of one worker.
-    public struct Worker: Sendable, Hashable, Codable {
-        /// Worker name.
-        public var worker: String
-        /// Jobs it finished.
-        public var done: Int
-        /// Jobs it holds now.
-        public var running: Int
-        /// Jobs that failed for good on it.
-        public var failed: Int
-    }
-    /// A frame that failed for good.
-    public struct Failure: Sendable, Hashable, Codable {
-        /// Path relative to the survey root.
-        public var path: String
-        /// Tries made.
-        public var attempts: Int
-        /// Why.
-        public var reason: String
-    }
-
-    /// Survey id.
-    public var surveyId: Int64
-    /// Survey name.
-    public var surveyName: String
-    /// The folder it was enqueued from (on the enqueueing machine).
-    public var folder: String?
-    /// Jobs waiting (including those to retry).
-    public var pending = 0
-    /// Jobs held by a worker.
-    public var running = 0
-    /// Jobs finished.
-    public var done = 0
-    /// Jobs failed for good.
-    public var failed = 0
-    /// Per worker, by name.
-    public var workers: [Worker] = []
-    /// The failed frames.
-    public var failures: [Failure] = []
-}
-
 /// The job table: one job per frame of a distributed survey, claimed with `FOR UPDATE SKIP LOCKED` under a
 /// lease that a live worker renews and a dead one lets expire. `NOTIFY pavewatch_jobs` tells idle workers
 /// that there is work.

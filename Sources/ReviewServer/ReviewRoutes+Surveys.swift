@@ -57,12 +57,13 @@ extension ReviewRoutes {
     func surveysPage(_ viewer: Viewer) async throws -> Response {
         let surveys = try await store.surveys()
         let frames = Dictionary(grouping: try await store.frames(), by: \.surveyId)
+        let failures = Dictionary(grouping: try await store.frameFailures(surveyId: nil), by: \.surveyId)
         let fmt = ISO8601DateFormatter()
-        var body = "<h1>Surveys</h1><table id=\"surveys\"><tr><th>survey</th><th>started</th><th>frames</th><th>with position</th><th>coverage m²</th></tr>\n"
+        var body = "<h1>Surveys</h1><table id=\"surveys\"><tr><th>survey</th><th>started</th><th>frames</th><th>failed</th><th>with position</th><th>coverage m²</th></tr>\n"
         for s in surveys {
             guard let id = s.id else { continue }
             let st = SurveyStats(frames[id] ?? [])
-            body += "<tr><td><a href=\"/surveys/\(id)\">\(HTML.escape(s.name))</a></td><td>\(fmt.string(from: s.startedAt))</td><td>\(st.frames)</td><td>\(st.withPosition)</td><td>\(HTML.num(st.coverageM2, "%.0f"))</td></tr>\n"
+            body += "<tr><td><a href=\"/surveys/\(id)\">\(HTML.escape(s.name))</a></td><td>\(fmt.string(from: s.startedAt))</td><td>\(st.frames)</td><td>\(failures[id]?.count ?? 0)</td><td>\(st.withPosition)</td><td>\(HTML.num(st.coverageM2, "%.0f"))</td></tr>\n"
         }
         body += "</table>"
         return Self.htmlResponse(.ok, Self.layout(title: "Surveys", viewer: viewer, body: body))
@@ -76,15 +77,30 @@ extension ReviewRoutes {
         let tickets = try await store.tickets(TicketQuery()).filter { $0.firstSurveyId == id || $0.lastSurveyId == id }
         let st = SurveyStats(frames)
         let missing = frames.filter { $0.latitude == nil || $0.longitude == nil }
+        let failures = try await store.frameFailures(surveyId: id)
+        let fmt = ISO8601DateFormatter()
         var body = """
         <h1>Survey \(HTML.escape(survey.name))</h1>
         <p id="summary">\(st.frames) frames processed; \(st.withPosition) with a position, \(st.withFootprint) with a ground footprint;
         coverage \(HTML.num(st.coverageM2, "%.0f")) m² (union of footprints); \(tickets.count) defects seen
         (<a href="/?survey=\(id)">list</a>, <a href="/map?survey=\(id)">map</a>).</p>
-        <h2>Failures</h2>
-        <p>Frames that could not be decoded are reported by <code>pavewatch survey</code> and not stored.
-        \(missing.isEmpty ? "Every stored frame has a position." : "\(missing.count) stored frame(s) have no position and are not on the map:")</p>
+
         """
+        if let p = try await store.surveyProgress(surveyId: id) {
+            body += Self.jobsSection(p)
+        }
+        body += "<h2>Failures</h2>"
+        if failures.isEmpty {
+            body += "<p id=\"failures\">No frame failed.</p>"
+        } else {
+            body += "<p>\(failures.count) frame(s) could not be analysed; fix or replace them and run the survey again (stored frames are skipped):</p>"
+            body += "<table id=\"failures\"><tr><th>frame</th><th>reason</th><th>when</th></tr>\n"
+            for f in failures.prefix(1000) {
+                body += "<tr><td>\(HTML.escape(URL(fileURLWithPath: f.path).lastPathComponent))</td><td>\(HTML.escape(f.reason))</td><td>\(fmt.string(from: f.failedAt))</td></tr>\n"
+            }
+            body += "</table>"
+        }
+        body += "<p>\(missing.isEmpty ? "Every stored frame has a position." : "\(missing.count) stored frame(s) have no position and are not on the map:")</p>"
         if !missing.isEmpty {
             body += "<ul>" + missing.prefix(200).map { "<li>\(HTML.escape(URL(fileURLWithPath: $0.path).lastPathComponent))</li>" }.joined() + "</ul>"
         }
@@ -94,5 +110,28 @@ extension ReviewRoutes {
         }
         body += "</table>"
         return Self.htmlResponse(.ok, Self.layout(title: "Survey \(survey.name)", viewer: viewer, body: body))
+    }
+
+    /// The job counts of a survey that workers share: totals, then one row per worker.
+    static func jobsSection(_ p: SurveyProgress) -> String {
+        let total = p.pending + p.running + p.done + p.failed
+        var html = """
+        <h2>Jobs</h2>
+        <p id="jobs">\(p.done) of \(total) frames done, \(p.running) running, \(p.pending) waiting, \(p.failed) failed for good.</p>
+        <table id="workers"><tr><th>worker</th><th>done</th><th>running</th><th>failed</th></tr>
+
+        """
+        for w in p.workers {
+            html += "<tr><td>\(HTML.escape(w.worker))</td><td>\(w.done)</td><td>\(w.running)</td><td>\(w.failed)</td></tr>\n"
+        }
+        html += "</table>"
+        if !p.failures.isEmpty {
+            html += "<table id=\"job-failures\"><tr><th>frame</th><th>tries</th><th>reason</th></tr>\n"
+            for f in p.failures.prefix(1000) {
+                html += "<tr><td>\(HTML.escape(f.path))</td><td>\(f.attempts)</td><td>\(HTML.escape(f.reason))</td></tr>\n"
+            }
+            html += "</table>"
+        }
+        return html
     }
 }

@@ -13,6 +13,13 @@ public struct SurveyRecord: Codable, Sendable, Hashable, FetchableRecord, Mutabl
     /// When it was first registered.
     public var startedAt: Date
 
+    /// Creates a record.
+    public init(id: Int64? = nil, name: String, startedAt: Date) {
+        self.id = id
+        self.name = name
+        self.startedAt = startedAt
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
@@ -55,6 +62,34 @@ extension FrameRecord {
                   latitude: r.latitude, longitude: r.longitude, altitudeM: r.altitudeM, gsdCmPerPx: r.gsdCmPerPx,
                   footprint: r.footprint, capturedAt: r.capturedAt)
     }
+}
+
+/// A frame of a survey that could not be analysed (unreadable, corrupt, too large, ...), kept so the survey page
+/// can list it. One row per survey and path: a later failure replaces the reason, a later success removes it.
+public struct FrameFailureRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    /// Table name.
+    public static let databaseTableName = "frameFailure"
+    /// Database id.
+    public var id: Int64?
+    /// Survey it belongs to.
+    public var surveyId: Int64
+    /// Image path as the survey saw it.
+    public var path: String
+    /// Why it failed, as the pipeline reported it.
+    public var reason: String
+    /// When it last failed.
+    public var failedAt: Date
+
+    /// Creates a record.
+    public init(id: Int64? = nil, surveyId: Int64, path: String, reason: String, failedAt: Date) {
+        self.id = id
+        self.surveyId = surveyId
+        self.path = path
+        self.reason = reason
+        self.failedAt = failedAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A stored finding, linked to its frame and to the ticket it was merged into.

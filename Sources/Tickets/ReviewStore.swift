@@ -54,7 +54,7 @@ public struct UserSession: Codable, Sendable, Hashable {
 }
 
 /// What the review pages need beyond ``TicketStore``: users, sessions, surveys and merging. Kept apart so
-/// each database backend can add it on its own; ``SQLiteTicketStore`` implements it.
+/// each database backend can add it on its own; ``SQLiteTicketStore`` and the PostgreSQL store implement it.
 public protocol ReviewStore: TicketStore {
     /// Adds a user, or replaces the role and password of an existing one.
     func saveUser(_ user: UserAccount) async throws
@@ -70,6 +70,9 @@ public protocol ReviewStore: TicketStore {
     func deleteSession(tokenHash: String) async throws
     /// Every survey, oldest first.
     func surveys() async throws -> [SurveyRecord]
+    /// Job progress of a survey that workers share (`nil` for a survey without jobs, or a store without a job
+    /// table, such as SQLite).
+    func surveyProgress(surveyId: Int64) async throws -> SurveyProgress?
     /// Merges ticket `source` into `target`: its findings move to `target`, whose sightings and last-seen
     /// time are updated; `source` becomes `rejected` with a note naming `target`. Both get an event by `actor`.
     /// - Throws: ``TicketError`` `.notFound` for an unknown id, `.invalidTransition` when both are the same.

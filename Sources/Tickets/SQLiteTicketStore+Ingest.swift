@@ -10,16 +10,36 @@ extension SQLiteTicketStore {
         }
     }
 
+    /// The id of the survey called `name`, registered at `now` when it is new.
+    static func surveyId(_ db: Database, named name: String, at now: Date) throws -> Int64 {
+        if let s = try SurveyRecord.filter(Column("name") == name).fetchOne(db), let id = s.id { return id }
+        var survey = SurveyRecord(name: name, startedAt: now)
+        try survey.insert(db)
+        return survey.id!
+    }
+
+    public func recordFrameFailure(surveyName: String, path: String, reason: String, at: Date) async throws -> Int64 {
+        try await writer.write { db in
+            let surveyId = try Self.surveyId(db, named: surveyName, at: at)
+            try db.execute(sql: """
+                INSERT INTO frameFailure (surveyId, path, reason, failedAt) VALUES (?, ?, ?, ?)
+                ON CONFLICT (surveyId, path) DO UPDATE SET reason = excluded.reason, failedAt = excluded.failedAt
+                """, arguments: [surveyId, path, reason, at])
+            return surveyId
+        }
+    }
+
+    public func frameFailures(surveyId: Int64?) async throws -> [FrameFailureRecord] {
+        try await writer.read { db in
+            var q = FrameFailureRecord.order(Column("surveyId"), Column("path"))
+            if let surveyId { q = q.filter(Column("surveyId") == surveyId) }
+            return try q.fetchAll(db)
+        }
+    }
+
     static func ingest(_ db: Database, _ batch: SurveyBatch, actor: String, model: PriorityModel,
                        at now: Date) throws -> IngestSummary {
-        var survey: SurveyRecord
-        if let s = try SurveyRecord.filter(Column("name") == batch.surveyName).fetchOne(db) {
-            survey = s
-        } else {
-            survey = SurveyRecord(name: batch.surveyName, startedAt: now)
-            try survey.insert(db)
-        }
-        let surveyId = survey.id!
+        let surveyId = try surveyId(db, named: batch.surveyName, at: now)
         var summary = IngestSummary(surveyId: surveyId)
         var added: [(id: Int64, finding: Finding)] = []
         var footprints: [[GeoPoint]] = []
@@ -31,6 +51,7 @@ extension SQLiteTicketStore {
             let r = frame.report
             var fr = FrameRecord(surveyId: surveyId, report: r, contentHash: frame.contentHash)
             try fr.insert(db)
+            try FrameFailureRecord.filter(Column("surveyId") == surveyId && Column("path") == r.file).deleteAll(db)
             summary.framesAdded += 1
             if let fp = IngestPlan.footprint(of: r) { footprints.append(fp) }
             for f in r.findings {

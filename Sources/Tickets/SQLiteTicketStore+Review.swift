@@ -69,6 +69,9 @@ extension SQLiteTicketStore: ReviewStore {
         try await writer.read { db in try SurveyRecord.order(Column("id")).fetchAll(db) }
     }
 
+    /// SQLite surveys run on one machine: there are no jobs.
+    public func surveyProgress(surveyId: Int64) async throws -> SurveyProgress? { nil }
+
     public func merge(ticketId source: Int64, into target: Int64, actor: String) async throws -> Ticket {
         try await writer.write { db in
             guard source != target else {

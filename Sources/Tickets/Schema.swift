@@ -10,7 +10,7 @@ import GRDB
 /// sessions, see `SQLiteTicketStore+Review.swift`).
 public enum Schema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["v1", "v2", "v3", "review-v1"]
+    public static let versions = ["v1", "v2", "v3", "review-v1", "v4"]
 
     /// The migrator with every migration.
     public static var migrator: DatabaseMigrator {
@@ -123,6 +123,17 @@ public enum Schema {
             }
         }
         ReviewSchema.register(in: &m)
+        m.registerMigration("v4") { db in
+            // Frames a survey could not analyse, with the reason (the survey page lists them).
+            try db.create(table: "frameFailure") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("surveyId", .integer).notNull().references("survey", onDelete: .cascade)
+                t.column("path", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("failedAt", .datetime).notNull()
+                t.uniqueKey(["surveyId", "path"])
+            }
+        }
         return m
     }
 }

@@ -126,6 +126,12 @@ public protocol TicketStore: Sendable {
 
     /// Every stored frame (a survey run skips frames whose content hash is here).
     func frames() async throws -> [FrameRecord]
+    /// Records that a frame of survey `surveyName` (registered when new) could not be analysed, replacing an
+    /// earlier reason for the same path; storing the frame later removes the record.
+    /// - Returns: the survey's id.
+    func recordFrameFailure(surveyName: String, path: String, reason: String, at: Date) async throws -> Int64
+    /// The failed frames of one survey (every survey when nil), by survey and path.
+    func frameFailures(surveyId: Int64?) async throws -> [FrameFailureRecord]
     /// One ticket.
     func ticket(id: Int64) async throws -> Ticket?
     /// Tickets matching a query.

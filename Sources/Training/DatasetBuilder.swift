@@ -109,6 +109,15 @@ public struct DatasetBuilder {
                                       labels: .whole(label)))
                 }
             }
+        case "pavement-negatives":
+            // Crack-free asphalt / concrete patches as background: only the even positions of the sorted list,
+            // so the odd half stays unseen for the false-positive check (`pavement-negatives/images`, odd index).
+            let base = "\(root)/pavement-negatives/images"
+            let all = ["asphalt", "concrete"].flatMap { sub in files("\(base)/\(sub)", [".jpg", ".png"]).map { "\(sub)/\($0)" } }
+            for (i, f) in all.enumerated() where i % 2 == 0 {
+                guard let bytes = try readUnique("\(base)/\(f)") else { continue }
+                items.append(Item(id: "\(source)/\(stem(f))", bytes: bytes, labels: .whole(.background)))
+            }
         case "quaywall":
             let base = "\(root)/quaywall-crack-yolo/BOX"
             for sub in ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).sorted() {

@@ -6,15 +6,43 @@ public struct TileClassifier {
     public let normalization: Normalization
     public let threads: Int
     public let batchSize: Int
+    /// Test-time augmentation: the class probabilities are averaged over this many of the 8 flips / 90°
+    /// rotations of each tile (1: the tile as it is; 2: plus its transpose; 4: plus both flips; 8: all).
+    public let views: Int
     private let model: InferenceModel
 
     /// Compiles `network` for inference (batch norm folded; see ``InferenceModel``).
-    public init(network: Sequential, normalization: Normalization, threads: Int = 1, batchSize: Int = 64) {
+    /// - Parameters: views: 1, 2, 4 or 8 (see ``views``).
+    public init(network: Sequential, normalization: Normalization, threads: Int = 1, batchSize: Int = 64, views: Int = 1) {
+        precondition([1, 2, 4, 8].contains(views), "views must be 1, 2, 4 or 8")
         self.network = network
         self.normalization = normalization
         self.threads = threads
         self.batchSize = batchSize
+        self.views = views
         self.model = InferenceModel(network: network, batchSize: batchSize, threads: threads)
+    }
+
+    /// The test-time views a model file asks for (its `testTimeViews` note; 1 without one).
+    public static func views(of metadata: ModelMetadata) -> Int {
+        let v = Int(metadata.notes["testTimeViews"] ?? "1") ?? 1
+        return [1, 2, 4, 8].contains(v) ? v : 1
+    }
+
+    /// The dihedral transform `t` (0..<8) of a square tile: bit 2 transposes, bit 0 flips x, bit 1 flips y.
+    /// View 0 is the identity, view 1 the transpose, views 2–3 add the flips of both axes.
+    static func view(_ px: [UInt8], size n: Int, _ v: Int) -> [UInt8] {
+        if v == 0 { return px }
+        let t = [0, 4, 3, 7, 1, 2, 5, 6][v]
+        var out = [UInt8](repeating: 0, count: n * n)
+        for y in 0..<n {
+            for x in 0..<n {
+                var sx = (t & 1) != 0 ? n - 1 - x : x, sy = (t & 2) != 0 ? n - 1 - y : y
+                if (t & 4) != 0 { swap(&sx, &sy) }
+                out[y * n + x] = px[sy * n + sx]
+            }
+        }
+        return out
     }
 
     /// Packs tiles (floats in [0, 1]) into a normalised `(1, N, S, S)` batch.
@@ -30,6 +58,19 @@ public struct TileClassifier {
     /// Class probabilities for each tile (`[tile][class]`).
     /// - Parameters: tiles: gray bytes of the network's input size, row-major.
     public func probabilities(_ tiles: [[UInt8]]) -> [[Float]] {
+        let size = network.input.width
+        guard views == 1 else {
+            var sum = rawProbabilities(tiles)
+            for v in 1..<views {
+                let p = rawProbabilities(tiles.map { Self.view($0, size: size, v) })
+                for i in sum.indices { for k in sum[i].indices { sum[i][k] += p[i][k] } }
+            }
+            return sum.map { $0.map { $0 / Float(views) } }
+        }
+        return rawProbabilities(tiles)
+    }
+
+    private func rawProbabilities(_ tiles: [[UInt8]]) -> [[Float]] {
         let size = network.input.width
         var out: [[Float]] = []
         out.reserveCapacity(tiles.count)

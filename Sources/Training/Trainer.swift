@@ -68,11 +68,16 @@ public final class Trainer {
 
     /// Class-balanced sample indices for one epoch: `mix[c]` of `count` from class c (classes without
     /// tiles drop out and the rest share their part); same seed and epoch → same list.
+    /// `repeats` maps a data set name (the part of ``TileSample/source`` before the first `/`) to how many
+    /// times its tiles enter their class's pool (1 when absent), to oversample a small set.
     static func epochIndices(_ data: [TileSample], count: Int, seed: UInt64, epoch: Int,
-                             mix: [Double] = [1, 1, 1]) -> [Int] {
+                             mix: [Double] = [1, 1, 1], repeats: [String: Int] = [:]) -> [Int] {
         var rng = RandomSource(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9)
         var pools = [[Int]](repeating: [], count: TileClass.allCases.count)
-        for (i, s) in data.enumerated() { pools[s.label.rawValue].append(i) }
+        for (i, s) in data.enumerated() {
+            let r = repeats.isEmpty ? 1 : max(1, repeats[String(s.source.prefix { $0 != "/" })] ?? 1)
+            for _ in 0..<r { pools[s.label.rawValue].append(i) }
+        }
         let total = pools.indices.filter { !pools[$0].isEmpty }.reduce(0.0) { $0 + (mix.indices.contains($1) ? mix[$1] : 0) }
         guard total > 0 else { return [] }
         var out: [Int] = []
@@ -120,12 +125,17 @@ public final class Trainer {
             bestMetrics = (try? ModelFile(path: modelPath))?.metadata.metrics ?? [:]
             log("resumed from \(checkpointPath) at epoch \(startEpoch + 1)")
         }
+        if startEpoch == 0, let path = config.initialWeights {
+            let start = try ModelFile(path: path, expecting: arch)
+            net.load(flatWeights: Array(start.weights[0..<(start.weights.count - start.metadata.extraStateCount)]))
+            log("starting from the weights of \(path)")
+        }
         var stoppedEarly = false
         var epoch = startEpoch
         let trainStart = Date()
         while epoch < config.epochs {
             let idx = Self.epochIndices(data.train, count: config.samplesPerEpoch, seed: config.seed, epoch: epoch,
-                                        mix: config.classMix)
+                                        mix: config.classMix, repeats: config.sourceRepeats)
             var rng = RandomSource(seed: config.seed ^ (UInt64(epoch + 1) &* 0xD1B5_4A32_D192_ED03))
             var lossSum = 0.0, lossCount = 0
             let epochStart = Date()
@@ -154,7 +164,8 @@ public final class Trainer {
                                     Self.duration(eta)))
                 }
             }
-            let classifier = TileClassifier(network: net, normalization: Self.normalization, threads: config.threads)
+            let classifier = TileClassifier(network: net, normalization: Self.normalization, threads: config.threads,
+                                                                 views: config.testTimeViews)
             let m = Self.metrics(classifier: classifier, validation: data.validation)
             let score = Self.score(m)
             let improved = score > bestScore
@@ -202,7 +213,8 @@ public final class Trainer {
         let net = ck.makeNetwork()
         var builder = DatasetBuilder(config: config)
         let data = try builder.build(log: log)
-        let m = Self.metrics(classifier: TileClassifier(network: net, normalization: Self.normalization, threads: config.threads),
+        let m = Self.metrics(classifier: TileClassifier(network: net, normalization: Self.normalization, threads: config.threads,
+                                                                 views: config.testTimeViews),
                              validation: data.validation)
         let epoch = Int(ck.metadata.notes["nextEpoch"] ?? "0") ?? 0
         var file = modelFile(net, metrics: m, epoch: epoch - 1)
@@ -220,7 +232,8 @@ public final class Trainer {
             trainingData: config.sources.map(Self.datasetDescription),
             licences: Array(Set(config.sources.map(Self.licence))).sorted(),
             metrics: metrics, seed: config.seed,
-            notes: ["tileSize": String(config.tileSize), "labeling": String(format: "crack >= %.3f, background <= %.3f, leak >= %.2f of tile pixels",
+            notes: ["tileSize": String(config.tileSize), "testTimeViews": String(config.testTimeViews),
+                    "initialWeights": config.initialWeights ?? "seeded initialisation", "labeling": String(format: "crack >= %.3f, background <= %.3f, leak >= %.2f of tile pixels",
                                                                               config.labeling.crackFraction, config.labeling.backgroundFraction, config.labeling.leakFraction)])
     }
 
@@ -245,6 +258,7 @@ public final class Trainer {
         case "saltspot": "SaltSpot efflorescence crops (leak proxy)"
         case "ozgenel": "Özgenel concrete crack patches"
         case "quaywall": "quay-wall crack YOLO tiles"
+        case "pavement-negatives": "pavement-negatives (deep_pavements_dataset), even half, as background"
         default: s
         }
     }
@@ -256,6 +270,7 @@ public final class Trainer {
         case "saltspot": "MIT (SaltSpot)"
         case "ozgenel": "see ozgenel-concrete-crack-cls/SOURCE.txt"
         case "quaywall": "CC BY-SA 4.0 (quay-wall tiles)"
+        case "pavement-negatives": "MIT (deep_pavements_dataset; images from Wikimedia Commons, Mapillary, Flickr under CC-compatible licences)"
         default: "unknown"
         }
     }

@@ -7,7 +7,8 @@ public struct TrainingConfig: Sendable, Codable {
     public var seed: UInt64 = 20_261_125
     /// Folder holding the shared data sets (see its README).
     public var datasetRoot = "/work/shared/datasets"
-    /// Data sets to use: `crackforest`, `deepcrack`, `leak-tunnel`, `saltspot`, `ozgenel`, `quaywall`.
+    /// Data sets to use: `crackforest`, `deepcrack`, `leak-tunnel`, `saltspot`, `ozgenel`, `quaywall`,
+    /// `pavement-negatives` (the even half of the sorted list; the odd half is left for the false-positive check).
     public var sources = ["crackforest", "deepcrack", "leak-tunnel", "saltspot", "ozgenel", "quaywall"]
     /// Tile side in pixels (the network input).
     public var tileSize = 64
@@ -39,10 +40,18 @@ public struct TrainingConfig: Sendable, Codable {
     public var classWeights: [Float] = [1, 1, 1]
     /// Share of each class (crack, leak, background) in an epoch's samples (class balancing).
     public var classMix: [Double] = [0.4, 0.2, 0.4]
+    /// Times each tile of a data set enters its class's draw pool (default 1): oversamples small sets.
+    public var sourceRepeats: [String: Int] = [:]
     /// Augment training tiles (flips, rotations, brightness / contrast / gamma, blur, JPEG).
     public var augment = true
     /// Probability of JPEG re-compression per augmented tile.
     public var jpegProbability = 0.1
+    /// Test-time views (1, 2, 4 or 8 of the flips / rotations, see ``TileClassifier/views``) for validation;
+    /// recorded in the model file, so `pavewatch evaluate` uses them too.
+    public var testTimeViews = 1
+    /// A model file (of the same architecture) whose weights start the training instead of the seeded
+    /// initialisation: a second, fine-tuning stage with its own schedule. Relative to the working directory.
+    public var initialWeights: String?
     /// The network (nil: ``TrainingConfig/defaultArchitecture(tileSize:)``).
     public var architecture: Architecture?
 
@@ -67,7 +76,7 @@ public struct TrainingConfig: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case seed, datasetRoot, sources, tileSize, trainStride, validationFraction, tunnelMaxSide, labeling, epochs
         case samplesPerEpoch, batchSize, learningRate, weightDecay, warmupSteps, patience, threads, classWeights, classMix
-        case augment, jpegProbability, architecture
+        case augment, jpegProbability, testTimeViews, initialWeights, sourceRepeats, architecture
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +95,9 @@ public struct TrainingConfig: Sendable, Codable {
         classWeights = try get(.classWeights, d.classWeights); classMix = try get(.classMix, d.classMix)
         augment = try get(.augment, d.augment)
         jpegProbability = try get(.jpegProbability, d.jpegProbability)
+        testTimeViews = try get(.testTimeViews, d.testTimeViews)
+        sourceRepeats = try get(.sourceRepeats, d.sourceRepeats)
+        initialWeights = try c.decodeIfPresent(String.self, forKey: .initialWeights)
         architecture = try c.decodeIfPresent(Architecture.self, forKey: .architecture)
     }
 }

@@ -4,7 +4,8 @@ import Inspection
 
 /// Benchmark stages of the Inspection module (see Benchmarks/README.md for the stage names):
 /// `inspect` (decode the file + the whole detector on the frame), and its parts `inspect_map` (gray frame →
-/// crack probability map) and `inspect_regions` (map → measured findings), so the share of each can be read.
+/// crack probability map) and `inspect_regions` (map → measured findings, with the tile-classifier gate), so the
+/// share of each can be read.
 let inspectStages: [BenchStage] = [
     BenchStage(name: "inspect") { input in
         let detector = try Detector()
@@ -20,6 +21,9 @@ let inspectStages: [BenchStage] = [
     BenchStage(name: "inspect_regions") { input in
         let detector = try Detector()
         let map = CrackMap.probabilities(input.gray, model: detector.model, threads: input.threads)
-        return { _ = detector.regions(map, width: input.gray.width, height: input.gray.height) }
+        return {
+            _ = detector.regions(map, width: input.gray.width, height: input.gray.height, gray: input.gray,
+                                 threads: input.threads)
+        }
     },
 ]

@@ -57,6 +57,6 @@ struct PavewatchBench: ParsableCommand {
 }
 
 /// Every stage, in report order.
-let allStages: [BenchStage] = decodeStages + kernelStages + nnStages + inspectStages
+let allStages: [BenchStage] = decodeStages + kernelStages + nnStages + inspectStages + frameStages
 
 PavewatchBench.main()

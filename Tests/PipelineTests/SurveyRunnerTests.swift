@@ -72,6 +72,10 @@ struct SurveyRunnerTests {
         #expect(first.failures.first { $0.file.hasSuffix("empty.png") }?.reason.contains("empty") == true)
         #expect(first.findings == 5)
         #expect(try await store.frames().count == 5)
+        // The failures are stored with their reasons for the survey page.
+        let stored = try await store.frameFailures(surveyId: try #require(first.surveyId))
+        #expect(Set(stored.map { URL(fileURLWithPath: $0.path).lastPathComponent }) == failed)
+        #expect(stored.first { $0.path.hasSuffix("empty.png") }?.reason.contains("empty") == true)
         let tickets = try await store.tickets(TicketQuery())
         #expect(tickets.count == first.ticketsCreated && first.ticketsCreated >= 1)
 

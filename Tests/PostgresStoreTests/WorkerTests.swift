@@ -173,13 +173,16 @@ struct WorkerTests {
             store.close()
         }
         try cluster.stop()
-        try await Task.sleep(for: .seconds(2))
+        // The server stays down until a worker has met it down (a worker busy with a frame may not notice a
+        // short outage at all), at most a minute.
+        let retried: @Sendable () -> Bool = { logs.contains { Self.log($0).contains("database unreachable, retrying") } }
+        try? await Self.waitUntil(seconds: 60) { retried() }
         try cluster.start()
         for (p, log) in zip(processes, logs) {
             try await CLIProcess.wait(p, seconds: 90)
             #expect(p.terminationStatus == 0, "\(Self.log(log))")
         }
-        #expect(logs.contains { Self.log($0).contains("database unreachable, retrying") })
+        #expect(retried())
         let store = try await PostgresTicketStore(url: url, logger: Self.quiet)
         defer { store.close() }
         let p = try #require(try await store.progress(survey: 1))

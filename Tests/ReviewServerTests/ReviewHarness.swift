@@ -16,7 +16,7 @@ import Tickets
 /// and `adam` (admin), all with ``ReviewFixture/password``.
 struct ReviewFixture {
     static let password = "correct horse battery"
-    let store: SQLiteTicketStore
+    let store: any ReviewStore
     let directory: URL
     /// Ticket ids by role in the fixture.
     var crack: Int64 = 0
@@ -24,8 +24,9 @@ struct ReviewFixture {
     var farCrack: Int64 = 0
     var surveyId: Int64 = 0
 
-    init() async throws {
-        store = try SQLiteTicketStore.inMemory()
+    /// Fills `backing` (default: a new in-memory SQLite store).
+    init(store backing: (any ReviewStore)? = nil) async throws {
+        store = try backing ?? SQLiteTicketStore.inMemory()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pavewatch-review-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let origin = GeoPoint(latitude: 47.3769, longitude: 8.5417)

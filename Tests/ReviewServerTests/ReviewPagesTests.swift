@@ -268,6 +268,14 @@ struct ReviewPagesTests {
             let area = try #require(one.components(separatedBy: "coverage ").dropFirst().first.flatMap { Double($0.prefix { $0.isNumber }) })
             #expect(area > 90 && area < 115, "coverage \(area)")
             #expect(one.contains("frame0.png") && !one.contains(fx.directory.path), "only file names are shown")
+            #expect(one.contains("No frame failed."))
+            // A frame the survey could not analyse is listed with its reason, escaped, without its folder.
+            _ = try await fx.store.recordFrameFailure(surveyName: "north <ring>", path: fx.directory.path + "/bad<1>.jpg",
+                                                      reason: "truncated JPEG <eof>", at: Date())
+            let failed = try await client.page("/surveys/\(fx.surveyId)", s).html
+            #expect(failed.contains("bad&lt;1&gt;.jpg") && failed.contains("truncated JPEG &lt;eof&gt;"))
+            #expect(!failed.contains(fx.directory.path))
+            #expect(try await client.page("/surveys", s).html.contains("<td>1</td>"))
         }
     }
 

@@ -71,3 +71,27 @@ import Testing
         #expect(TicketStatus.matching(open311: "OPEN") == nil)
     }
 }
+
+@Suite struct FrameFailureTests {
+    @Test("A failed frame is kept with its reason, replaced by a later failure, removed by a later success",
+          arguments: StoreBackend.allCases)
+    func failuresAreRecorded(_ backend: StoreBackend) async throws {
+        let store = try await backend.store()
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let id = try await store.recordFrameFailure(surveyName: "s", path: "/flight/a.jpg", reason: "truncated", at: t0)
+        _ = try await store.recordFrameFailure(surveyName: "s", path: "/flight/b.jpg", reason: "not an image", at: t0)
+        #expect(try await store.recordFrameFailure(surveyName: "s", path: "/flight/a.jpg", reason: "corrupt",
+                                                   at: t0.addingTimeInterval(60)) == id)
+        var failures = try await store.frameFailures(surveyId: id)
+        #expect(failures.map(\.path) == ["/flight/a.jpg", "/flight/b.jpg"])
+        #expect(failures.map(\.reason) == ["corrupt", "not an image"])
+        #expect(failures[0].failedAt == t0.addingTimeInterval(60))
+        // The same survey name is the same survey: a later ingest of a.jpg clears its failure.
+        let frame = SurveyBatch.Frame(report: FrameReport(file: "/flight/a.jpg", width: 10, height: 10, findings: []),
+                                      contentHash: "a")
+        #expect(try await store.ingest(SurveyBatch(surveyName: "s", frames: [frame]), actor: "t").surveyId == id)
+        failures = try await store.frameFailures(surveyId: nil)
+        #expect(failures.map(\.path) == ["/flight/b.jpg"])
+        #expect(try await store.frameFailures(surveyId: id + 1).isEmpty)
+    }
+}

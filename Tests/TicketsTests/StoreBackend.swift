@@ -13,7 +13,10 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     /// A new, empty, migrated store.
-    func store() async throws -> any TicketStore {
+    func store() async throws -> any TicketStore { try await reviewStore() }
+
+    /// A new, empty, migrated store with the review pages' part.
+    func reviewStore() async throws -> any ReviewStore {
         switch self {
         case .sqlite:
             return try SQLiteTicketStore.inMemory()

@@ -80,6 +80,17 @@ struct TrainingDataTests {
         #expect(TileClass.allCases.map { c in mixed.filter { s[$0].label == c }.count } == [120, 60, 120])
     }
 
+    @Test("sourceRepeats oversamples one data set within its class")
+    func repeats() {
+        // 50 background tiles from "big", 10 from "small": repeated 5 times, "small" makes half of the pool.
+        let s = (0..<60).map { i in TileSample(pixels: [0], size: 1, label: .background, source: i < 50 ? "big/\(i)" : "small/\(i)") }
+        let plain = Trainer.epochIndices(s, count: 1000, seed: 3, epoch: 0)
+        let boosted = Trainer.epochIndices(s, count: 1000, seed: 3, epoch: 0, repeats: ["small": 5])
+        let share = { (ids: [Int]) in Double(ids.filter { $0 >= 50 }.count) / Double(ids.count) }
+        #expect(abs(share(plain) - 1.0 / 6) < 0.01)
+        #expect(abs(share(boosted) - 0.5) < 0.01)
+    }
+
     @Test("augmentation is seeded and stays in [0, 1]")
     func augment() {
         let (img, _) = crackPhoto(seed: 2)

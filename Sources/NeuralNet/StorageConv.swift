@@ -1,0 +1,301 @@
+import Dispatch
+
+/// Fused inference convolutions: 3×3 (any k, dilation, padding; stride 1, one group) convolution + bias +
+/// activation, optionally followed by 2×2 max pooling, for one tile at a time, so a tile's activations stay in
+/// L1 / L2 (see ``InferenceModel``).
+///
+/// Instead of writing a column matrix and packing it again, each panel of 32 output pixels is gathered
+/// straight into the micro-kernel's layout (`K × 32`, `K = C·k·k`) from a zero-bordered input, so no bounds
+/// checks are needed; the 8×32 register kernel (``GEMM``'s) then runs over the pre-packed weights, and its
+/// epilogue adds the bias, applies the activation and, for a pooled layer, takes the 2×2 maximum (a panel
+/// then holds 16 columns of two neighbouring output rows) before storing. Pooling before the activation is
+/// exact: bias + ReLU (or leaky ReLU) is monotonic, so it commutes with the maximum.
+///
+/// The reference is the generic path (im2col, ``GEMM``, ``Kernels/biasActivate(_:bias:planeCount:activation:)``,
+/// ``Kernels/maxPool(x:planes:height:width:kernel:stride:y:argmax:)``); tests compare the two.
+struct FusedConv: Sendable {
+    /// Input channels, output channels, kernel side, dilation, padding.
+    let inChannels: Int, outChannels: Int, kernel: Int, dilation: Int, padding: Int
+    /// Input size (without border).
+    let inHeight: Int, inWidth: Int
+    /// Convolution output size (before pooling).
+    let outHeight: Int, outWidth: Int
+    /// 2×2 max pooling (stride 2) after the activation.
+    let pool: Bool
+    let activation: Kernels.Activation
+    /// Weights as panels of 8 output channels: `[panel][k][8]`, zero rows past `outChannels`.
+    let packed: [Float]
+    /// Bias, zero-padded to a multiple of 8.
+    let bias: [Float]
+    /// Output pixels per gathered segment (16, or 8 for 8-wide outputs).
+    let segment: Int
+
+    /// `C·k·k`.
+    var depth: Int { inChannels * kernel * kernel }
+    /// Padded input plane: `(H + 2p) × (W + 2p)`.
+    var inRowStride: Int { inWidth + 2 * padding }
+    var inPlane: Int { (inHeight + 2 * padding) * inRowStride }
+    /// Output size after the optional pooling.
+    var storedHeight: Int { pool ? outHeight / 2 : outHeight }
+    var storedWidth: Int { pool ? outWidth / 2 : outWidth }
+
+    /// Whether a layer of this geometry can run fused; nil when not, else the segment length.
+    static func segment(outHeight: Int, outWidth: Int, pool: Bool) -> Int? {
+        guard outHeight >= 1 && outWidth >= 1 else { return nil }
+        if pool { return outWidth % 16 == 0 && outHeight % 2 == 0 ? 16 : nil }
+        if outWidth % 16 == 0 { return 16 }
+        if outWidth % 8 == 0 { return 8 }
+        return nil
+    }
+
+    /// - Parameters: weight `(out, in, k, k)` with batch norm folded in; bias `(out)`; the geometry must pass
+    ///   ``segment(outHeight:outWidth:pool:)``.
+    init?(weight: [Float], bias: [Float], inChannels: Int, outChannels: Int, kernel: Int, dilation: Int, padding: Int,
+          inHeight: Int, inWidth: Int, pool: Bool, activation: Kernels.Activation) {
+        let oh = inHeight + 2 * padding - dilation * (kernel - 1), ow = inWidth + 2 * padding - dilation * (kernel - 1)
+        guard let seg = Self.segment(outHeight: oh, outWidth: ow, pool: pool) else { return nil }
+        precondition(weight.count == outChannels * inChannels * kernel * kernel && bias.count == outChannels)
+        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel
+        self.dilation = dilation; self.padding = padding; self.inHeight = inHeight; self.inWidth = inWidth
+        outHeight = oh; outWidth = ow; self.pool = pool; self.activation = activation; segment = seg
+        let k = inChannels * kernel * kernel, panels = (outChannels + 7) / 8
+        var p = [Float](repeating: 0, count: panels * k * 8)
+        for o in 0..<outChannels {
+            for j in 0..<k { p[(o / 8) * k * 8 + j * 8 + o % 8] = weight[o * k + j] }
+        }
+        packed = p
+        self.bias = bias + [Float](repeating: 0, count: panels * 8 - outChannels)
+    }
+
+    /// Output pixel panels: each is 32 / `segment` segments, given as `(row, column)` of their first pixel.
+    /// Pooled layers pair rows `2r` and `2r + 1` over the same 16 columns. The last unpooled panel may be short.
+    var panels: [[(Int, Int)]] {
+        var out: [[(Int, Int)]] = []
+        if pool {
+            for r in stride(from: 0, to: outHeight, by: 2) {
+                for x in stride(from: 0, to: outWidth, by: 16) { out.append([(r, x), (r + 1, x)]) }
+            }
+            return out
+        }
+        var segs: [(Int, Int)] = []
+        for r in 0..<outHeight { for x in stride(from: 0, to: outWidth, by: segment) { segs.append((r, x)) } }
+        let per = 32 / segment
+        var i = 0
+        while i < segs.count {
+            out.append(Array(segs[i..<min(segs.count, i + per)]))
+            i += per
+        }
+        return out
+    }
+}
+
+/// A chain of ``FusedConv`` layers run tile by tile, each layer writing into the next one's zero-bordered
+/// input; the last writes into a `(C, N, H, W)` batch tensor. Scratch memory is allocated once per worker.
+final class FusedChain: @unchecked Sendable {
+    let layers: [FusedConv]
+    /// Panel segment offsets per layer: `[layer][panel]` → up to 4 `(input offset, output offset)` pairs
+    /// plus the count of valid segments.
+    private let plans: [[Panel]]
+    private let workers: [Scratch]
+
+    struct Panel {
+        /// Offset of each segment's first pixel in the padded input plane (the top-left tap).
+        var input: [Int]
+        /// Offset of each segment's first stored pixel in the output plane (pooled: the pooled pixel).
+        var output: [Int]
+    }
+
+    /// Per-worker buffers: one zero-bordered input per layer (borders are never written), the gather panel
+    /// and the accumulator spill.
+    final class Scratch: @unchecked Sendable {
+        let inputs: [UnsafeMutablePointer<Float>]
+        let panel: UnsafeMutablePointer<Float>
+        let acc: UnsafeMutablePointer<SIMD16<Float>>
+        let sizes: [Int]
+        init(layers: [FusedConv]) {
+            sizes = layers.map { $0.inChannels * $0.inPlane }
+            inputs = sizes.map { n in
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+                unsafe p.initialize(repeating: 0, count: n)
+                return unsafe p
+            }
+            let depth = layers.map(\.depth).max() ?? 1
+            unsafe panel = UnsafeMutablePointer<Float>.allocate(capacity: depth * 32)
+            unsafe panel.initialize(repeating: 0, count: depth * 32)
+            unsafe acc = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: 16)
+            unsafe acc.initialize(repeating: SIMD16<Float>(), count: 16)
+        }
+        deinit {
+            for p in unsafe inputs { unsafe p.deallocate() }
+            unsafe panel.deallocate()
+            unsafe acc.deallocate()
+        }
+    }
+
+    /// - Parameters: layers: each layer's stored output is the next one's input; workers ≥ 1.
+    init(layers: [FusedConv], workers: Int) {
+        precondition(!layers.isEmpty)
+        for (a, b) in zip(layers, layers.dropFirst()) {
+            precondition(a.outChannels == b.inChannels && a.storedHeight == b.inHeight && a.storedWidth == b.inWidth)
+        }
+        self.layers = layers
+        var plans: [[Panel]] = []
+        for (li, l) in layers.enumerated() {
+            // Output plane of layer li: the next layer's padded input, or the unpadded batch plane.
+            let next = li + 1 < layers.count ? layers[li + 1] : nil
+            let outPad = next?.padding ?? 0, outRow = l.storedWidth + 2 * outPad
+            plans.append(l.panels.map { segs in
+                Panel(input: segs.map { $0.0 * l.inRowStride + $0.1 },
+                      output: l.pool ? [(segs[0].0 / 2 + outPad) * outRow + segs[0].1 / 2 + outPad]
+                                     : segs.map { ($0.0 + outPad) * outRow + $0.1 + outPad })
+            })
+        }
+        self.plans = plans
+        self.workers = (0..<max(1, workers)).map { _ in Scratch(layers: layers) }
+    }
+
+    /// Runs the `batch` tiles of `x` (`(C, N, H, W)`) through the chain into `y` (`(C', N, H', W')`), the
+    /// tiles split over the workers (results do not depend on the split).
+    func run(x: [Float], batch: Int, y: inout [Float]) {
+        let first = layers[0], last = layers[layers.count - 1]
+        let inPlane = first.inHeight * first.inWidth, outPlane = last.storedHeight * last.storedWidth
+        precondition(x.count >= first.inChannels * batch * inPlane && y.count >= last.outChannels * batch * outPlane)
+        let t = min(workers.count, batch)
+        unsafe x.withUnsafeBufferPointer { xb in
+            unsafe y.withUnsafeMutableBufferPointer { yb in
+                let job = unsafe Job(x: xb.baseAddress!, y: yb.baseAddress!)
+                if t <= 1 {
+                    self.tiles(0..<batch, batch: batch, job: job, scratch: workers[0])
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: t) { w in
+                        self.tiles((batch * w / t)..<(batch * (w + 1) / t), batch: batch, job: job, scratch: self.workers[w])
+                    }
+                }
+            }
+        }
+    }
+
+    /// The input and output of one ``run(x:batch:y:)``; workers write disjoint tiles of `y`.
+    @safe struct Job: @unchecked Sendable {
+        let x: UnsafePointer<Float>
+        let y: UnsafeMutablePointer<Float>
+    }
+
+    private func tiles(_ range: Range<Int>, batch: Int, job: Job, scratch s: Scratch) {
+        let first = layers[0], last = layers[layers.count - 1]
+        let inPlane = first.inHeight * first.inWidth, outPlane = last.storedHeight * last.storedWidth
+        for n in range {
+            // Copy the tile into the first layer's bordered input.
+            let p = first.padding, row = first.inRowStride
+            for c in 0..<first.inChannels {
+                let src = unsafe job.x + (c * batch + n) * inPlane
+                let dst = unsafe s.inputs[0] + c * first.inPlane + p * row + p
+                for r in 0..<first.inHeight {
+                    unsafe (dst + r * row).update(from: src + r * first.inWidth, count: first.inWidth)
+                }
+            }
+            for (li, l) in layers.enumerated() {
+                if li + 1 < layers.count {
+                    unsafe Self.layer(l, plan: plans[li], input: s.inputs[li], output: s.inputs[li + 1],
+                                      outChannelStride: layers[li + 1].inPlane, scratch: s)
+                } else {
+                    unsafe Self.layer(l, plan: plans[li], input: s.inputs[li], output: job.y + n * outPlane,
+                                      outChannelStride: batch * outPlane, scratch: s)
+                }
+            }
+        }
+    }
+
+    /// One layer over one tile.
+    private static func layer(_ l: FusedConv, plan: [Panel], input: UnsafeMutablePointer<Float>,
+                              output: UnsafeMutablePointer<Float>, outChannelStride: Int, scratch: Scratch) {
+        let depth = l.depth, seg = l.segment
+        unsafe l.packed.withUnsafeBufferPointer { wb in
+            unsafe l.bias.withUnsafeBufferPointer { bb in
+                for panel in plan {
+                    // Gather the K × 32 panel.
+                    var dst = unsafe scratch.panel
+                    let last = panel.input.count - 1
+                    let i0 = panel.input[0], i1 = panel.input[min(1, last)]
+                    let i2 = panel.input[min(2, last)], i3 = panel.input[min(3, last)]
+                    for c in 0..<l.inChannels {
+                        let plane = unsafe UnsafeRawPointer(input + c * l.inPlane)
+                        for ky in 0..<l.kernel {
+                            for kx in 0..<l.kernel {
+                                let tap = ky * l.dilation * l.inRowStride + kx * l.dilation
+                                let d = unsafe UnsafeMutableRawPointer(dst)
+                                if seg == 16 {
+                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i0 + tap) * 4, as: SIMD16<Float>.self),
+                                                        as: SIMD16<Float>.self)
+                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i1 + tap) * 4, as: SIMD16<Float>.self),
+                                                        toByteOffset: 64, as: SIMD16<Float>.self)
+                                } else {
+                                    typealias H = SIMD8<Float>
+                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i0 + tap) * 4, as: H.self), as: H.self)
+                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i1 + tap) * 4, as: H.self),
+                                                        toByteOffset: 32, as: H.self)
+                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i2 + tap) * 4, as: H.self),
+                                                        toByteOffset: 64, as: H.self)
+                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i3 + tap) * 4, as: H.self),
+                                                        toByteOffset: 96, as: H.self)
+                                }
+                                unsafe dst += 32
+                            }
+                        }
+                    }
+                    var ir = 0
+                    while ir < l.outChannels {
+                        unsafe GEMM.kernel(kc: depth, a: wb.baseAddress! + ir * depth, b: scratch.panel, acc: scratch.acc)
+                        let rows = min(8, l.outChannels - ir)
+                        for r in 0..<rows {
+                            let bias = unsafe bb[ir + r]
+                            let out = unsafe UnsafeMutableRawPointer(output + (ir + r) * outChannelStride)
+                            let v0 = unsafe scratch.acc[2 * r], v1 = unsafe scratch.acc[2 * r + 1]
+                            if l.pool {
+                                let m = v0.replacing(with: v1, where: v0 .< v1)
+                                let e = SIMD8<Float>(m[0], m[2], m[4], m[6], m[8], m[10], m[12], m[14])
+                                let o = SIMD8<Float>(m[1], m[3], m[5], m[7], m[9], m[11], m[13], m[15])
+                                let p = Self.activate(e.replacing(with: o, where: e .< o) + SIMD8(repeating: bias), l.activation)
+                                unsafe out.storeBytes(of: p, toByteOffset: panel.output[0] * 4, as: SIMD8<Float>.self)
+                            } else if seg == 16 {
+                                let b = SIMD16<Float>(repeating: bias)
+                                unsafe out.storeBytes(of: Self.activate(v0 + b, l.activation), toByteOffset: panel.output[0] * 4,
+                                                      as: SIMD16<Float>.self)
+                                if panel.output.count > 1 {
+                                    unsafe out.storeBytes(of: Self.activate(v1 + b, l.activation),
+                                                          toByteOffset: panel.output[1] * 4, as: SIMD16<Float>.self)
+                                }
+                            } else {
+                                let b = SIMD8<Float>(repeating: bias)
+                                for q in 0..<panel.output.count {
+                                    let h = q == 0 ? v0.lowHalf : q == 1 ? v0.highHalf : q == 2 ? v1.lowHalf : v1.highHalf
+                                    unsafe out.storeBytes(of: Self.activate(h + b, l.activation),
+                                                          toByteOffset: panel.output[q] * 4, as: SIMD8<Float>.self)
+                                }
+                            }
+                        }
+                        ir += 8
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func activate(_ v: SIMD16<Float>, _ a: Kernels.Activation) -> SIMD16<Float> {
+        switch a {
+        case .identity: return v
+        case .relu: return v.replacing(with: SIMD16<Float>(), where: v .< SIMD16<Float>())
+        case .leaky(let alpha): return v.replacing(with: v * SIMD16<Float>(repeating: alpha), where: v .< SIMD16<Float>())
+        }
+    }
+
+    @inline(__always)
+    static func activate(_ v: SIMD8<Float>, _ a: Kernels.Activation) -> SIMD8<Float> {
+        switch a {
+        case .identity: return v
+        case .relu: return v.replacing(with: SIMD8<Float>(), where: v .< SIMD8<Float>())
+        case .leaky(let alpha): return v.replacing(with: v * SIMD8<Float>(repeating: alpha), where: v .< SIMD8<Float>())
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Testing
+@testable import NeuralNet
+
+/// The fused tile-by-tile convolutions (`StorageConv.swift`) against the generic im2col + GEMM path and the
+/// layer-by-layer inference pass, at awkward shapes.
+@Suite("Fused convolution")
+struct FusedConvTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var input: InputSpec
+        var layers: [LayerSpec]
+        var testDescription: String { name }
+    }
+
+    static func conv(_ out: Int, kernel: Int = 3, padding: Int = 1, dilation: Int = 1, stride: Int = 1) -> LayerSpec {
+        LayerSpec(type: "conv", out: out, kernel: kernel, stride: stride, padding: padding, groups: 1, dilation: dilation)
+    }
+    static let bn = LayerSpec(type: "batchnorm"), relu = LayerSpec(type: "relu"), pool = LayerSpec(type: "maxpool", kernel: 2)
+    static let head = [LayerSpec(type: "globalavgpool"), LayerSpec(type: "dense", out: 3)]
+
+    static let cases: [Case] = [
+        Case(name: "committed shape 64x64, 16/32/64/64", input: InputSpec(channels: 1, height: 64, width: 64),
+             layers: [conv(16), bn, relu, pool, conv(32), bn, relu, pool, conv(64), bn, relu, pool, conv(64), bn, relu] + head),
+        Case(name: "odd channels, 2 input channels, 32x32", input: InputSpec(channels: 2, height: 32, width: 32),
+             layers: [conv(5), bn, relu, pool, conv(13), relu, conv(11), bn] + head),
+        Case(name: "8-wide output, dilation 2, padding 2", input: InputSpec(channels: 3, height: 16, width: 16),
+             layers: [conv(9), relu, pool, conv(7, padding: 2, dilation: 2), LayerSpec(type: "leakyrelu", alpha: 0.1)] + head),
+        Case(name: "no padding, 5x5 kernel, short last panel", input: InputSpec(channels: 1, height: 52, width: 52),
+             layers: [conv(6, kernel: 5, padding: 0), relu, pool, conv(4, kernel: 3, padding: 0)] + head),
+        Case(name: "unfusable tail: stride 2, then 1x1", input: InputSpec(channels: 1, height: 32, width: 32),
+             layers: [conv(8), relu, conv(8, stride: 2), relu, conv(6, kernel: 1, padding: 0)] + head),
+        Case(name: "width not a multiple of 8 falls back", input: InputSpec(channels: 1, height: 12, width: 12),
+             layers: [conv(4), relu, pool] + head),
+    ]
+
+    @Test("fused inference matches the generic path and the network", arguments: cases)
+    func matches(c: Case) throws {
+        let net = try Sequential(architecture: Architecture(input: c.input, layers: c.layers), seed: 3)
+        var rng = RandomSource(seed: 9)
+        let n = 5
+        let x = Tensor(shape: Shape(channels: c.input.channels, batch: n, height: c.input.height, width: c.input.width),
+                       data: randomArray(n * c.input.channels * c.input.height * c.input.width, &rng))
+        _ = net.forward(x, context: PassContext(training: true))  // running statistics off 0 / 1
+        let want = net.forward(x, context: PassContext(training: false))
+        let generic = InferenceModel(network: net, batchSize: n, fused: false).run(x.data, count: n)
+        for threads in [1, 2] {
+            let fused = InferenceModel(network: net, batchSize: 8, threads: threads).run(x.data, count: n)
+            for i in want.data.indices {
+                #expect(abs(fused[i] - generic[i]) < 1e-4 * (1 + abs(generic[i])), "\(c.name) [\(i)]")
+                #expect(abs(fused[i] - want.data[i]) < 1e-4 * (1 + abs(want.data[i])), "\(c.name) [\(i)]")
+            }
+        }
+    }
+
+    @Test("the committed shape really runs fused: pooled 16-wide, plain 8-wide layers")
+    func plan() throws {
+        let c = Self.cases[0]
+        let net = try Sequential(architecture: Architecture(input: c.input, layers: c.layers), seed: 3)
+        let model = InferenceModel(network: net, batchSize: 4)
+        #expect(model.fusedLayers == 4)
+        #expect(FusedConv.segment(outHeight: 8, outWidth: 8, pool: false) == 8)
+        #expect(FusedConv.segment(outHeight: 8, outWidth: 8, pool: true) == nil)
+        #expect(FusedConv.segment(outHeight: 12, outWidth: 12, pool: false) == nil)
+    }
+}
