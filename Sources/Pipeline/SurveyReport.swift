@@ -107,13 +107,29 @@ public enum SurveyReport {
         \(s.findings) findings; tickets \(s.ticketsCreated) new, \(s.ticketsUpdated) updated.
         \(String(format: "%.1f", s.elapsedSeconds)) s (\(String(format: "%.2f", s.framesPerSecond)) frames/s).</p>
         \(failures.isEmpty ? "" : "<h2>Failed frames</h2><ul>\(failures)</ul>")
-        <h2>Map</h2>
-        \(SurveyMap.svg(frames: frames, tickets: tickets, colours: severityColour.mapValues(\.css)))
+        \(mapSection(frames: frames, tickets: tickets))
         <h2>Tickets, highest priority first</h2>
         <table><tr><th>rank</th><th>id</th><th>class</th><th>severity</th><th>priority</th><th>length m</th>
         <th>width mm</th><th>area m²</th><th>sightings</th><th>position</th><th>overlay</th></tr>
         \(rows)</table>
         </body></html>
         """
+    }
+
+    /// The map, one per area when the frames and defects lie in places far apart (see ``SurveyMap/areas``).
+    static func mapSection(frames: [FrameRecord], tickets: [Ticket]) -> String {
+        let colours = severityColour.mapValues(\.css)
+        let areas = SurveyMap.areas(frames: frames, tickets: tickets)
+        guard areas.count > 1 else {
+            return "<h2>Map</h2>\n" + SurveyMap.svg(frames: frames, tickets: tickets, colours: colours)
+        }
+        var html = "<h2>Maps</h2>\n<p>The frames and defects lie in \(areas.count) areas far apart, one map each (most defects first).</p>\n"
+        for (i, a) in areas.prefix(12).enumerated() {
+            html += String(format: "<h3>Area %d near %.4f, %.4f: %d defects, %d frames</h3>\n", i + 1,
+                           (a.south + a.north) / 2, (a.west + a.east) / 2, a.tickets.count, a.frames.count)
+            html += SurveyMap.svg(frames: a.frames, tickets: a.tickets, colours: colours) + "\n"
+        }
+        if areas.count > 12 { html += "<p>\(areas.count - 12) more areas are not drawn.</p>\n" }
+        return html
     }
 }

@@ -39,15 +39,28 @@ struct ListQuery: Sendable {
     func matches(_ t: Ticket) -> Bool {
         if !severities.isEmpty, !severities.contains(t.severity) { return false }
         if let survey, t.firstSurveyId != survey, t.lastSurveyId != survey { return false }
-        if let box {
-            guard let lat = t.latitude, let lon = t.longitude,
-                  lat >= box.south, lat <= box.north, lon >= box.west, lon <= box.east else { return false }
-        }
+        if box != nil, !inBox(t.latitude, t.longitude) { return false }
         return true
+    }
+
+    /// Whether a position lies in the map rectangle (always, without one; never for a missing position).
+    func inBox(_ latitude: Double?, _ longitude: Double?) -> Bool {
+        guard let box else { return true }
+        guard let lat = latitude, let lon = longitude else { return false }
+        return lat >= box.south && lat <= box.north && lon >= box.west && lon <= box.east
     }
 
     /// The query string of these filters with `changes` applied (for sort links and the pager).
     func link(sort: String? = nil, descending: Bool? = nil, page: Int? = nil) -> String {
+        var parts = filterParts()
+        parts.append("sort=\(sort ?? self.sort)")
+        if descending ?? self.descending { parts.append("dir=desc") }
+        parts.append("page=\(page ?? self.page)")
+        return "/?" + parts.joined(separator: "&amp;")
+    }
+
+    /// The query-string parts of the filters (class, severity, status, survey, rectangle).
+    func filterParts() -> [String] {
         var parts: [String] = []
         for c in classes { parts.append("class=\(c.rawValue)") }
         for s in severities { parts.append("severity=\(s.rawValue)") }
@@ -56,10 +69,7 @@ struct ListQuery: Sendable {
         if let box {
             parts += ["south=\(box.south)", "west=\(box.west)", "north=\(box.north)", "east=\(box.east)"]
         }
-        parts.append("sort=\(sort ?? self.sort)")
-        if descending ?? self.descending { parts.append("dir=desc") }
-        parts.append("page=\(page ?? self.page)")
-        return "/?" + parts.joined(separator: "&amp;")
+        return parts
     }
 }
 

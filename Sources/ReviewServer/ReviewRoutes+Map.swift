@@ -7,9 +7,26 @@ import Tickets
 extension ReviewRoutes {
     func mapPage(_ request: Request, _ viewer: Viewer) async throws -> Response {
         let q = ListQuery(request)
-        let tickets = try await store.tickets(TicketQuery(statuses: q.statuses, classes: q.classes)).filter(q.matches)
-        var frames = try await store.frames()
+        var tickets = try await store.tickets(TicketQuery(statuses: q.statuses, classes: q.classes)).filter(q.matches)
+        var frames = try await store.frames().filter { q.inBox($0.latitude, $0.longitude) }
         if let survey = q.survey { frames = frames.filter { $0.surveyId == survey } }
+        // Defects in several towns: draw the area with the most of them, link the others.
+        var areaLinks = ""
+        if q.box == nil {
+            let areas = SurveyMap.areas(frames: frames, tickets: tickets)
+            if areas.count > 1 {
+                (frames, tickets) = (areas[0].frames, areas[0].tickets)
+                var other = q
+                let links = areas.enumerated().map { i, a -> String in
+                    other.box = (a.south - 0.0001, a.west - 0.0001, a.north + 0.0001, a.east + 0.0001)
+                    let centre = String(format: "%.3f, %.3f", (a.south + a.north) / 2, (a.west + a.east) / 2)
+                    return "<a href=\"/map?\(other.filterParts().joined(separator: "&amp;"))\">area \(i + 1) near \(centre)</a> "
+                        + "(\(a.tickets.count) defects, \(a.frames.count) frames)"
+                }
+                areaLinks = "<p id=\"areas\">These defects and frames lie in \(areas.count) areas far apart; the map shows area 1. "
+                    + links.joined(separator: "; ") + ".</p>"
+            }
+        }
         var background: ((_ project: (GeoPoint) -> (Double, Double)) -> String)?
         if let tileURL = configuration.tileURL {
             let shownFrames = frames
@@ -22,7 +39,7 @@ extension ReviewRoutes {
         for s in Severity.allCases.reversed() { legend += Self.severityBadge(s) + " " }
         let body = """
         <h1>Map</h1>
-        <p>\(tickets.count) defects (click one to open it), \(frames.count) frames: footprints in blue, the track dashed. \(legend)</p>
+        \(areaLinks)<p>\(tickets.count) defects (click one to open it), \(frames.count) frames: footprints in blue, the track dashed. \(legend)</p>
         <div id="map">\(svg)</div>
         """
         return Self.htmlResponse(.ok, Self.layout(title: "Map", viewer: viewer, body: body))

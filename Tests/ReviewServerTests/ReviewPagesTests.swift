@@ -223,6 +223,28 @@ struct ReviewPagesTests {
         }
     }
 
+    @Test("Map: defects in two towns far apart draw the area with the most defects and link the other")
+    func mapAreas() async throws {
+        try await withPages { client, fx in
+            // An Open311 report 9,000 km away from the fixture's survey near Zürich.
+            let (far, _) = try await fx.store.createServiceRequest(
+                ServiceRequestInput(defectClass: .crack, latitude: 34.5864, longitude: 135.4514, description: "quay wall"),
+                actor: "open311:test")
+            let s = try await client.login("vera")
+            let html = try await client.page("/map", s).html
+            #expect(html.contains("lie in 2 areas far apart"))
+            for id in [fx.crack, fx.leak, fx.farCrack] { #expect(html.contains("href=\"/tickets/\(id)\"")) }
+            #expect(!html.contains("href=\"/tickets/\(far.id!)\""), "area 1 is Zürich (3 defects)")
+            // The second area's link is a map rectangle around the far defect alone.
+            let links = html.components(separatedBy: "<a href=\"/map?").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            try #require(links.count == 2)
+            let other = try await client.page("/map?" + links[1].replacingOccurrences(of: "&amp;", with: "&"), s).html
+            #expect(other.contains("href=\"/tickets/\(far.id!)\""))
+            #expect(!other.contains("href=\"/tickets/\(fx.crack)\"") && !other.contains("areas far apart"))
+            #expect(other.contains("1 defects (click one to open it), 0 frames"))
+        }
+    }
+
     @Test("Defect page: crop, measurements, every sighting with growth, history")
     func defectPage() async throws {
         try await withPages { client, fx in
