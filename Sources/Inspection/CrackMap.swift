@@ -18,12 +18,20 @@ public enum CrackMap {
         init(count: Int) { values = Mutex([Float](repeating: 0, count: count)) }
     }
 
+    /// How the network runs over a tile.
+    public enum Engine: Sendable {
+        /// ``InferenceModel``: the convolutions fused tile by tile in the GEMM micro-kernel (the default).
+        case inference
+        /// The training layers' forward pass (``Sequential``), the reference that tests compare against.
+        case reference
+    }
+
     /// Crack probability per pixel.
     /// - Parameters: gray: (H, W) gray8; model: the crack model; tileSize: core size (≥ 16);
-    ///   threads: workers (tiles run in parallel, one network per worker).
+    ///   threads: workers (tiles run in parallel, one network per worker); engine: see ``Engine``.
     /// - Returns: `H × W` probabilities in 0...1, row-major.
     public static func probabilities(_ gray: PixelBuffer, model: CrackModel, tileSize: Int = 256,
-                                     threads: Int = 1) -> [Float] {
+                                     threads: Int = 1, engine: Engine = .inference) -> [Float] {
         let w = gray.width, h = gray.height
         guard w > 0 && h > 0 else { return [] }
         let scale = CrackFeatures.contrastScale(gray)
@@ -38,19 +46,30 @@ public enum CrackMap {
         let m = margin(model)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var nets: [SIMD2<Int>: Sequential] = [:]
+            var compiled: [SIMD2<Int>: InferenceModel] = [:]
             for index in stride(from: worker, to: tiles.count, by: workers) {
                 let tile = tiles[index]
-                let cw = tile.w + 2 * m, ch = tile.h + 2 * m
+                // The fused convolutions want rows of a multiple of 16 pixels: widen the right margin.
+                let ch = tile.h + 2 * m
+                let cw = engine == .inference ? (tile.w + 2 * m + 15) / 16 * 16 : tile.w + 2 * m
                 let crop = CrackFeatures.crop(gray, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
                 let features = CrackFeatures.compute(crop, scale: scale)
                 let key = SIMD2(cw, ch)
-                let net = nets[key] ?? model.network(height: ch, width: cw)
-                nets[key] = net
-                let p = CrackModel.probabilities(features, net: net)
+                let logits: [Float]
+                switch engine {
+                case .inference:
+                    let net = compiled[key] ?? InferenceModel(network: model.network(height: ch, width: cw), batchSize: 1)
+                    compiled[key] = net
+                    logits = net.run(features, count: 1)
+                case .reference:
+                    let net = nets[key] ?? model.network(height: ch, width: cw)
+                    nets[key] = net
+                    logits = CrackModel.logits(features, net: net)
+                }
                 sink.values.withLock { out in
                     for r in 0..<tile.h {
                         let src = (r + m) * cw + m, dst = (tile.y + r) * w + tile.x
-                        for c in 0..<tile.w { out[dst + c] = p[src + c] }
+                        for c in 0..<tile.w { out[dst + c] = 1 / (1 + exp(-logits[src + c])) }
                     }
                 }
             }

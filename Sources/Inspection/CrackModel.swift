@@ -111,9 +111,13 @@ public struct CrackModel: Sendable {
     ///   net: from ``network(height:width:)`` for the same size.
     /// - Returns: `H × W` probabilities in 0...1.
     public static func probabilities(_ features: [Float], net: Sequential, threads: Int = 1) -> [Float] {
+        logits(features, net: net, threads: threads).map { 1 / (1 + exp(-$0)) }
+    }
+
+    /// Crack logits of a tile's features (as ``probabilities(_:net:threads:)`` before the sigmoid).
+    public static func logits(_ features: [Float], net: Sequential, threads: Int = 1) -> [Float] {
         let s = Shape(channels: CrackFeatures.channels, batch: 1, height: net.input.height, width: net.input.width)
-        let y = net.forward(Tensor(shape: s, data: features), context: PassContext(training: false, threads: threads))
-        return y.data.map { 1 / (1 + exp(-$0)) }
+        return net.forward(Tensor(shape: s, data: features), context: PassContext(training: false, threads: threads)).data
     }
 
     /// Searches for a model file: the path itself if given, else `models/NAME` under the current directory,

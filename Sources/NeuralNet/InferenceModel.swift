@@ -24,7 +24,8 @@ public final class InferenceModel {
     public let input: InputSpec
     /// Most tiles per ``run(_:count:)`` call.
     public let batchSize: Int
-    /// Outputs per tile (classes).
+    /// Outputs per tile: the classes of a classifier, or channels × height × width of a fully convolutional
+    /// network (whose output is then laid out `(C, N, H, W)`: for one channel, tile n's map at `n · H · W`).
     public let outputs: Int
     let ops: [Op]
     private var bufA: [Float]
@@ -136,7 +137,7 @@ public final class InferenceModel {
             s = next
             maxAct = max(maxAct, s.count)
         }
-        outputs = s.channels
+        outputs = s.count / batchSize
         bufA = [Float](repeating: 0, count: maxAct)
         bufB = [Float](repeating: 0, count: maxAct)
         col = [Float](repeating: 0, count: max(1, maxCol))

@@ -98,6 +98,22 @@ struct CrackMapTests {
         #expect(whole.count == 150 * 110)
         #expect(diff < 1e-4, "largest difference \(diff)")
     }
+
+    @Test("the fused inference engine gives the reference forward pass's map", arguments: [37, 64, 256])
+    func inferenceMatchesReference(tileSize: Int) throws {
+        let model = try CrackModel(path: try CrackModel.locate(nil))
+        var img = textureFrame(width: 203, height: 131, seed: 11)
+        drawDarkCrack(&img, from: SIMD2(3, 120), to: SIMD2(199, 9), width: 2)
+        let reference = CrackMap.probabilities(img, model: model, tileSize: tileSize, threads: 1, engine: .reference)
+        let fused = CrackMap.probabilities(img, model: model, tileSize: tileSize, threads: 2, engine: .inference)
+        let diff = zip(reference, fused).map { abs($0 - $1) }.max() ?? 1
+        #expect(fused.count == 203 * 131)
+        #expect(diff < 1e-4, "largest difference \(diff)")
+        #expect(reference.contains { $0 > 0.5 }, "the drawn crack is found, so the maps are not trivially equal")
+        // Every layer runs fused (rows of a multiple of 16 pixels), none through im2col.
+        let convs = model.metadata.architecture.layers.filter { $0.type == "conv" }.count
+        #expect(InferenceModel(network: model.network(height: 40, width: 48), batchSize: 1).fusedLayers == convs)
+    }
 }
 
 @Suite("Detector with the committed model")
