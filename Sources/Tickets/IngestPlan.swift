@@ -71,8 +71,8 @@ public enum IngestPlan {
         for (t, members) in candidates {
             let targets = [Merging.Shape(t)].compactMap { $0 } + members.compactMap { Merging.Shape($0) }
             for s in shapes {
-                for target in targets where merging.matches(s, target) {
-                    let g = merging.gap(s, target)
+                for target in targets {
+                    guard let g = merging.matchingGap(s, target) else { continue }
                     if best == nil || g < best!.gap { best = (g, t) }
                 }
             }

@@ -52,8 +52,9 @@ struct PlaneShape {
         if closed, other.points.contains(where: { contains($0) }) { return 0 }
         if other.closed, points.contains(where: { other.contains($0) }) { return 0 }
         var best = Double.infinity
+        let theirs = other.segments
         for (a0, a1) in segments {
-            for (b0, b1) in other.segments {
+            for (b0, b1) in theirs {
                 best = min(best, PlaneShape.segmentDistance(a0, a1, b0, b1))
                 if best == 0 { return 0 }
             }

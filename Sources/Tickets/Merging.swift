@@ -46,6 +46,18 @@ public struct Merging: Sendable {
                             longitude: o.points.map(\.longitude).reduce(0, +) / n)
         }
 
+        /// Bounding box in degrees of the outline and the centre.
+        public var bounds: (south: Double, west: Double, north: Double, east: Double) {
+            var b = (south: center.latitude, west: center.longitude, north: center.latitude, east: center.longitude)
+            for p in outline?.points ?? [] {
+                b.south = min(b.south, p.latitude)
+                b.north = max(b.north, p.latitude)
+                b.west = min(b.west, p.longitude)
+                b.east = max(b.east, p.longitude)
+            }
+            return b
+        }
+
         func plane(_ p: LocalPlane) -> PlaneShape {
             guard let outline, !outline.points.isEmpty else {
                 return PlaneShape(points: [p.project(center)], closed: false)
@@ -70,8 +82,22 @@ public struct Merging: Sendable {
 
     /// Whether two shapes are the same defect.
     public func matches(_ a: Shape, _ b: Shape) -> Bool {
-        guard a.defectClass == b.defectClass else { return false }
-        return gap(a, b) <= a.uncertaintyM + b.uncertaintyM + toleranceM
+        matchingGap(a, b) != nil
+    }
+
+    /// The gap between two shapes when they are the same defect (``matches(_:_:)``), else `nil`. Shapes whose
+    /// bounding boxes, widened by both uncertainties and the tolerance, do not overlap are rejected before the
+    /// exact (segment by segment) distance is computed.
+    public func matchingGap(_ a: Shape, _ b: Shape) -> Double? {
+        guard a.defectClass == b.defectClass else { return nil }
+        let limit = a.uncertaintyM + b.uncertaintyM + toleranceM
+        let (ab, bb) = (a.bounds, b.bounds)
+        // Widened by 1 % and a centimetre: the box test must never reject a pair the exact test accepts.
+        let pad = LocalPlane(origin: a.center).degrees(forMetres: limit * 1.01 + 0.01)
+        guard ab.south - pad.lat <= bb.north, bb.south - pad.lat <= ab.north,
+              ab.west - pad.lon <= bb.east, bb.west - pad.lon <= ab.east else { return nil }
+        let g = gap(a, b)
+        return g <= limit ? g : nil
     }
 
     /// Groups findings into defects: the connected components of ``matches(_:_:)`` (single-link).

@@ -244,3 +244,31 @@ import TestSupport
         #expect(got.count > 20 && got.count < 300)  // the test data has both merges and singles
     }
 }
+
+@Suite struct MatchingGapTests {
+    /// The bounding-box shortcut of `matchingGap` rejects only pairs that the exact distance rejects too.
+    @Test(arguments: [4, 5])
+    func boxTestNeverLosesAMatch(seed: UInt64) {
+        var rng = TestSupport.SeededRandom(seed: seed)
+        func unit() -> Double { Double.random(in: 0..<1, using: &rng) }
+        let m = Merging()
+        var shapes: [Merging.Shape] = []
+        for _ in 0..<200 {
+            // Close to each other (a few metres) so that many pairs match and many just miss.
+            let east = unit() * 12, north = unit() * 12, u = unit() < 0.3 ? 0 : unit() * 0.6
+            let f = unit() < 0.6 ? Fixtures.crack(east: east, north: north, lengthM: unit() * 3, uncertaintyM: u)
+                                 : Fixtures.leak(east: east, north: north, side: 0.2 + unit() * 2, uncertaintyM: u)
+            shapes.append(Merging.Shape(f)!)
+        }
+        var matched = 0
+        for a in shapes {
+            for b in shapes {
+                let exact = a.defectClass == b.defectClass && m.gap(a, b) <= a.uncertaintyM + b.uncertaintyM + m.toleranceM
+                let fast = m.matchingGap(a, b)
+                #expect((fast != nil) == exact)
+                if let fast { #expect(fast == m.gap(a, b)); matched += 1 }
+            }
+        }
+        #expect(matched > 400 && matched < 200 * 200 / 2, "a mix of matching and distant pairs: \(matched)")
+    }
+}
