@@ -82,9 +82,10 @@ public enum PostgresSchema {
         ],
     ]
 
-    /// Applies the missing migrations.
+    /// Applies the missing migrations, up to and including `last` (default: all).
     /// - Throws: postgres-nio errors (the caller names the database).
-    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+    static func migrate(_ connection: PostgresConnection, logger: Logger, upTo last: String? = nil) async throws {
+        let wanted = last.flatMap { v in versions.firstIndex(of: v).map { Array(versions[...$0]) } } ?? versions
         try await PostgresTicketStore.transaction(connection, logger: logger) { c in
             try await c.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
             try await c.query("""
@@ -95,7 +96,7 @@ public enum PostgresSchema {
             for try await v in try await c.query("SELECT version FROM pw_migration", logger: logger).decode(String.self) {
                 applied.insert(v)
             }
-            for version in versions where !applied.contains(version) {
+            for version in wanted where !applied.contains(version) {
                 for statement in statements[version] ?? [] { try await c.query(statement, logger: logger) }
                 try await c.query("INSERT INTO pw_migration (version) VALUES (\(version))", logger: logger)
                 logger.info("migrated", metadata: ["db.migration": "\(version)"])
