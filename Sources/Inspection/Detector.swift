@@ -15,8 +15,9 @@ public struct DetectorConfiguration: Sendable {
     /// Shortest crack kept, pixels at working resolution (shorter regions are texture, not cracks).
     public var minimumLengthPx: Double
     /// Least ratio of skeleton length to mean width (0: off): cracks are long and thin, texture blobs are not.
-    /// The default 12 was chosen with the tile gate on the training half of the crack-free sets (models/DETECTOR.md).
-    public var minimumElongation: Double = 12
+    /// The default 20 was chosen with the tile gate and the least length on the training half of the crack-free
+    /// sets and the validation crack photos (models/DETECTOR.md).
+    public var minimumElongation: Double = 20
     /// Least mean crack probability over a region for it to become a finding.
     public var minimumConfidence: Double
     /// Tile core size for the probability map.
@@ -28,7 +29,7 @@ public struct DetectorConfiguration: Sendable {
     /// Camera overrides for geotagging (focal length, sensor width, height above ground).
     public var cameraOverrides: CameraOverrides
     /// Tile-classifier gate: a crack region is kept only when the classifier (``TileGate``) gives at least this
-    /// crack probability to one of the 64×64 tiles centred on it; nil turns the gate off. The default 0.9 was
+    /// crack probability to one of the 64×64 tiles centred on it; nil turns the gate off. The default 0.98 was
     /// chosen on the training half of the crack-free sets and the validation photos (models/DETECTOR.md).
     public var tileGate: Double?
     /// Widest crack reported, millimetres on the ground (nil: no limit). Applies when the frame's ground sampling
@@ -39,9 +40,9 @@ public struct DetectorConfiguration: Sendable {
     public var gatePath: String?
 
     /// Creates a configuration; the defaults are the tuned ones.
-    public init(modelPath: String? = nil, threshold: Double = 0.7, minimumLengthPx: Double = 30,
+    public init(modelPath: String? = nil, threshold: Double = 0.7, minimumLengthPx: Double = 60,
                 minimumConfidence: Double = 0.8, tileSize: Int = 256, targetGSDMillimetres: Double = 1.0,
-                cameraOverrides: CameraOverrides = CameraOverrides(), tileGate: Double? = 0.9, gatePath: String? = nil) {
+                cameraOverrides: CameraOverrides = CameraOverrides(), tileGate: Double? = 0.98, gatePath: String? = nil) {
         self.modelPath = modelPath
         self.threshold = threshold
         self.minimumLengthPx = minimumLengthPx

@@ -37,9 +37,10 @@ if args.count > 2 && args[1] == "eval" {
             + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
         let gate = try TileGate(path: try CrackModel.locate(nil, name: TileGate.defaultFileName))
         // (gate bar, least elongation, least length)
-        let bars: [(Double, Double, Double)] = [(0, 0, 30), (0.9, 0, 30), (0.9, 8, 30), (0.9, 12, 30), (0.9, 0, 45),
-                                                (0.9, 8, 45), (0.7, 8, 30), (0.7, 12, 45), (0.95, 12, 30),
-                                                (0.9, 16, 30), (0.9, 16, 45), (0.95, 16, 45)]
+        let bars: [(Double, Double, Double)] = [(0, 0, 30), (0.9, 0, 30), (0.9, 12, 30), (0.9, 16, 45), (0.95, 12, 30),
+                                                (0.95, 16, 45), (0.95, 20, 45), (0.95, 16, 60), (0.97, 12, 30),
+                                                (0.97, 16, 45), (0.97, 20, 45), (0.97, 16, 60), (0.98, 16, 45),
+                                                (0.98, 20, 60), (0.99, 16, 45)]
         var flagged = [Int](repeating: 0, count: bars.count)
         var kept = [Int](repeating: 0, count: bars.count), cracked = 0
         func count(_ n: CrackImage, _ into: inout [Int]) {
