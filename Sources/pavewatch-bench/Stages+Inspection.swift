@@ -5,7 +5,7 @@ import Inspection
 /// Benchmark stages of the Inspection module (see Benchmarks/README.md for the stage names):
 /// `inspect` (decode the file + the whole detector on the frame), and its parts `inspect_map` (gray frame →
 /// crack probability map) and `inspect_regions` (map → measured findings, with the tile-classifier gate), so the
-/// share of each can be read.
+/// share of each can be read; `inspect_map_tile384` / `inspect_map_tile512` time the map at other tile sizes.
 let inspectStages: [BenchStage] = [
     BenchStage(name: "inspect") { input in
         let detector = try Detector()
@@ -17,6 +17,16 @@ let inspectStages: [BenchStage] = [
     BenchStage(name: "inspect_map") { input in
         let detector = try Detector()
         return { _ = CrackMap.probabilities(input.gray, model: detector.model, threads: input.threads) }
+    },
+    // The map at other tile core sizes (the detector's default is DetectorConfiguration.tileSize): larger tiles
+    // repeat less margin, smaller ones keep activations closer to the cache. For choosing the default.
+    BenchStage(name: "inspect_map_tile384") { input in
+        let detector = try Detector()
+        return { _ = CrackMap.probabilities(input.gray, model: detector.model, tileSize: 384, threads: input.threads) }
+    },
+    BenchStage(name: "inspect_map_tile512") { input in
+        let detector = try Detector()
+        return { _ = CrackMap.probabilities(input.gray, model: detector.model, tileSize: 512, threads: input.threads) }
     },
     BenchStage(name: "inspect_regions") { input in
         let detector = try Detector()
