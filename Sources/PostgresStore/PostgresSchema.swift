@@ -3,7 +3,9 @@ import PostgresNIO
 
 /// The versioned schema of the PostgreSQL store. Migrations only ever append: `pg-v1` (surveys, frames,
 /// findings, tickets, events, outbox, the instance id), `pg-v2` (the job table of distributed surveys),
-/// `pg-v3` (frames a survey could not analyse, with the reason), `pg-v4` (users and sessions of the review pages).
+/// `pg-v3` (frames a survey could not analyse, with the reason), `pg-v4` (users and sessions of the review pages),
+/// `pg-v5` (each finding's centre and reach, so a merge reads only the sightings near its group; rows stored
+/// before it get their centre from the JSON and no reach, which makes every merge near their ticket read them).
 ///
 /// Rows keep each record's full JSON in `data` and copy the fields that queries filter or sort on into
 /// columns (written together by one function per record in ``PostgresTicketStore``). Times in columns are
@@ -11,7 +13,7 @@ import PostgresNIO
 /// Migrations run in one transaction under an advisory lock, so workers that start together migrate once.
 public enum PostgresSchema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["pg-v1", "pg-v2", "pg-v3", "pg-v4"]
+    public static let versions = ["pg-v1", "pg-v2", "pg-v3", "pg-v4", "pg-v5"]
 
     /// Advisory lock key held while migrating ("pavewatch" in ASCII, truncated).
     static let migrationLock: Int64 = 0x7061_7665_7761_7401
@@ -79,6 +81,16 @@ public enum PostgresSchema {
                                          csrf_token text NOT NULL, expires_at double precision NOT NULL)
             """,
             "CREATE INDEX review_session_expiry ON review_session (expires_at)",
+        ],
+        "pg-v5": [
+            """
+            ALTER TABLE finding ADD COLUMN latitude double precision, ADD COLUMN longitude double precision,
+                                ADD COLUMN reach double precision
+            """,
+            """
+            UPDATE finding SET latitude = (data->>'latitude')::double precision,
+                               longitude = (data->>'longitude')::double precision
+            """,
         ],
     ]
 

@@ -122,8 +122,10 @@ extension PostgresTicketStore {
             summary.framesAdded += 1
             if let fp = IngestPlan.footprint(of: frame.report) { footprints.append(fp) }
             for f in frame.report.findings {
+                let p = IngestPlan.position(of: f)
                 for try await id in try await c.query("""
-                    INSERT INTO finding (frame_id, data) VALUES (\(frameId), \(try json(f))::jsonb) RETURNING id
+                    INSERT INTO finding (frame_id, data, latitude, longitude, reach)
+                    VALUES (\(frameId), \(try json(f))::jsonb, \(p?.latitude), \(p?.longitude), \(p?.reachM)) RETURNING id
                     """, logger: logger).decode(Int64.self) { added.append((id, f)) }
             }
         }
@@ -153,7 +155,9 @@ extension PostgresTicketStore {
             let fs = members.map(\.finding)
             var match: Ticket?
             if let box = IngestPlan.candidateBox(for: fs, merging: merging, maxTicketReach: maxTicketReach) {
-                match = IngestPlan.bestMatch(for: fs, among: try await candidates(in: box, c, logger: logger), merging: merging)
+                let near = IngestPlan.memberBox(for: fs, merging: merging)
+                match = IngestPlan.bestMatch(for: fs, among: try await candidates(in: box, near: near, c, logger: logger),
+                                             merging: merging)
             }
             var result = IngestPlan.apply(fs, to: match, surveyId: surveyId, surveyName: surveyName, actor: actor,
                                           model: model, at: now)
@@ -183,7 +187,9 @@ extension PostgresTicketStore {
     }
 
     /// The tickets inside a candidate box, by id and locked for update, each with its merged findings.
-    static func candidates(in box: IngestPlan.CandidateBox, _ c: PostgresConnection,
+    /// The tickets inside a candidate box, by id, locked, each with those of its findings that lie near the
+    /// group (`near`, see ``IngestPlan/MemberBox``; every finding when `nil`, and always those without a reach).
+    static func candidates(in box: IngestPlan.CandidateBox, near m: IngestPlan.MemberBox?, _ c: PostgresConnection,
                            logger: Logger) async throws -> [(ticket: Ticket, members: [Finding])] {
         let tickets = try await records(c.query("""
             SELECT id, data::text FROM ticket
@@ -194,9 +200,21 @@ extension PostgresTicketStore {
         guard !tickets.isEmpty else { return [] }
         let ids = tickets.map { $0.id! }
         var members: [Int64: [Finding]] = [:]
-        for try await (ticketId, text) in try await c.query("""
-            SELECT ticket_id, data::text FROM finding WHERE ticket_id = ANY(\(ids)) ORDER BY id
-            """, logger: logger).decode((Int64, String).self) {
+        let rows: PostgresRowSequence
+        if let m {
+            rows = try await c.query("""
+                SELECT ticket_id, data::text FROM finding WHERE ticket_id = ANY(\(ids))
+                  AND (reach IS NULL OR (latitude BETWEEN \(m.minLatitude) - reach * \(m.latitudePerMetre)
+                                                      AND \(m.maxLatitude) + reach * \(m.latitudePerMetre)
+                                     AND longitude BETWEEN \(m.minLongitude) - reach * \(m.longitudePerMetre)
+                                                       AND \(m.maxLongitude) + reach * \(m.longitudePerMetre)))
+                ORDER BY id
+                """, logger: logger)
+        } else {
+            rows = try await c.query("SELECT ticket_id, data::text FROM finding WHERE ticket_id = ANY(\(ids)) ORDER BY id",
+                                     logger: logger)
+        }
+        for try await (ticketId, text) in rows.decode((Int64, String).self) {
             members[ticketId, default: []].append(try decode(Finding.self, text))
         }
         return tickets.map { ($0, members[$0.id!] ?? []) }

@@ -60,6 +60,37 @@ public enum IngestPlan {
                             minLongitude: lons.min()! - margin.lon, maxLongitude: lons.max()! + margin.lon)
     }
 
+    /// Where a stored finding (a sighting merged into a ticket) must lie to match one of a group's findings:
+    /// its centre inside the box widened by its own reach. Stores keep each finding's centre and reach in
+    /// columns (see ``position(of:)``), so a merge reads only the sightings near the group, not every sighting
+    /// of a ticket that has grown along a street.
+    public struct MemberBox: Sendable, Hashable {
+        /// The group's extent widened by its uncertainty and the tolerance, in degrees.
+        public var minLatitude, maxLatitude, minLongitude, maxLongitude: Double
+        /// Degrees per metre of a finding's reach, north–south and east–west (with 1 % of slack).
+        public var latitudePerMetre, longitudePerMetre: Double
+    }
+
+    /// The member box of a group (see ``MemberBox``); `nil` when no finding of the group has a location.
+    public static func memberBox(for fs: [Finding], merging: Merging) -> MemberBox? {
+        guard let box = candidateBox(for: fs, merging: merging, maxTicketReach: 0) else { return nil }
+        let worst = max(abs(box.minLatitude), abs(box.maxLatitude))
+        let metresPerDegree = 111_320.0
+        return MemberBox(minLatitude: box.minLatitude, maxLatitude: box.maxLatitude,
+                         minLongitude: box.minLongitude, maxLongitude: box.maxLongitude,
+                         latitudePerMetre: 1.01 / (metresPerDegree * 0.99),
+                         longitudePerMetre: 1.01 / (metresPerDegree * 0.99 * max(cos(min(worst, 89.9) * .pi / 180), 1e-6)))
+    }
+
+    /// The centre and reach (metres from the centre to the farthest outline point, plus the uncertainty) stored
+    /// with a finding for ``MemberBox`` queries; `nil` without a location.
+    public static func position(of f: Finding) -> (latitude: Double, longitude: Double, reachM: Double)? {
+        guard let shape = Merging.Shape(f) else { return nil }
+        let plane = LocalPlane(origin: shape.center)
+        let far = (shape.outline?.points ?? []).map { p -> Double in let v = plane.project(p); return (v * v).sum().squareRoot() }.max() ?? 0
+        return (shape.center.latitude, shape.center.longitude, far + shape.uncertaintyM)
+    }
+
     /// The candidate closest to the group that matches one of its findings, through the ticket's own shape
     /// or any finding merged into it (from any survey), if any.
     /// - Parameters: fs: the group; candidates: the tickets in the group's box, ordered by id, each with the

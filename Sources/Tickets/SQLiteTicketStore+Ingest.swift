@@ -57,6 +57,7 @@ extension SQLiteTicketStore {
             for f in r.findings {
                 var rec = FindingRecord(frameId: fr.id!, ticketId: nil, finding: f)
                 try rec.insert(db)
+                try storePosition(db, of: f, id: rec.id!)
                 added.append((rec.id!, f))
             }
         }
@@ -72,7 +73,11 @@ extension SQLiteTicketStore {
             let members = group.map { added[$0] }
             let fs = members.map(\.finding)
             let match = try IngestPlan.candidateBox(for: fs, merging: merging, maxTicketReach: maxTicketReach)
-                .flatMap { box in IngestPlan.bestMatch(for: fs, among: try candidates(db, in: box), merging: merging) }
+                .flatMap { box in
+                    IngestPlan.bestMatch(for: fs, among: try candidates(db, in: box,
+                                                                        near: IngestPlan.memberBox(for: fs, merging: merging)),
+                                         merging: merging)
+                }
             var result = IngestPlan.apply(fs, to: match, surveyId: surveyId, surveyName: batch.surveyName,
                                           actor: actor, model: model, at: now)
             if result.created {
@@ -103,12 +108,30 @@ extension SQLiteTicketStore {
         return summary
     }
 
-    /// The tickets inside a candidate box, by id, each with the findings merged into it (from any survey).
-    static func candidates(_ db: Database, in box: IngestPlan.CandidateBox) throws -> [(ticket: Ticket, members: [Finding])] {
+    /// The tickets inside a candidate box, by id, each with those of its findings that lie near the group
+    /// (`near`; every finding when `nil`). Findings stored before their position was recorded are always read.
+    static func candidates(_ db: Database, in box: IngestPlan.CandidateBox,
+                           near m: IngestPlan.MemberBox?) throws -> [(ticket: Ticket, members: [Finding])] {
         try Ticket.filter(Column("class") == box.defectClass
                 && Column("latitude") >= box.minLatitude && Column("latitude") <= box.maxLatitude
                 && Column("longitude") >= box.minLongitude && Column("longitude") <= box.maxLongitude)
             .order(Column("id")).fetchAll(db)
-            .map { t in (t, try FindingRecord.filter(Column("ticketId") == t.id).fetchAll(db).map(\.finding)) }
+            .map { t in
+                var members = FindingRecord.filter(Column("ticketId") == t.id)
+                if let m {
+                    let lat = Column("latitude"), lon = Column("longitude"), reach = Column("reach")
+                    members = members.filter(reach == nil || (
+                        lat >= m.minLatitude - reach * m.latitudePerMetre && lat <= m.maxLatitude + reach * m.latitudePerMetre
+                        && lon >= m.minLongitude - reach * m.longitudePerMetre && lon <= m.maxLongitude + reach * m.longitudePerMetre))
+                }
+                return (t, try members.order(Column("id")).fetchAll(db).map(\.finding))
+            }
+    }
+
+    /// Records a stored finding's centre and reach (``IngestPlan/position(of:)``); left empty without a location.
+    static func storePosition(_ db: Database, of f: Finding, id: Int64) throws {
+        guard let p = IngestPlan.position(of: f) else { return }
+        try db.execute(sql: "UPDATE finding SET latitude = ?, longitude = ?, reach = ? WHERE id = ?",
+                       arguments: [p.latitude, p.longitude, p.reachM, id])
     }
 }

@@ -10,7 +10,7 @@ import GRDB
 /// sessions, see `SQLiteTicketStore+Review.swift`).
 public enum Schema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["v1", "v2", "v3", "review-v1", "v4"]
+    public static let versions = ["v1", "v2", "v3", "review-v1", "v4", "v5"]
 
     /// The migrator with every migration.
     public static var migrator: DatabaseMigrator {
@@ -132,6 +132,18 @@ public enum Schema {
                 t.column("reason", .text).notNull()
                 t.column("failedAt", .datetime).notNull()
                 t.uniqueKey(["surveyId", "path"])
+            }
+        }
+        m.registerMigration("v5") { db in
+            // Each finding's centre and reach, so a merge reads only the sightings near a group
+            // (IngestPlan.MemberBox); filled in for the findings already stored.
+            try db.alter(table: "finding") { t in
+                t.add(column: "latitude", .double)
+                t.add(column: "longitude", .double)
+                t.add(column: "reach", .double)
+            }
+            for record in try FindingRecord.fetchAll(db) {
+                try SQLiteTicketStore.storePosition(db, of: record.finding, id: record.id!)
             }
         }
         return m

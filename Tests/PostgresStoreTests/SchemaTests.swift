@@ -37,6 +37,9 @@ import Tickets
             try await c.query("""
                 INSERT INTO frame (survey_id, content_hash, data) VALUES (1, 'h-a', \(try PostgresTicketStore.json(frame))::jsonb)
                 """, logger: Self.quiet)
+            try await c.query("""
+                INSERT INTO finding (frame_id, data) VALUES (1, '{"class":"crack","confidence":0.9,"bbox":[1,2,3,4],"outline":[],"latitude":47.5,"longitude":8.25}')
+                """, logger: Self.quiet)
             var tables: [String] = []
             for try await t in try await c.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
                                                  logger: Self.quiet).decode(String.self) { tables.append(t) }
@@ -50,6 +53,14 @@ import Tickets
         #expect(try await store.frames().map(\.contentHash) == ["h-a"])
         #expect(try await store.recordFrameFailure(surveyName: "old", path: "b.jpg", reason: "truncated", at: Date()) == 1)
         #expect(try await store.surveys().map(\.name) == ["old"])
+        // pg-v5 took the old finding's centre from its JSON and left its reach unknown (it is always read).
+        let position = try await store.client.withConnection { c in
+            var out: [(Double?, Double?, Double?)] = []
+            for try await row in try await c.query("SELECT latitude, longitude, reach FROM finding", logger: Self.quiet)
+                .decode((Double?, Double?, Double?).self) { out.append(row) }
+            return out
+        }
+        #expect(position.count == 1 && position[0].0 == 47.5 && position[0].1 == 8.25 && position[0].2 == nil)
     }
 
     @Test("three stores opening a fresh database at once migrate it once")

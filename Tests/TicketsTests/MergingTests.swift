@@ -272,3 +272,33 @@ import TestSupport
         #expect(matched > 400 && matched < 200 * 200 / 2, "a mix of matching and distant pairs: \(matched)")
     }
 }
+
+@Suite struct MemberBoxTests {
+    /// Reading only the sightings near a group (the member box) picks the same ticket as reading every sighting,
+    /// and reads far fewer of them when a ticket has grown long.
+    @Test func sameMatchFewerReads() async throws {
+        let store = try SQLiteTicketStore.inMemory()
+        // One long crack seen as 60 touching pieces along 60 m of street: one ticket with 60 sightings.
+        let pieces = (0..<60).map { Fixtures.crack(east: Double($0), north: 0, lengthM: 1.02, uncertaintyM: 0.1) }
+        _ = try await store.ingest(SurveyBatch(surveyName: "a", frames: [Fixtures.frame("street", pieces)]), actor: "t")
+        #expect(try await Fixtures.ticketCount(store) == 1)
+        var rng = TestSupport.SeededRandom(seed: 9)
+        let merging = Merging()
+        var fewer = 0
+        for _ in 0..<40 {
+            let east = Double.random(in: -5..<65, using: &rng), north = Double.random(in: -2..<2, using: &rng)
+            let group = [Fixtures.crack(east: east, north: north, lengthM: Double.random(in: 0.2..<2, using: &rng),
+                                        uncertaintyM: Double.random(in: 0..<0.5, using: &rng))]
+            let box = try #require(IngestPlan.candidateBox(for: group, merging: merging, maxTicketReach: 100))
+            let (all, near) = try await store.writer.read { db in
+                (try SQLiteTicketStore.candidates(db, in: box, near: nil),
+                 try SQLiteTicketStore.candidates(db, in: box, near: IngestPlan.memberBox(for: group, merging: merging)))
+            }
+            #expect(IngestPlan.bestMatch(for: group, among: all, merging: merging)?.id
+                    == IngestPlan.bestMatch(for: group, among: near, merging: merging)?.id)
+            #expect(near.flatMap(\.members).count <= all.flatMap(\.members).count)
+            if near.flatMap(\.members).count * 5 < all.flatMap(\.members).count { fewer += 1 }
+        }
+        #expect(fewer > 30, "most groups read a fifth of the sightings or fewer: \(fewer)")
+    }
+}

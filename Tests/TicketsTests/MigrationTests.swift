@@ -54,7 +54,7 @@ import Testing
                 """)
             try db.execute(sql: """
                 INSERT INTO finding (frameId, ticketId, json) VALUES
-                  (1, 1, '{"class":"crack","confidence":0.9,"bbox":[1,2,3,4],"outline":[]}')
+                  (1, 1, '{"class":"crack","confidence":0.9,"bbox":[1,2,3,4],"outline":[],"latitude":47.3769,"longitude":8.5417,"uncertaintyM":0.25}')
                 """)
             try db.execute(sql: """
                 INSERT INTO ticketEvent (ticketId, at, actor, kind, toStatus) VALUES
@@ -71,6 +71,12 @@ import Testing
             #expect(abs(t.radiusM - 1.112) < 0.005)
         }
         #expect(try await store.findings(ticketId: 1).first?.finding.bbox.width == 3)
+        if version != "v5" {
+            // v5 recorded the stored finding's centre and reach (its uncertainty: it has no outline).
+            let row = try await q.read { db in try Row.fetchOne(db, sql: "SELECT latitude, longitude, reach FROM finding") }
+            #expect(row?["latitude"] as Double? == 47.3769 && row?["longitude"] as Double? == 8.5417)
+            #expect(row?["reach"] as Double? == 0.25)
+        }
         #expect(try await store.events(ticketId: 1).first?.actor == "alice")
         // The new version's features work on old data.
         _ = try await store.transition(ticketId: 1, to: .dispatched, actor: "bob", note: nil)
