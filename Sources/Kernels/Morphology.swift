@@ -256,8 +256,14 @@ private func morphology(_ src: PixelBuffer, _ dst: inout PixelBuffer, _ kw: Int,
                     unsafe filterRows(fresh, w, kw, kh, erodeFirst, border, firstNeutral, first, sourceRow,
                                       { y in unsafe window(y - need.lowerBound) }) { _, _ in }
                     have = need
+                    // The van Herk blocks of the second filter read up to a block of rows past what its outputs
+                    // use; those rows (and their reflections near the image's bottom) can lie outside `need`, so
+                    // outside the window: they get the neutral row (their values reach no output row). Reading
+                    // them from the window was an out-of-bounds read, a crash on some frames.
                     func firstRow(_ v: Int) -> UnsafePointer<UInt8> {
-                        guard let m = border.index(v, count: h) else { return unsafe UnsafePointer(second.constant(0)) }
+                        guard let m = border.index(v, count: h), need.contains(m) else {
+                            return unsafe UnsafePointer(second.constant(0))
+                        }
                         return unsafe UnsafePointer(window(m - need.lowerBound))
                     }
                     unsafe filterRows(c0..<c1, w, kw, kh, !erodeFirst, border, secondNeutral, second, firstRow, direct, write)
