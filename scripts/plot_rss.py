@@ -42,7 +42,7 @@ def main():
         c = COLOURS[i % len(COLOURS)]
         out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="1.5"/>')
         peak = max(m for _, m in rows)
-        out.append(f'<text x="{left + 10}" y="{top + 16 + 16 * i}" fill="{c}">{html.escape(label)}: peak {peak:.0f} MiB, {end:.0f} s</text>')
+        out.append(f'<text x="{left + 10}" y="{top + 16 + 16 * i}" fill="{c}">{html.escape(label)}: sampled peak {peak:.0f} MiB, {end:.0f} s</text>')
     out.append("</svg>")
     with open(a.out, "w") as f:
         f.write("\n".join(out) + "\n")
