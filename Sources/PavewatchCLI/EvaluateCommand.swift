@@ -39,7 +39,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Detector mode: the detector's threshold for findings (default 0.7).")
     var threshold: Double?
 
-    @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default 0.98; 0 turns the gate off).")
+    @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default \(DetectorConfiguration().tileGate ?? 0); 0 turns the gate off).")
     var tileGate: Double?
 
     @Option(help: "Folder of class folders of tiles.")

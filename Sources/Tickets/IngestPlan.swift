@@ -86,9 +86,7 @@ public enum IngestPlan {
     /// with a finding for ``MemberBox`` queries; `nil` without a location.
     public static func position(of f: Finding) -> (latitude: Double, longitude: Double, reachM: Double)? {
         guard let shape = Merging.Shape(f) else { return nil }
-        let plane = LocalPlane(origin: shape.center)
-        let far = (shape.outline?.points ?? []).map { p -> Double in let v = plane.project(p); return (v * v).sum().squareRoot() }.max() ?? 0
-        return (shape.center.latitude, shape.center.longitude, far + shape.uncertaintyM)
+        return (shape.center.latitude, shape.center.longitude, Ticket.reach(from: shape.center, outline: nil, findings: [f]))
     }
 
     /// The candidate closest to the group that matches one of its findings, through the ticket's own shape
