@@ -4,10 +4,11 @@ import ImagingCore
 public enum Downsample {
     /// Averages `factor` x `factor` blocks. Output is ⌈W / f⌉ x ⌈H / f⌉; each pixel is the rounded mean of
     /// the block's pixels inside the image (edge blocks may be smaller).
-    /// - Parameters: src: (H, W) gray8; factor: 2 or 4; threads: ≥ 1.
+    /// Factors 2 and 4 take unrolled SIMD-friendly paths; other factors (≥ 2) the per-block loop.
+    /// - Parameters: src: (H, W) gray8; factor: ≥ 2; threads: ≥ 1.
     public static func area(_ src: PixelBuffer, factor: Int, threads: Int = 1) -> PixelBuffer {
         precondition(src.format == .gray8, "downsample takes gray8")
-        precondition(factor == 2 || factor == 4, "factor must be 2 or 4")
+        precondition(factor >= 2, "factor must be at least 2")
         let ow = (src.width + factor - 1) / factor, oh = (src.height + factor - 1) / factor
         var dst = PixelBuffer(width: ow, height: oh, format: .gray8)
         guard ow > 0 && oh > 0 else { return dst }
@@ -20,7 +21,7 @@ public enum Downsample {
                         let y0 = oy * factor, o = unsafe d + oy * ds
                         let rowsIn = min(factor, h - y0)
                         var start = 0
-                        if rowsIn == factor {
+                        if rowsIn == factor && (factor == 2 || factor == 4) {
                             if factor == 2 {
                                 let a = unsafe s + y0 * ss, b = unsafe a + ss
                                 for x in 0..<fullW {
