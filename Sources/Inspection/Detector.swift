@@ -36,8 +36,10 @@ public struct DetectorConfiguration: Sendable {
     /// distance is known: a "crack" wider than this is a furrow, joint, kerb line or track, not a pavement crack
     /// (the widest severity class of the LTPP distress manual starts at 19 mm). Default 50.
     public var maximumCrackWidthMm: Double? = 50
-    /// Tile classifier file; nil searches `models/crack-v1.0.nnw`.
+    /// Tile classifier file (the crack gate and the leak finder); nil searches `models/crack-v1.0.nnw`.
     public var gatePath: String?
+    /// Leak detection with the tile classifier's `leak` class (``LeakFinder``); nil turns it off.
+    public var leaks: LeakConfiguration? = LeakConfiguration()
 
     /// Creates a configuration; the defaults are the tuned ones.
     public init(modelPath: String? = nil, threshold: Double = 0.7, minimumLengthPx: Double = 60,
@@ -65,30 +67,35 @@ public final class Detector: Sendable {
     public let model: CrackModel
     /// The tile-classifier gate (nil: off).
     public let gate: TileGate?
+    /// The leak finder (nil: off, or the classifier has no leak class).
+    public let leakFinder: LeakFinder?
 
     /// Loads the models named by the configuration (or the committed defaults).
     /// - Throws: ``DetectorError`` when a model file is missing or unreadable, naming the places searched.
-    public init(configuration: DetectorConfiguration = .init()) throws {
-        self.configuration = configuration
-        model = try CrackModel(path: try CrackModel.locate(configuration.modelPath))
-        gate = configuration.tileGate == nil ? nil
+    public convenience init(configuration: DetectorConfiguration = .init()) throws {
+        let classifier = configuration.tileGate == nil && configuration.leaks == nil ? nil
             : try TileGate(path: try CrackModel.locate(configuration.gatePath, name: TileGate.defaultFileName))
+        self.init(model: try CrackModel(path: try CrackModel.locate(configuration.modelPath)), gate: classifier,
+                  configuration: configuration)
     }
 
     /// Uses models already in memory.
-    /// - Parameters: gate: used only when the configuration's ``DetectorConfiguration/tileGate`` is set.
+    /// - Parameters: gate: the tile classifier, used as the crack gate when the configuration's
+    ///   ``DetectorConfiguration/tileGate`` is set and for leaks when ``DetectorConfiguration/leaks`` is.
     public init(model: CrackModel, gate: TileGate? = nil, configuration: DetectorConfiguration = .init()) {
         self.configuration = configuration
         self.model = model
         self.gate = configuration.tileGate == nil ? nil : gate
+        leakFinder = configuration.leaks.flatMap { c in gate.flatMap { LeakFinder(classifier: $0, configuration: c) } }
     }
 
     /// Time spent per stage of one ``inspect(_:file:threads:)`` call, seconds.
     public struct StageTimes: Sendable {
-        public var gray = 0.0, probability = 0.0, regions = 0.0, geo = 0.0
+        public var gray = 0.0, probability = 0.0, regions = 0.0, leaks = 0.0, geo = 0.0
         /// Stage names and seconds, in pipeline order.
         public var all: [(String, Double)] {
-            [("gray+scale", gray), ("probability map", probability), ("regions+measure", regions), ("geo", geo)]
+            [("gray+scale", gray), ("probability map", probability), ("regions+measure", regions), ("leaks", leaks),
+             ("geo", geo)]
         }
     }
 
@@ -127,6 +134,8 @@ public final class Detector: Sendable {
         var findings = regions(prob, width: work.width, height: work.height, factor: Double(factor), gray: work,
                                threads: max(1, threads))
         times.regions = lap()
+        if let leakFinder { findings += leakFinder.findings(leakFinder.cellMap(gray, threads: max(1, threads))) }
+        times.leaks = lap()
         var report = FrameReport(file: file, width: px.width, height: px.height, findings: [])
         if let g = geometry {
             report.latitude = g.pose.latitude
@@ -148,7 +157,7 @@ public final class Detector: Sendable {
 
     /// Findings from a probability map.
     /// - Parameters: prob: `height × width` probabilities; factor: frame pixels per map pixel; gray: the
-    ///   map's gray image, for the tile gate (nil: no gate).
+    ///   map's gray image, for the tile gate and the crack width (nil: no gate, width from the region).
     public func regions(_ prob: [Float], width: Int, height: Int, factor: Double = 1, gray: PixelBuffer? = nil,
                         threads: Int = 1) -> [Finding] {
         let t = Float(configuration.threshold)
@@ -178,6 +187,12 @@ public final class Detector: Sendable {
                 let best = gate.crackProbabilities(g, centres: centres, threads: threads).max() ?? 0
                 guard Double(best) >= least else { continue }
             }
+            // Width from the gray levels across the crack where it is dark enough, else from the region.
+            let grayWidth = gray.flatMap {
+                CrackWidth.equivalent(gray: $0, region: crop, origin: SIMD2(ox, oy), centreLine: m.centreLine,
+                                      lengthPx: m.lengthPx)
+            }
+            let width = grayWidth.map { min($0, m.maxWidthPx) } ?? m.meanWidthPx
             let f = factor
             out.append(Finding(
                 defectClass: .crack, subtype: Self.subtype(m, bboxArea: Double(c.width * c.height)),
@@ -185,7 +200,7 @@ public final class Detector: Sendable {
                 bbox: BoundingBox(x: Int(Double(c.minX) * f), y: Int(Double(c.minY) * f),
                                   width: Int((Double(c.width) * f).rounded()), height: Int((Double(c.height) * f).rounded())),
                 outline: m.outline.map { [($0.x * f * 10).rounded() / 10, ($0.y * f * 10).rounded() / 10] },
-                lengthPx: (m.lengthPx * f * 10).rounded() / 10, widthPx: (m.meanWidthPx * f * 100).rounded() / 100,
+                lengthPx: (m.lengthPx * f * 10).rounded() / 10, widthPx: (width * f * 100).rounded() / 100,
                 areaPx: Double(m.areaPx) * f * f))
         }
         return out.sorted { $0.confidence * ($0.lengthPx ?? 0) > $1.confidence * ($1.lengthPx ?? 0) }

@@ -14,6 +14,9 @@ public struct DetectorEvaluation: Sendable {
     /// Frames with at least one crack finding at the detector's threshold, and frames without any crack pixel
     /// in their mask that nonetheless got one.
     public private(set) var framesWithFindings = 0, falseFindingFrames = 0, crackFreeFrames = 0
+    /// Frames with a leak finding, and those of them whose masks mark no leak (every frame when the masks
+    /// do not mark leaks at all, e.g. the crack-free sets).
+    public private(set) var framesWithLeakFindings = 0, falseLeakFrames = 0
 
     /// Creates an empty evaluation.
     public init() {}
@@ -25,6 +28,7 @@ public struct DetectorEvaluation: Sendable {
                                           threads: threads)
         let findings = detector.regions(prob, width: image.gray.width, height: image.gray.height, gray: image.gray,
                                         threads: threads)
+        let leakMap = detector.leakFinder?.cellMap(image.gray, threads: threads)
         seconds += Date().timeIntervalSince(start)
         megapixels += Double(image.gray.width * image.gray.height) / 1e6
         pixels.add(probability: prob, truth: image.truth)
@@ -33,18 +37,27 @@ public struct DetectorEvaluation: Sendable {
             crackFreeFrames += 1
             if !findings.isEmpty { falseFindingFrames += 1 }
         }
-        if let leak = image.leak, leak.count > 0 {
-            // The detector has no leak head yet: its leak mask is empty.
-            leakFrames += 1
-            leakUnion += leak.count
+        let predicted = leakMap.flatMap { map in detector.leakFinder?.mask(map, width: image.gray.width, height: image.gray.height) }
+        let truthLeaks = image.leak?.count ?? 0
+        if let predicted, predicted.count > 0 {
+            framesWithLeakFindings += 1
+            if truthLeaks == 0 { falseLeakFrames += 1 }
         }
-        _ = leakIntersection
+        if let leak = image.leak {
+            if truthLeaks > 0 { leakFrames += 1 }
+            for i in leak.bits.indices {
+                let p = predicted?.bits[i] ?? 0
+                if leak.bits[i] != 0 && p != 0 { leakIntersection += 1 }
+                if leak.bits[i] != 0 || p != 0 { leakUnion += 1 }
+            }
+        }
     }
 
-    /// Leak intersection over union pooled over the frames that mark leaks; nil when none do.
+    /// Leak intersection over union pooled over the frames whose masks can mark leaks (false leak pixels on
+    /// frames without leaks count too); nil when no mask marks a leak.
     public var leakIoU: Double? { leakFrames == 0 || leakUnion == 0 ? nil : Double(leakIntersection) / Double(leakUnion) }
 
-    /// Milliseconds per megapixel (probability map and regions).
+    /// Milliseconds per megapixel (probability map, regions and leak cells).
     public var msPerMegapixel: Double { megapixels > 0 ? seconds * 1000 / megapixels : 0 }
 
     /// The `--json` object: top-level precision, recall, f1 (at ODS), ods, ois, and the rest.
@@ -60,6 +73,7 @@ public struct DetectorEvaluation: Sendable {
             "msPerMegapixel": (msPerMegapixel * 10).rounded() / 10,
             "framesWithFindings": framesWithFindings, "crackFreeFrames": crackFreeFrames,
             "falseFindingFrames": falseFindingFrames,
+            "framesWithLeakFindings": framesWithLeakFindings, "falseLeakFrames": falseLeakFrames,
         ]
         if let iou = leakIoU { out["leakIoU"] = r(iou); out["leakFrames"] = leakFrames }
         return out

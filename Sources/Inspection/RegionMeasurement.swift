@@ -21,6 +21,8 @@ public struct RegionMeasurement: Sendable, Equatable {
     public var junctions: Int
     /// Outer contour in frame coordinates, simplified (clockwise).
     public var outline: [SIMD2<Double>]
+    /// Skeleton pixels in frame coordinates (raster order).
+    public var centreLine: [SIMD2<Int>]
 
     /// Measures the region `mask` (a crop whose origin in the frame is `origin`).
     /// - Parameters: mask: one region, with at least a one-pixel off margin; origin: the crop's top-left in the frame;
@@ -32,12 +34,15 @@ public struct RegionMeasurement: Sendable, Equatable {
         areaPx = mask.count
         var widths: [Double] = []
         var xs: [Double] = [], ys: [Double] = []
+        var line: [SIMD2<Int>] = []
         for y in 0..<skeleton.height {
             for x in 0..<skeleton.width where skeleton.bits[y * skeleton.width + x] != 0 {
                 widths.append(max(1, 2 * Double(dist[y * mask.width + x]) - 1))
                 xs.append(Double(x)); ys.append(Double(y))
+                line.append(SIMD2(x + origin.x, y + origin.y))
             }
         }
+        centreLine = line
         lengthPx = graph.centreLineLength(distance: dist, width: mask.width)
         // Mean width = area / length (exact for a band of constant width, and unbiased by the skeleton's
         // off-centre steps); the maximum comes from the distance transform along the skeleton.

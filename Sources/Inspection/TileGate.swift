@@ -11,6 +11,8 @@ public struct TileGate: Sendable {
     public let file: ModelFile
     /// Index of the `crack` class among the outputs.
     public let crackIndex: Int
+    /// Index of the `leak` class among the outputs (nil: the classifier has none).
+    public let leakIndex: Int?
     /// Tile side in pixels (the classifier's input).
     public let size: Int
     /// File name of the classifier in `models/`.
@@ -26,6 +28,7 @@ public struct TileGate: Sendable {
             throw DetectorError("\(path): not a gray tile classifier with a crack class")
         }
         crackIndex = k
+        leakIndex = file.metadata.classNames.firstIndex(of: "leak")
         size = input.width
     }
 
@@ -33,6 +36,14 @@ public struct TileGate: Sendable {
     /// - Parameters: gray: (H, W) gray8; centres: tile centres; threads: ≥ 1.
     /// - Returns: one probability per centre.
     public func crackProbabilities(_ gray: PixelBuffer, centres: [SIMD2<Int>], threads: Int = 1) -> [Float] {
+        probabilities(gray, centres: centres, classIndex: crackIndex, threads: threads)
+    }
+
+    /// Probability of one class for tiles centred on points of a gray frame (pixels outside repeat the edge).
+    /// - Parameters: gray: (H, W) gray8; centres: tile centres; classIndex: an output index (``crackIndex``,
+    ///   ``leakIndex``); threads: ≥ 1.
+    /// - Returns: one probability per centre.
+    public func probabilities(_ gray: PixelBuffer, centres: [SIMD2<Int>], classIndex: Int, threads: Int = 1) -> [Float] {
         guard !centres.isEmpty else { return [] }
         let model = InferenceModel(network: file.makeNetwork(), batchSize: max(1, min(64, centres.count)),
                                    threads: threads)
@@ -53,7 +64,7 @@ public struct TileGate: Sendable {
             let k = model.outputs
             let logits = model.run(x, count: chunk.count)
             let p = SoftmaxCrossEntropy.probabilities(Tensor(shape: Shape(channels: k, batch: chunk.count), data: logits))
-            for i in 0..<chunk.count { out.append(p.data[crackIndex * chunk.count + i]) }
+            for i in 0..<chunk.count { out.append(p.data[classIndex * chunk.count + i]) }
             start += model.batchSize
         }
         return out

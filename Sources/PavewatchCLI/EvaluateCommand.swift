@@ -39,6 +39,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Detector mode: the detector's threshold for findings (default 0.7).")
     var threshold: Double?
 
+    @Option(help: "Detector mode: least leak probability of a cell for a leak finding (default \(LeakConfiguration().threshold); 0 turns leak detection off).")
+    var leakThreshold: Double?
+
     @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default \(DetectorConfiguration().tileGate ?? 0); 0 turns the gate off).")
     var tileGate: Double?
 
@@ -133,6 +136,7 @@ extension EvaluateCommand {
         var config = DetectorConfiguration(modelPath: detectorModel)
         if let threshold { config.threshold = threshold }
         if let tileGate { config.tileGate = tileGate > 0 ? tileGate : nil }
+        if let leakThreshold { config.leaks = leakThreshold > 0 ? LeakConfiguration(threshold: leakThreshold) : nil }
         let detector: Detector
         do { detector = try Detector(configuration: config) } catch { throw ValidationError("\(error)") }
         let rule = MaskRule(crackValues: try Self.values(crackValues), minimum: maskMinimum,
@@ -162,6 +166,7 @@ extension EvaluateCommand {
         if let iou = ev.leakIoU { print(String(format: "leak IoU %.4f over %d frames", iou, ev.leakFrames)) }
         print("frames with findings: \(ev.framesWithFindings); crack-free frames with a false finding: "
               + "\(ev.falseFindingFrames) of \(ev.crackFreeFrames)")
+        print("frames with a leak finding: \(ev.framesWithLeakFindings), of them without a leak in the mask: \(ev.falseLeakFrames)")
         print(String(format: "%.1f ms per megapixel", ev.msPerMegapixel))
     }
 }

@@ -2,7 +2,8 @@
 // writes models/crack-pixel-v1.1.nnw plus datasets/detector-splits.json.
 // Usage: detector-train [DATASETS] [STEPS] [THREADS] [VALIDATE_EVERY] [key=value ...]
 //   (DATASETS defaults to /work/shared/datasets; keys: hidden, dilations (comma-separated), lr, pw (crack-pixel
-//   weight), batch, patch, out (model file, default models/crack-pixel-v1.1.nnw); defaults: CrackModel.Spec.v1_0
+//   weight), batch, patch, pavement / ozgenel (patch shares of the crack-free groups, default 0.15 / 0.1), out (model
+//   file, default models/crack-pixel-v1.1.nnw); defaults: CrackModel.Spec.v1_0
 //   and CrackTrainingOptions)
 import Foundation
 import Inspection
@@ -29,6 +30,43 @@ if args.count > 2 && args[1] == "eval" {
         for v in images { ev.add(probability: CrackMap.probabilities(v.gray, model: model, threads: 2), truth: v.truth) }
         out(String(format: "%@ ODS %.4f (P %.3f R %.3f at %.2f) OIS %.4f", name, ev.ods.f1, ev.ods.precision,
                    ev.ods.recall, ev.ods.threshold, ev.ois.f1))
+    }
+    if args.contains("leaks") {
+        // Choosing the leak settings: IoU on the leak-tunnel photos the tile classifier trained on, and frames with
+        // a leak finding on the training halves of the crack-free sets and on the validation crack photos (none
+        // of them shows a leak). The classifier's three tunnel validation photos (models/MODEL.md: C0111, F0010,
+        // L0154) and the held-out halves are left for the report.
+        let tunnelValidation: Set<String> = ["C0111", "F0010", "L0154"]
+        let tunnel = try CrackDataset.load(images: root + "/leak-tunnel/images", masks: root + "/leak-tunnel/masks",
+                                           rule: MaskRule(crackValues: [1], leakValues: [2, 3, 4]),
+                                           only: Set(try CrackDataset.files(in: root + "/leak-tunnel/masks").map(\.stem))
+                                               .subtracting(tunnelValidation))
+        let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
+        let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"), DetectorSplits.negatives)
+        let dry = try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[.train] ?? []).contains)
+            + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
+            + sets.flatMap(\.1)
+        let classifier = try TileGate(path: try CrackModel.locate(nil, name: TileGate.defaultFileName))
+        guard let finder = LeakFinder(classifier: classifier) else { out("the classifier has no leak class"); exit(1) }
+        let tunnelMaps = tunnel.map { finder.cellMap($0.gray, threads: 2) }
+        let dryMaps = dry.map { finder.cellMap($0.gray, threads: 2) }
+        for t in [0.5, 0.7, 0.8, 0.9, 0.95, 0.98] {
+            for cells in [1, 2, 3, 4] {
+                let f = LeakFinder(classifier: classifier, configuration: LeakConfiguration(threshold: t, minimumCells: cells))!
+                var inter = 0, union = 0
+                for (img, map) in zip(tunnel, tunnelMaps) {
+                    let m = f.mask(map, width: img.gray.width, height: img.gray.height)
+                    for i in m.bits.indices {
+                        let truth = img.leak?.bits[i] ?? 0
+                        if truth != 0 && m.bits[i] != 0 { inter += 1 }
+                        if truth != 0 || m.bits[i] != 0 { union += 1 }
+                    }
+                }
+                let flagged = dryMaps.filter { !f.findings($0).isEmpty }.count
+                out(String(format: "leak threshold %.2f cells %d: tunnel training IoU %.4f (%d photos); %d of %d dry frames with a leak finding",
+                           t, cells, union == 0 ? 0 : Double(inter) / Double(union), tunnel.count, flagged, dry.count))
+            }
+        }
     }
     if args.contains("negatives") {
         let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
@@ -69,6 +107,8 @@ if args.count > 3, let t = Int(args[3]) { options.threads = t }
 if args.count > 4, let v = Int(args[4]) { options.validateEvery = v }
 var spec = CrackModel.Spec.v1_0
 var outPath = "models/crack-pixel-v1.1.nnw"
+// Patch shares of the crack-free groups (keys pavement, ozgenel), overriding the defaults below.
+var shares: [String: Double] = [:]
 for a in args.dropFirst(5) {
     let kv = a.split(separator: "=", maxSplits: 1).map(String.init)
     guard kv.count == 2 else { continue }
@@ -80,6 +120,8 @@ for a in args.dropFirst(5) {
     case "batch": options.batch = Int(kv[1]) ?? options.batch
     case "patch": options.patch = Int(kv[1]) ?? options.patch
     case "out": outPath = kv[1]
+    case "pavement": shares["pavement-negatives"] = Double(kv[1])
+    case "ozgenel": shares["ozgenel-negatives"] = Double(kv[1])
     default: FileHandle.standardError.write(Data("unknown option \(kv[0])\n".utf8)); exit(2)
     }
 }
@@ -106,9 +148,9 @@ do {
         CrackTrainer.Group(name: "crackforest", images: try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.train]), share: 0.4),
         CrackTrainer.Group(name: "deepcrack", images: try load("deepcrack/train_img", "deepcrack/train_lab", dc[.train]), share: 0.35),
         CrackTrainer.Group(name: "pavement-negatives", images: try CrackDataset.negatives(root + "/pavement-negatives/images",
-            only: Set(pav[.train] ?? []).contains), share: 0.15),
+            only: Set(pav[.train] ?? []).contains), share: shares["pavement-negatives"] ?? 0.15),
         CrackTrainer.Group(name: "ozgenel-negatives", images: try CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative",
-            only: Set(ozg[.train] ?? []).contains), share: 0.1),
+            only: Set(ozg[.train] ?? []).contains), share: shares["ozgenel-negatives"] ?? 0.1),
     ]
     let validation = [
         ("crackforest", try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.validation])),

@@ -1,0 +1,150 @@
+import Findings
+import ImagingCore
+import Kernels
+
+/// Settings of leak detection (``LeakFinder``).
+public struct LeakConfiguration: Sendable, Equatable {
+    /// Least leak probability of a cell's tile for the cell to count as wet. The default was chosen on the
+    /// training photos and the training halves of the crack-free sets (models/DETECTOR.md, "Leaks").
+    public var threshold: Double
+    /// The frame is reduced so that its long side is at most this many pixels before the classifier looks at it:
+    /// the scale its leak class was trained at (tunnel photos shrunk to ≤ 768 px).
+    public var longSide: Int
+    /// Cell side at that scale: one classifier tile (64 px) is centred on every cell, so neighbouring tiles overlap.
+    public var cell: Int
+    /// Fewest wet cells (8-connected) that make a finding: one cell alone is too often a shadow or a stain.
+    public var minimumCells: Int
+
+    /// Creates a configuration; the defaults are the tuned ones.
+    public init(threshold: Double = 0.9, longSide: Int = 768, cell: Int = 32, minimumCells: Int = 2) {
+        self.threshold = threshold
+        self.longSide = longSide
+        self.cell = cell
+        self.minimumCells = minimumCells
+    }
+}
+
+/// Finds wet patches and seepage stains with the tile classifier's `leak` class: the frame is reduced to the
+/// classifier's training scale, a tile is centred on every cell of a grid, cells whose leak probability reaches
+/// the threshold are wet, and each 8-connected group of wet cells is one ``Finding`` of class `leak` with its
+/// outline and area in frame pixels.
+public struct LeakFinder: Sendable {
+    /// The tile classifier (it must have a `leak` class).
+    public let classifier: TileGate
+    /// The settings.
+    public let configuration: LeakConfiguration
+    let leakIndex: Int
+
+    /// - Returns: nil when the classifier has no `leak` class.
+    public init?(classifier: TileGate, configuration: LeakConfiguration = .init()) {
+        guard let k = classifier.leakIndex else { return nil }
+        self.classifier = classifier
+        self.configuration = configuration
+        leakIndex = k
+    }
+
+    /// Leak probability per grid cell of a frame.
+    public struct CellMap: Sendable {
+        /// Grid size in cells.
+        public let columns: Int, rows: Int
+        /// Frame pixels per pixel of the reduced frame.
+        public let factor: Int
+        /// Cell side in pixels of the reduced frame.
+        public let cell: Int
+        /// The reduced frame's size.
+        public let width: Int, height: Int
+        /// `rows × columns` leak probabilities.
+        public let probabilities: [Float]
+    }
+
+    /// Scores every cell of a frame.
+    /// - Parameters: gray: (H, W) gray8 frame; threads: ≥ 1.
+    public func cellMap(_ gray: PixelBuffer, threads: Int = 1) -> CellMap {
+        let long = max(gray.width, gray.height)
+        let factor = max(1, (long + configuration.longSide - 1) / configuration.longSide)
+        let small = factor > 1 ? Downsample.area(gray, factor: factor, threads: threads) : gray
+        let c = configuration.cell
+        let columns = max(1, (small.width + c - 1) / c), rows = max(1, (small.height + c - 1) / c)
+        var centres: [SIMD2<Int>] = []
+        centres.reserveCapacity(columns * rows)
+        for r in 0..<rows {
+            for q in 0..<columns {
+                // The centre of the cell's part inside the frame.
+                let x0 = q * c, y0 = r * c
+                centres.append(SIMD2((x0 + min(small.width, x0 + c)) / 2, (y0 + min(small.height, y0 + c)) / 2))
+            }
+        }
+        let p = classifier.probabilities(small, centres: centres, classIndex: leakIndex, threads: threads)
+        return CellMap(columns: columns, rows: rows, factor: factor, cell: c, width: small.width, height: small.height,
+                       probabilities: p)
+    }
+
+    /// The wet cells' groups: each at least ``LeakConfiguration/minimumCells`` cells.
+    func groups(_ map: CellMap) -> [(cells: [Int], confidence: Double)] {
+        var wet = BinaryMask(width: map.columns, height: map.rows)
+        let t = Float(configuration.threshold)
+        for i in map.probabilities.indices where map.probabilities[i] >= t { wet.bits[i] = 1 }
+        let cc = ConnectedComponents(wet)
+        var out: [(cells: [Int], confidence: Double)] = []
+        for comp in cc.components where comp.area >= configuration.minimumCells {
+            var cells: [Int] = [], sum = 0.0
+            for y in comp.minY...comp.maxY {
+                for x in comp.minX...comp.maxX where cc.labels[y * map.columns + x] == comp.label {
+                    cells.append(y * map.columns + x)
+                    sum += Double(map.probabilities[y * map.columns + x])
+                }
+            }
+            out.append((cells, sum / Double(cells.count)))
+        }
+        return out
+    }
+
+    /// The cells of a group as a mask over the reduced frame.
+    static func reducedMask(_ cells: [Int], map: CellMap) -> BinaryMask {
+        var m = BinaryMask(width: map.width, height: map.height)
+        for i in cells {
+            let x0 = (i % map.columns) * map.cell, y0 = (i / map.columns) * map.cell
+            for y in y0..<min(map.height, y0 + map.cell) {
+                for x in x0..<min(map.width, x0 + map.cell) { m.bits[y * map.width + x] = 1 }
+            }
+        }
+        return m
+    }
+
+    /// The leak mask at frame resolution (every pixel of a group's cells), e.g. for IoU against ground truth.
+    /// - Parameters: width, height: the frame's size (the map's reduced frame scaled back, cropped).
+    public func mask(_ map: CellMap, width: Int, height: Int) -> BinaryMask {
+        var m = BinaryMask(width: width, height: height)
+        let side = map.cell * map.factor
+        for g in groups(map) {
+            for i in g.cells {
+                let x0 = (i % map.columns) * side, y0 = (i / map.columns) * side
+                for y in y0..<min(height, y0 + side) { for x in x0..<min(width, x0 + side) { m.bits[y * width + x] = 1 } }
+            }
+        }
+        return m
+    }
+
+    /// Leak findings of a cell map: outline, bounding box and area in frame pixels, confidence the mean leak
+    /// probability of the group's cells; largest first.
+    public func findings(_ map: CellMap) -> [Finding] {
+        let f = Double(map.factor)
+        var out: [Finding] = []
+        for g in groups(map) {
+            let m = Self.reducedMask(g.cells, map: map)
+            var minX = Int.max, minY = Int.max, maxX = 0, maxY = 0
+            for i in g.cells {
+                let x0 = (i % map.columns) * map.cell, y0 = (i / map.columns) * map.cell
+                minX = min(minX, x0); minY = min(minY, y0)
+                maxX = max(maxX, min(map.width, x0 + map.cell)); maxY = max(maxY, min(map.height, y0 + map.cell))
+            }
+            let outline = ContourTracing.outerContour(m).map { [Double($0.x) * f, Double($0.y) * f] }
+            out.append(Finding(
+                defectClass: .leak, subtype: nil, confidence: (g.confidence * 1000).rounded() / 1000,
+                bbox: BoundingBox(x: Int(Double(minX) * f), y: Int(Double(minY) * f),
+                                  width: Int(Double(maxX - minX) * f), height: Int(Double(maxY - minY) * f)),
+                outline: outline, lengthPx: nil, widthPx: nil, areaPx: Double(m.count) * f * f))
+        }
+        return out.sorted { ($0.areaPx ?? 0) > ($1.areaPx ?? 0) }
+    }
+}
