@@ -23,7 +23,7 @@ public struct CrackModel: Sendable {
     /// Pixels of context the network needs on each side of an output pixel.
     public let receptiveRadius: Int
     /// File name of the committed model in `models/`.
-    public static let defaultFileName = "crack-pixel-v1.2.nnw"
+    public static let defaultFileName = "crack-pixel-v1.3.nnw"
 
     /// A network shape: hidden feature maps and one 3×3 convolution (then ReLU) per dilation, then a 1×1 head.
     public struct Spec: Sendable, Hashable {
@@ -32,7 +32,7 @@ public struct CrackModel: Sendable {
         public init(hidden: Int, dilations: [Int]) { self.hidden = hidden; self.dilations = dilations }
         /// crack-pixel-v1.0 and v1.1: 12 maps, dilations 1, 2, 4, 8 (4,273 parameters, receptive radius 15).
         public static let v1_0 = Spec(hidden: 12, dilations: [1, 2, 4, 8])
-        /// crack-pixel-v1.2 (the default): 16 maps, dilations 1, 1, 2, 4, 8, 1 (12,065 parameters, receptive
+        /// crack-pixel-v1.2 and v1.3 (the default): 16 maps, dilations 1, 1, 2, 4, 8, 1 (12,065 parameters, receptive
         /// radius 17).
         public static let wide = Spec(hidden: 16, dilations: [1, 1, 2, 4, 8, 1])
     }

@@ -1,7 +1,7 @@
 import ImagingCore
 
 /// Crack width from the gray levels across the crack rather than from the thresholded probability map (whose
-/// regions are wider than the crack by the network's blur, about 1.5 px for crack-pixel-v1.2).
+/// regions are wider than the crack by the network's blur, about 1.5 px for crack-pixel-v1.2 and v1.3).
 ///
 /// The width is the crack's *equivalent width*: the darkness summed over the region and a 2-px band around it,
 /// divided by the darkness on the centre line and the centre-line length. A band of constant darkness gives its

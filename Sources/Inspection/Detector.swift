@@ -8,16 +8,16 @@ import Metadata
 
 /// Settings of the ``Detector``.
 public struct DetectorConfiguration: Sendable {
-    /// Model file; nil searches `models/crack-pixel-v1.2.nnw` (see ``CrackModel/locate(_:name:)``).
+    /// Model file; nil searches `models/crack-pixel-v1.3.nnw` (see ``CrackModel/locate(_:name:)``).
     public var modelPath: String?
     /// Crack probability a pixel needs to be part of a finding (and the least confidence of a finding).
     public var threshold: Double
     /// Shortest crack kept, pixels at working resolution (shorter regions are texture, not cracks).
     public var minimumLengthPx: Double
     /// Least ratio of skeleton length to mean width (0: off): cracks are long and thin, texture blobs are not.
-    /// The default 20 was chosen with the tile gate and the least length on the training half of the crack-free
+    /// The default 16 was chosen with the tile gate and the least length on the training half of the crack-free
     /// sets and the validation crack photos (models/DETECTOR.md).
-    public var minimumElongation: Double = 20
+    public var minimumElongation: Double = 16
     /// Least mean crack probability over a region for it to become a finding.
     public var minimumConfidence: Double
     /// Tile core size for the probability map.
@@ -38,11 +38,13 @@ public struct DetectorConfiguration: Sendable {
     public var maximumCrackWidthMm: Double? = 50
     /// Tile classifier file (the crack gate and the leak finder); nil searches `models/crack-v1.0.nnw`.
     public var gatePath: String?
-    /// Leak detection with the tile classifier's `leak` class (``LeakFinder``); nil turns it off.
-    public var leaks: LeakConfiguration? = LeakConfiguration()
+    /// Leak detection with the tile classifier's `leak` class (``LeakFinder``); nil (the default) turns it off.
+    /// Off by default because it is not good enough yet: at its best setting on the training photos it covers a
+    /// fifth of the leak pixels and flags a fifth of dry frames (models/DETECTOR.md, "Leaks").
+    public var leaks: LeakConfiguration? = nil
 
     /// Creates a configuration; the defaults are the tuned ones.
-    public init(modelPath: String? = nil, threshold: Double = 0.7, minimumLengthPx: Double = 60,
+    public init(modelPath: String? = nil, threshold: Double = 0.7, minimumLengthPx: Double = 45,
                 minimumConfidence: Double = 0.8, tileSize: Int = 256, targetGSDMillimetres: Double = 1.0,
                 cameraOverrides: CameraOverrides = CameraOverrides(), tileGate: Double? = 0.98, gatePath: String? = nil) {
         self.modelPath = modelPath

@@ -4,8 +4,9 @@ import Kernels
 
 /// Settings of leak detection (``LeakFinder``).
 public struct LeakConfiguration: Sendable, Equatable {
-    /// Least leak probability of a cell's tile for the cell to count as wet. The default was chosen on the
-    /// training photos and the training halves of the crack-free sets (models/DETECTOR.md, "Leaks").
+    /// Least leak probability of a cell's tile for the cell to count as wet. The default 0.5 and
+    /// ``minimumCells`` 3 give the best leak IoU on the classifier's tunnel training photos (models/DETECTOR.md,
+    /// "Leaks"; too low for leak detection to be on by default).
     public var threshold: Double
     /// The frame is reduced so that its long side is at most this many pixels before the classifier looks at it:
     /// the scale its leak class was trained at (tunnel photos shrunk to ≤ 768 px).
@@ -16,7 +17,7 @@ public struct LeakConfiguration: Sendable, Equatable {
     public var minimumCells: Int
 
     /// Creates a configuration; the defaults are the tuned ones.
-    public init(threshold: Double = 0.9, longSide: Int = 768, cell: Int = 32, minimumCells: Int = 2) {
+    public init(threshold: Double = 0.5, longSide: Int = 768, cell: Int = 32, minimumCells: Int = 3) {
         self.threshold = threshold
         self.longSide = longSide
         self.cell = cell

@@ -12,7 +12,7 @@ struct InspectCommand: AsyncParsableCommand {
         discussion: """
         Prints one line per finding (class, subtype, confidence, length and width in pixels, and metres /
         millimetres when the frame has a position), or with --json the frame report. A frame without a position
-        still gets its findings, without latitude/longitude. The model is models/crack-pixel-v1.2.nnw, found
+        still gets its findings, without latitude/longitude. The model is models/crack-pixel-v1.3.nnw, found
         from the current directory, $PAVEWATCH_MODELS or the repository the executable was built in.
         """)
 

@@ -94,7 +94,7 @@ if args.count > 2 && args[1] == "eval" {
         // The price: validation frames with cracks that still get a finding.
         for v in sets.flatMap(\.1) where !v.crackPixels.isEmpty { cracked += 1; count(v, &kept) }
         for (k, bar) in bars.enumerated() {
-            out(String(format: "gate %.1f elongation %.0f length %.0f: %d of %d training-half crack-free frames with a finding; %d of %d validation crack frames",
+            out(String(format: "gate %.2f elongation %.0f length %.0f: %d of %d training-half crack-free frames with a finding; %d of %d validation crack frames",
                        bar.0, bar.1, bar.2, flagged[k], negs.count, kept[k], cracked))
         }
     }
