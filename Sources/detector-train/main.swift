@@ -107,8 +107,11 @@ if args.count > 3, let t = Int(args[3]) { options.threads = t }
 if args.count > 4, let v = Int(args[4]) { options.validateEvery = v }
 var spec = CrackModel.Spec.v1_0
 var outPath = "models/crack-pixel-v1.1.nnw"
-// Patch shares of the crack-free groups (keys pavement, ozgenel), overriding the defaults below.
+// Patch shares of the groups (keys crackforest, deepcrack, pavement, ozgenel, uav75), overriding the defaults
+// below; share 0 leaves a group out. UAV75 is out unless given a share (see the licence note below).
 var shares: [String: Double] = [:]
+// Validation sets that choose the step (key select, comma-separated; default all three).
+var selected: Set<String>? = nil
 for a in args.dropFirst(5) {
     let kv = a.split(separator: "=", maxSplits: 1).map(String.init)
     guard kv.count == 2 else { continue }
@@ -122,6 +125,8 @@ for a in args.dropFirst(5) {
     case "out": outPath = kv[1]
     case "pavement": shares["pavement-negatives"] = Double(kv[1])
     case "ozgenel": shares["ozgenel-negatives"] = Double(kv[1])
+    case "crackforest", "deepcrack", "uav75": shares[kv[0]] = Double(kv[1])
+    case "select": selected = Set(kv[1].split(separator: ",").map(String.init))
     default: FileHandle.standardError.write(Data("unknown option \(kv[0])\n".utf8)); exit(2)
     }
 }
@@ -141,24 +146,41 @@ do {
         try CrackDataset.load(images: root + "/" + dir, masks: root + "/" + masks, rule: rule, only: stems.map(Set.init))
     }
     let uavRule = MaskRule(minimum: 255)
-    // UAV75 (GPL-3.0) is not trained on: the weights also derive from CrackForest and DeepCrack (non-commercial
-    // only), a restriction GPL-3.0 does not allow on a derived work, and models/MODEL.md keeps it out of
-    // training for the same reason. It is used for evaluation only (its carved validation photos below too).
-    let groups = [
-        CrackTrainer.Group(name: "crackforest", images: try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.train]), share: 0.4),
-        CrackTrainer.Group(name: "deepcrack", images: try load("deepcrack/train_img", "deepcrack/train_lab", dc[.train]), share: 0.35),
+    // UAV75 (GPL-3.0) is not trained on by default: the default weights derive from CrackForest and DeepCrack
+    // (non-commercial only), a restriction GPL-3.0 does not allow on a derived work, and models/MODEL.md keeps it
+    // out of training for the same reason. A separate model may train on UAV75 with the MIT negatives only
+    // (uav75=SHARE crackforest=0 deepcrack=0 ozgenel=0), under GPL-3.0.
+    let allGroups = [
+        CrackTrainer.Group(name: "crackforest", images: try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.train]),
+                           share: shares["crackforest"] ?? 0.4),
+        CrackTrainer.Group(name: "deepcrack", images: try load("deepcrack/train_img", "deepcrack/train_lab", dc[.train]),
+                           share: shares["deepcrack"] ?? 0.35),
         CrackTrainer.Group(name: "pavement-negatives", images: try CrackDataset.negatives(root + "/pavement-negatives/images",
             only: Set(pav[.train] ?? []).contains), share: shares["pavement-negatives"] ?? 0.15),
         CrackTrainer.Group(name: "ozgenel-negatives", images: try CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative",
             only: Set(ozg[.train] ?? []).contains), share: shares["ozgenel-negatives"] ?? 0.1),
+        CrackTrainer.Group(name: "uav75", images: (shares["uav75"] ?? 0) > 0
+            ? try load("uav75/train_img", "uav75/train_lab", uav[.train], uavRule) : [], share: shares["uav75"] ?? 0),
     ]
+    let groups = allGroups.filter { $0.share > 0 }
     let validation = [
         ("crackforest", try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.validation])),
         // Every second carved DeepCrack validation photo, to keep validation short.
         ("deepcrack", try load("deepcrack/train_img", "deepcrack/train_lab",
                                (dc[.validation] ?? []).enumerated().filter { $0.offset % 2 == 0 }.map(\.element))),
         ("uav75", try load("uav75/train_img", "uav75/train_lab", uav[.validation], uavRule)),
-    ]
+    ].filter { selected?.contains($0.0) ?? true }
+    let trained = Set(groups.map(\.name))
+    let sourceLicences: [(String, String, String)] = [
+        ("crackforest", "crackforest-cfd (train split)", "CrackForest: non-commercial research and education"),
+        ("deepcrack", "deepcrack (train split minus validation)", "DeepCrack: non-commercial research and education"),
+        ("pavement-negatives", "pavement-negatives (even)", "pavement-negatives: MIT"),
+        ("ozgenel-negatives", "ozgenel Negative (even)", "Özgenel: not verified (see ozgenel-concrete-crack-cls/SOURCE.txt)"),
+        ("uav75", "uav75 train_* minus carved validation", "UAV75: GPL-3.0"),
+    ].filter { trained.contains($0.0) }
+    if trained.contains("uav75") && (trained.contains("crackforest") || trained.contains("deepcrack")) {
+        say("warning: UAV75 (GPL-3.0) mixed with non-commercial data: the weights cannot meet both licences")
+    }
     for g in groups { say("\(g.name): \(g.images.count) training images") }
     say("validation: " + validation.map { "\($0.0) \($0.1.count)" }.joined(separator: ", ") + " images")
     let manifest: [String: Any] = [
@@ -179,10 +201,8 @@ do {
     func save(_ weights: [Float], _ score: PixelEvaluation.Score, _ step: Int) {
         let meta = ModelMetadata(
             name: "crack-pixel", architecture: net.architecture, classNames: ["crack"],
-            trainingData: ["crackforest-cfd (train split)", "deepcrack (train split minus validation)",
-                           "pavement-negatives (even)", "ozgenel Negative (even)"],
-            licences: ["CrackForest / DeepCrack: non-commercial research and education", "pavement-negatives: MIT",
-                       "Özgenel: not verified (see ozgenel-concrete-crack-cls/SOURCE.txt)"],
+            trainingData: sourceLicences.map(\.1),
+            licences: sourceLicences.map(\.2),
             metrics: ["validationODSF1": score.f1, "validationODSPrecision": score.precision,
                       "validationODSRecall": score.recall, "validationODSThreshold": score.threshold,
                       "bestStep": Double(step), "trainSeconds": Date().timeIntervalSince(started)],

@@ -1,0 +1,70 @@
+import Findings
+import ImagingCore
+import Testing
+@testable import Inspection
+
+@Suite("Leak finder")
+struct LeakFinderTests {
+    func finder(_ c: LeakConfiguration = .init()) throws -> LeakFinder {
+        let path = repositoryRoot.appendingPathComponent("models/" + TileGate.defaultFileName).path
+        return try #require(LeakFinder(classifier: try TileGate(path: path), configuration: c))
+    }
+
+    /// A 4 × 3 cell map of a 200 × 150 reduced frame (cells of 64 px, the last column and row cut short), frame
+    /// reduced by 2: cells (0,0), (1,0), (1,1) wet at 0.9, (3,2) wet at 0.95 alone, the rest dry.
+    func map() -> LeakFinder.CellMap {
+        var p = [Float](repeating: 0.1, count: 12)
+        p[0] = 0.9; p[1] = 0.9; p[5] = 0.9; p[11] = 0.95
+        return LeakFinder.CellMap(columns: 4, rows: 3, factor: 2, cell: 64, width: 200, height: 150, probabilities: p)
+    }
+
+    @Test("groups of wet cells become leak findings with area, bounding box and outline in frame pixels")
+    func groups() throws {
+        let f = try finder(LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 2))
+        let found = f.findings(map())
+        #expect(found.count == 1)
+        let leak = try #require(found.first)
+        #expect(leak.defectClass == .leak)
+        #expect(leak.areaPx == Double(3 * 128 * 128))
+        #expect(leak.bbox == BoundingBox(x: 0, y: 0, width: 256, height: 256))
+        #expect(abs(leak.confidence - 0.9) < 1e-3)
+        #expect(leak.outline.count >= 4)
+        for p in leak.outline { #expect(p[0] >= 0 && p[0] <= 256 && p[1] >= 0 && p[1] <= 256) }
+        // One cell is enough at minimumCells 1: the lone cell at the cut-short corner (200 − 192 = 8 px wide at
+        // the reduced scale, 150 − 128 = 22 px high) becomes a second, smaller finding.
+        let all = try finder(LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 1)).findings(map())
+        #expect(all.count == 2)
+        #expect(all.last?.areaPx == Double(8 * 22 * 4))
+        // Above every cell's probability: nothing.
+        #expect(try finder(LeakConfiguration(threshold: 0.99, cell: 64, minimumCells: 1)).findings(map()).isEmpty)
+    }
+
+    @Test("the leak mask at frame size covers exactly the kept groups' cells")
+    func mask() throws {
+        let f = try finder(LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 2))
+        let m = f.mask(map(), width: 400, height: 300)
+        #expect(m.count == 3 * 128 * 128)
+        #expect(m[0, 0] && m[255, 127] && m[200, 200] && !m[100, 200] && !m[390, 290])
+    }
+
+    @Test("a frame is reduced to the classifier's scale and every cell is scored")
+    func cellMap() throws {
+        let f = try finder()
+        let img = textureFrame(width: 1600, height: 1000, seed: 4)
+        let m = f.cellMap(img, threads: 2)
+        #expect(m.factor == 3)  // 1600 / 768 rounded up
+        #expect(m.width == 534 && m.height == 334)
+        #expect(m.columns == 17 && m.rows == 11)
+        #expect(m.probabilities.count == 17 * 11)
+        #expect(m.probabilities.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+
+    @Test("leak detection is off by default and on when configured")
+    func configuration() throws {
+        let d = try committedDetector()
+        #expect(d.leakFinder == nil)
+        var c = d.configuration
+        c.leaks = LeakConfiguration()
+        #expect(try Detector(configuration: c).leakFinder != nil)
+    }
+}
