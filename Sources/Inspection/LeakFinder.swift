@@ -100,29 +100,19 @@ public struct LeakFinder: Sendable {
         return out
     }
 
-    /// The cells of a group as a mask over the reduced frame.
-    static func reducedMask(_ cells: [Int], map: CellMap) -> BinaryMask {
-        var m = BinaryMask(width: map.width, height: map.height)
+    /// Turns on the pixels of cells (indices into a grid of `columns`) of `side` pixels, cut at the mask's edge.
+    static func paint(_ cells: [Int], columns: Int, side: Int, into m: inout BinaryMask) {
         for i in cells {
-            let x0 = (i % map.columns) * map.cell, y0 = (i / map.columns) * map.cell
-            for y in y0..<min(map.height, y0 + map.cell) {
-                for x in x0..<min(map.width, x0 + map.cell) { m.bits[y * map.width + x] = 1 }
-            }
+            let x0 = (i % columns) * side, y0 = (i / columns) * side
+            for y in y0..<min(m.height, y0 + side) { for x in x0..<min(m.width, x0 + side) { m.bits[y * m.width + x] = 1 } }
         }
-        return m
     }
 
     /// The leak mask at frame resolution (every pixel of a group's cells), e.g. for IoU against ground truth.
     /// - Parameters: width, height: the frame's size (the map's reduced frame scaled back, cropped).
     public func mask(_ map: CellMap, width: Int, height: Int) -> BinaryMask {
         var m = BinaryMask(width: width, height: height)
-        let side = map.cell * map.factor
-        for g in groups(map) {
-            for i in g.cells {
-                let x0 = (i % map.columns) * side, y0 = (i / map.columns) * side
-                for y in y0..<min(height, y0 + side) { for x in x0..<min(width, x0 + side) { m.bits[y * width + x] = 1 } }
-            }
-        }
+        for g in groups(map) { Self.paint(g.cells, columns: map.columns, side: map.cell * map.factor, into: &m) }
         return m
     }
 
@@ -132,7 +122,8 @@ public struct LeakFinder: Sendable {
         let f = Double(map.factor)
         var out: [Finding] = []
         for g in groups(map) {
-            let m = Self.reducedMask(g.cells, map: map)
+            var m = BinaryMask(width: map.width, height: map.height)
+            Self.paint(g.cells, columns: map.columns, side: map.cell, into: &m)
             var minX = Int.max, minY = Int.max, maxX = 0, maxY = 0
             for i in g.cells {
                 let x0 = (i % map.columns) * map.cell, y0 = (i / map.columns) * map.cell
