@@ -4,24 +4,36 @@ import Kernels
 
 /// Settings of leak detection (``LeakFinder``).
 public struct LeakConfiguration: Sendable, Equatable {
-    /// Least leak probability of a cell's tile for the cell to count as wet. The default 0.5 and
-    /// ``minimumCells`` 3 give the best leak IoU on the classifier's tunnel training photos (models/DETECTOR.md,
-    /// "Leaks"; too low for leak detection to be on by default).
+    /// Least leak probability of a cell's tile for the cell to count as wet. The defaults (0.5, ``minimumCells``
+    /// 6, ``minimumDarkening`` 30) were chosen on the classifier's tunnel training photos and dry training frames
+    /// (models/DETECTOR.md, "Leaks").
     public var threshold: Double
     /// The frame is reduced so that its long side is at most this many pixels before the classifier looks at it:
     /// the scale its leak class was trained at (tunnel photos shrunk to ≤ 768 px).
     public var longSide: Int
     /// Cell side at that scale: one classifier tile (64 px) is centred on every cell, so neighbouring tiles overlap.
     public var cell: Int
+    /// Ground sampling distance, millimetres per pixel, at which the classifier looks when the frame's GSD is known:
+    /// about that of its training photos (tunnel walls photographed from a few metres, shrunk to ≤ 768 px).
+    public var targetGSDMillimetres: Double = 5
+    /// Frames coarser than this many millimetres per pixel get no leak findings: a 64-px tile there covers metres,
+    /// a scale the classifier never saw (a drone frame of fields at 27 mm/px read whole fields as wet).
+    public var maximumGSDMillimetres: Double = 20
     /// Fewest wet cells (8-connected) that make a finding: one cell alone is too often a shadow or a stain.
     public var minimumCells: Int
+    /// Gray levels by which a group's mean must be darker than the median of the frame's other cells (0: off).
+    /// Water darkens a surface; uniform dry concrete that the classifier calls wet everywhere has no darker part
+    /// (and a frame wet everywhere has no dry cells to compare with, so it gives no finding).
+    public var minimumDarkening: Double
 
     /// Creates a configuration; the defaults are the tuned ones.
-    public init(threshold: Double = 0.5, longSide: Int = 768, cell: Int = 32, minimumCells: Int = 3) {
+    public init(threshold: Double = 0.5, longSide: Int = 768, cell: Int = 32, minimumCells: Int = 6,
+                minimumDarkening: Double = 30) {
         self.threshold = threshold
         self.longSide = longSide
         self.cell = cell
         self.minimumCells = minimumCells
+        self.minimumDarkening = minimumDarkening
     }
 }
 
@@ -56,13 +68,28 @@ public struct LeakFinder: Sendable {
         public let width: Int, height: Int
         /// `rows × columns` leak probabilities.
         public let probabilities: [Float]
+        /// `rows × columns` mean gray levels of the cells (reduced frame); empty when not measured.
+        public var means: [Float] = []
+    }
+
+    /// The reduction factor for a frame: from its ground sampling distance when known (towards
+    /// ``LeakConfiguration/targetGSDMillimetres``), else from its size (long side ≤ ``LeakConfiguration/longSide``);
+    /// nil when the frame is too coarse for leak detection.
+    /// - Parameters: width, height: the frame's size; gsdMillimetres: its GSD, if known.
+    public func reduction(width: Int, height: Int, gsdMillimetres: Double?) -> Int? {
+        if let g = gsdMillimetres, g > 0 {
+            guard g <= configuration.maximumGSDMillimetres else { return nil }
+            return max(1, Int(configuration.targetGSDMillimetres / g))
+        }
+        let long = max(width, height)
+        return max(1, (long + configuration.longSide - 1) / configuration.longSide)
     }
 
     /// Scores every cell of a frame.
-    /// - Parameters: gray: (H, W) gray8 frame; threads: ≥ 1.
-    public func cellMap(_ gray: PixelBuffer, threads: Int = 1) -> CellMap {
-        let long = max(gray.width, gray.height)
-        let factor = max(1, (long + configuration.longSide - 1) / configuration.longSide)
+    /// - Parameters: gray: (H, W) gray8 frame; factor: the reduction (default: from the frame's size, see
+    ///   ``reduction(width:height:gsdMillimetres:)``); threads: ≥ 1.
+    public func cellMap(_ gray: PixelBuffer, factor: Int? = nil, threads: Int = 1) -> CellMap {
+        let factor = max(1, factor ?? reduction(width: gray.width, height: gray.height, gsdMillimetres: nil) ?? 1)
         let small = factor > 1 ? Downsample.area(gray, factor: factor, threads: threads) : gray
         let c = configuration.cell
         let columns = max(1, (small.width + c - 1) / c), rows = max(1, (small.height + c - 1) / c)
@@ -76,8 +103,17 @@ public struct LeakFinder: Sendable {
             }
         }
         let p = classifier.probabilities(small, centres: centres, classIndex: leakIndex, threads: threads)
-        return CellMap(columns: columns, rows: rows, factor: factor, cell: c, width: small.width, height: small.height,
-                       probabilities: p)
+        var sums = [Float](repeating: 0, count: columns * rows), counts = [Float](repeating: 0, count: columns * rows)
+        for y in 0..<small.height {
+            for x in 0..<small.width {
+                let i = (y / c) * columns + x / c
+                sums[i] += Float(small.bytes[y * small.rowStride + x]); counts[i] += 1
+            }
+        }
+        var map = CellMap(columns: columns, rows: rows, factor: factor, cell: c, width: small.width,
+                          height: small.height, probabilities: p)
+        map.means = zip(sums, counts).map { $1 > 0 ? $0 / $1 : 0 }
+        return map
     }
 
     /// The wet cells' groups: each at least ``LeakConfiguration/minimumCells`` cells.
@@ -86,6 +122,11 @@ public struct LeakFinder: Sendable {
         let t = Float(configuration.threshold)
         for i in map.probabilities.indices where map.probabilities[i] >= t { wet.bits[i] = 1 }
         let cc = ConnectedComponents(wet)
+        let darkening = configuration.minimumDarkening
+        var dry: [Float] = []
+        if darkening > 0 && map.means.count == map.probabilities.count {
+            dry = wet.bits.indices.filter { wet.bits[$0] == 0 }.map { map.means[$0] }.sorted()
+        }
         var out: [(cells: [Int], confidence: Double)] = []
         for comp in cc.components where comp.area >= configuration.minimumCells {
             var cells: [Int] = [], sum = 0.0
@@ -94,6 +135,11 @@ public struct LeakFinder: Sendable {
                     cells.append(y * map.columns + x)
                     sum += Double(map.probabilities[y * map.columns + x])
                 }
+            }
+            if darkening > 0 {
+                guard !dry.isEmpty, map.means.count == map.probabilities.count else { continue }
+                let mean = cells.reduce(0.0) { $0 + Double(map.means[$1]) } / Double(cells.count)
+                guard Double(dry[dry.count / 2]) - mean >= darkening else { continue }
             }
             out.append((cells, sum / Double(cells.count)))
         }

@@ -39,7 +39,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Detector mode: the detector's threshold for findings (default 0.7).")
     var threshold: Double?
 
-    @Option(help: "Detector mode: find leaks too, with this least leak probability per cell (\(LeakConfiguration().threshold) is the tuned value; leak detection is off by default).")
+    @Option(help: "Detector mode: least leak probability of a cell for a leak finding (default \(LeakConfiguration().threshold); 0 turns leak detection off).")
     var leakThreshold: Double?
 
     @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default \(DetectorConfiguration().tileGate ?? 0); 0 turns the gate off).")
@@ -136,7 +136,15 @@ extension EvaluateCommand {
         var config = DetectorConfiguration(modelPath: detectorModel)
         if let threshold { config.threshold = threshold }
         if let tileGate { config.tileGate = tileGate > 0 ? tileGate : nil }
-        if let leakThreshold, leakThreshold > 0 { config.leaks = LeakConfiguration(threshold: leakThreshold) }
+        if let leakThreshold {
+            if leakThreshold > 0 {
+                var leaks = config.leaks ?? LeakConfiguration()
+                leaks.threshold = leakThreshold
+                config.leaks = leaks
+            } else {
+                config.leaks = nil
+            }
+        }
         let detector: Detector
         do { detector = try Detector(configuration: config) } catch { throw ValidationError("\(error)") }
         let rule = MaskRule(crackValues: try Self.values(crackValues), minimum: maskMinimum,

@@ -50,9 +50,9 @@ if args.count > 2 && args[1] == "eval" {
         guard let finder = LeakFinder(classifier: classifier) else { out("the classifier has no leak class"); exit(1) }
         let tunnelMaps = tunnel.map { finder.cellMap($0.gray, threads: 2) }
         let dryMaps = dry.map { finder.cellMap($0.gray, threads: 2) }
-        for t in [0.5, 0.7, 0.8, 0.9, 0.95, 0.98] {
-            for cells in [1, 2, 3, 4] {
-                let f = LeakFinder(classifier: classifier, configuration: LeakConfiguration(threshold: t, minimumCells: cells))!
+        for t in [0.3, 0.5, 0.7, 0.9, 0.98] { for cells in [1, 2, 3, 4, 6] { for darkening in [0.0, 10, 20, 30, 40] {
+                let f = LeakFinder(classifier: classifier, configuration: LeakConfiguration(
+                    threshold: t, minimumCells: cells, minimumDarkening: darkening))!
                 var inter = 0, union = 0
                 for (img, map) in zip(tunnel, tunnelMaps) {
                     let m = f.mask(map, width: img.gray.width, height: img.gray.height)
@@ -63,10 +63,9 @@ if args.count > 2 && args[1] == "eval" {
                     }
                 }
                 let flagged = dryMaps.filter { !f.findings($0).isEmpty }.count
-                out(String(format: "leak threshold %.2f cells %d: tunnel training IoU %.4f (%d photos); %d of %d dry frames with a leak finding",
-                           t, cells, union == 0 ? 0 : Double(inter) / Double(union), tunnel.count, flagged, dry.count))
-            }
-        }
+                out(String(format: "leak threshold %.2f cells %d darkening %.0f: tunnel training IoU %.4f (%d photos); %d of %d dry frames with a leak finding",
+                           t, cells, darkening, union == 0 ? 0 : Double(inter) / Double(union), tunnel.count, flagged, dry.count))
+        } } }
     }
     if args.contains("negatives") {
         let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
@@ -187,7 +186,7 @@ do {
         "rule": "sorted file stems; see Sources/Inspection/DetectorSplits.swift",
         "crackforest-cfd": ["test": cfd[.test] ?? [], "validation": cfd[.validation] ?? [], "train": cfd[.train] ?? []],
         "deepcrack": ["validation": dc[.validation] ?? [], "train": dc[.train] ?? []],
-        "uav75": ["validation (from train_*)": uav[.validation] ?? [], "train (crack-pixel-v1.0 only; GPL-3.0, left out of training since)": uav[.train] ?? [],
+        "uav75": ["validation (from train_*)": uav[.validation] ?? [], "train (GPL-3.0: crack-pixel-v1.0 and the separate crack-pixel-uav75 model only; left out of the default models since v1.1)": uav[.train] ?? [],
                   "evaluation": "val_img / val_lab, all 10"],
         "pavement-negatives": ["heldOut": pav[.test] ?? [], "train": pav[.train] ?? []],
         "ozgenel-concrete-crack-cls/Negative": ["heldOut": ozg[.test] ?? [], "train": ozg[.train] ?? []],

@@ -20,7 +20,7 @@ struct LeakFinderTests {
 
     @Test("groups of wet cells become leak findings with area, bounding box and outline in frame pixels")
     func groups() throws {
-        let f = try finder(LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 2))
+        let f = try finder(LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 2, minimumDarkening: 0))
         let found = f.findings(map())
         #expect(found.count == 1)
         let leak = try #require(found.first)
@@ -32,16 +32,17 @@ struct LeakFinderTests {
         for p in leak.outline { #expect(p[0] >= 0 && p[0] <= 256 && p[1] >= 0 && p[1] <= 256) }
         // One cell is enough at minimumCells 1: the lone cell at the cut-short corner (200 − 192 = 8 px wide at
         // the reduced scale, 150 − 128 = 22 px high) becomes a second, smaller finding.
-        let all = try finder(LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 1)).findings(map())
+        let all = try finder(LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 1, minimumDarkening: 0)).findings(map())
         #expect(all.count == 2)
         #expect(all.last?.areaPx == Double(8 * 22 * 4))
         // Above every cell's probability: nothing.
-        #expect(try finder(LeakConfiguration(threshold: 0.99, cell: 64, minimumCells: 1)).findings(map()).isEmpty)
+        #expect(try finder(LeakConfiguration(threshold: 0.99, cell: 64, minimumCells: 1, minimumDarkening: 0))
+            .findings(map()).isEmpty)
     }
 
     @Test("the leak mask at frame size covers exactly the kept groups' cells")
     func mask() throws {
-        let f = try finder(LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 2))
+        let f = try finder(LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 2, minimumDarkening: 0))
         let m = f.mask(map(), width: 400, height: 300)
         #expect(m.count == 3 * 128 * 128)
         #expect(m[0, 0] && m[255, 127] && m[200, 200] && !m[100, 200] && !m[390, 290])
@@ -59,12 +60,39 @@ struct LeakFinderTests {
         #expect(m.probabilities.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
 
-    @Test("leak detection is off by default and on when configured")
+    @Test("the reduction follows the GSD when known, the frame's size otherwise; coarse frames get none")
+    func reduction() throws {
+        let f = try finder()
+        #expect(f.reduction(width: 4000, height: 3000, gsdMillimetres: 1) == 5)
+        #expect(f.reduction(width: 4000, height: 3000, gsdMillimetres: 5) == 1)
+        #expect(f.reduction(width: 4000, height: 3000, gsdMillimetres: 12) == 1)
+        #expect(f.reduction(width: 3600, height: 2700, gsdMillimetres: 27.2) == nil)
+        #expect(f.reduction(width: 1600, height: 1000, gsdMillimetres: nil) == 3)
+        #expect(f.reduction(width: 500, height: 300, gsdMillimetres: nil) == 1)
+    }
+
+    @Test("leak detection is on by default and off when configured")
     func configuration() throws {
         let d = try committedDetector()
-        #expect(d.leakFinder == nil)
+        #expect(d.leakFinder != nil)
         var c = d.configuration
-        c.leaks = LeakConfiguration()
-        #expect(try Detector(configuration: c).leakFinder != nil)
+        c.leaks = nil
+        #expect(try Detector(configuration: c).leakFinder == nil)
+    }
+
+    @Test("a group no darker than the frame's dry cells is dropped (uniform concrete the classifier calls wet)")
+    func darkening() throws {
+        var m = map()
+        // Wet cells (0, 1, 5) at gray 100, the dry cells at 140: 40 levels darker.
+        m.means = (0..<12).map { [0, 1, 5].contains($0) ? 100 : 140 }
+        let f = try finder(LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 2, minimumDarkening: 30))
+        #expect(f.findings(m).count == 1)
+        m.means = (0..<12).map { [0, 1, 5].contains($0) ? 125 : 140 }  // only 15 darker
+        #expect(f.findings(m).isEmpty)
+        // Every cell wet: nothing dry to compare with, no finding.
+        var everywhere = LeakFinder.CellMap(columns: 4, rows: 3, factor: 2, cell: 64, width: 200, height: 150,
+                                            probabilities: [Float](repeating: 0.9, count: 12))
+        everywhere.means = [Float](repeating: 90, count: 12)
+        #expect(f.findings(everywhere).isEmpty)
     }
 }
