@@ -10,7 +10,7 @@ import Training
 struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Tile-level precision, recall, F1 and confusion matrix of a classifier model.",
+        abstract: "Score the tile classifier (tile P / R / F1) or the whole detector (pixel F1, false findings, leak IoU).",
         discussion: """
         --tiles DIR reads DIR/crack, DIR/leak, DIR/background (Positive / Negative read as crack / background);
         tiles of any size are resized to the model's input. --images/--masks cuts non-overlapping tiles and labels
