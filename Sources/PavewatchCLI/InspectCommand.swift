@@ -8,12 +8,14 @@ import Inspection
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Find and measure cracks in one frame.",
+        abstract: "Find and measure cracks and leaks in one frame.",
         discussion: """
-        Prints one line per finding (class, subtype, confidence, length and width in pixels, and metres /
-        millimetres when the frame has a position), or with --json the frame report. A frame without a position
-        still gets its findings, without latitude/longitude. The model is models/crack-pixel-v1.3.nnw, found
-        from the current directory, $PAVEWATCH_MODELS or the repository the executable was built in.
+        Prints one line per finding (class, subtype, confidence, crack length and width or leak area in pixels,
+        and metres / millimetres / square metres when the frame has a position), or with --json the frame report.
+        A frame without a position still gets its findings, without latitude/longitude. The crack model is
+        models/crack-pixel-v1.3.nnw, found from the current directory, $PAVEWATCH_MODELS or the repository the
+        executable was built in; --model models/crack-pixel-uav75-v1.nnw suits UAS imagery of concrete with
+        planking. Leaks come from the tile classifier models/crack-v1.0.nnw (none on frames coarser than 2 cm/px).
         """)
 
     @Argument(help: "JPEG or PNG frame.")
@@ -28,7 +30,7 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(help: "Crack probability threshold, 0...1 (default 0.7, tuned on the validation split).")
     var threshold: Double?
 
-    @Option(help: "Model file (.nnw).")
+    @Option(help: "Crack model file (.nnw).")
     var model: String?
 
     @Option(help: "Threads (default: all cores).")
@@ -60,9 +62,14 @@ struct InspectCommand: AsyncParsableCommand {
               + (report.latitude == nil ? ", no location" : ""))
         for f in report.findings {
             var line = "\(f.defectClass.rawValue) \(f.subtype ?? "-") confidence \(f.confidence)"
-                + " length \(f.lengthPx ?? 0) px width \(f.widthPx ?? 0) px bbox \(f.bbox.x),\(f.bbox.y) \(f.bbox.width)x\(f.bbox.height)"
+            switch f.defectClass {
+            case .crack: line += " length \(f.lengthPx ?? 0) px width \(f.widthPx ?? 0) px"
+            case .leak: line += " area \(Int(f.areaPx ?? 0)) px"
+            }
+            line += " bbox \(f.bbox.x),\(f.bbox.y) \(f.bbox.width)x\(f.bbox.height)"
             if let lat = f.latitude, let lon = f.longitude { line += " at \(lat), \(lon)" }
             if let l = f.lengthM, let w = f.widthMm { line += " \(l) m x \(w) mm" }
+            if f.defectClass == .leak, let a = f.areaM2 { line += " \(a) m²" }
             print(line)
         }
     }
