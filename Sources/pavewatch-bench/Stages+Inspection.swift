@@ -5,7 +5,8 @@ import Inspection
 /// Benchmark stages of the Inspection module (see Benchmarks/README.md for the stage names):
 /// `inspect` (decode the file + the whole detector on the frame), and its parts `inspect_map` (gray frame →
 /// crack probability map) and `inspect_regions` (map → measured findings, with the tile-classifier gate), so the
-/// share of each can be read; `inspect_map_tile384` / `inspect_map_tile512` time the map at other tile sizes.
+/// share of each can be read; `inspect_leaks` (gray frame → leak findings); `inspect_map_tile384` /
+/// `inspect_map_tile512` time the map at other tile sizes.
 let inspectStages: [BenchStage] = [
     BenchStage(name: "inspect") { input in
         let detector = try Detector()
@@ -27,6 +28,10 @@ let inspectStages: [BenchStage] = [
     BenchStage(name: "inspect_map_tile512") { input in
         let detector = try Detector()
         return { _ = CrackMap.probabilities(input.gray, model: detector.model, tileSize: 512, threads: input.threads) }
+    },
+    BenchStage(name: "inspect_leaks") { input in
+        guard let leaks = try Detector().leakFinder else { throw DetectorError("leak detection is off") }
+        return { _ = leaks.findings(leaks.cellMap(input.gray, threads: input.threads)) }
     },
     BenchStage(name: "inspect_regions") { input in
         let detector = try Detector()
