@@ -2,8 +2,10 @@
 // writes models/crack-pixel-v1.1.nnw plus datasets/detector-splits.json.
 // Usage: detector-train [DATASETS] [STEPS] [THREADS] [VALIDATE_EVERY] [key=value ...]
 //   (DATASETS defaults to /work/shared/datasets; keys: hidden, dilations (comma-separated), lr, pw (crack-pixel
-//   weight), batch, patch, pavement / ozgenel (patch shares of the crack-free groups, default 0.15 / 0.1), out (model
-//   file, default models/crack-pixel-v1.1.nnw); defaults: CrackModel.Spec.v1_0
+//   weight), batch, patch, crackforest / deepcrack / pavement / ozgenel / uav75 (patch shares, default 0.4 / 0.35 /
+//   0.15 / 0.1 / 0; 0 leaves a set out), select (validation sets that choose the step), uavval (UAV75 carved
+//   validation: every n-th train_* photo, default 10), out (model file, default models/crack-pixel-v1.1.nnw);
+//   defaults: CrackModel.Spec.v1_0
 //   and CrackTrainingOptions)
 import Foundation
 import Inspection
@@ -111,6 +113,8 @@ var outPath = "models/crack-pixel-v1.1.nnw"
 var shares: [String: Double] = [:]
 // Validation sets that choose the step (key select, comma-separated; default all three).
 var selected: Set<String>? = nil
+// UAV75 carved validation: every n-th sorted train_* photo (key uavval; default 10, DetectorSplits.carvedValidation).
+var uavEvery = 10
 for a in args.dropFirst(5) {
     let kv = a.split(separator: "=", maxSplits: 1).map(String.init)
     guard kv.count == 2 else { continue }
@@ -126,6 +130,7 @@ for a in args.dropFirst(5) {
     case "ozgenel": shares["ozgenel-negatives"] = Double(kv[1])
     case "crackforest", "deepcrack", "uav75": shares[kv[0]] = Double(kv[1])
     case "select": selected = Set(kv[1].split(separator: ",").map(String.init))
+    case "uavval": uavEvery = max(2, Int(kv[1]) ?? uavEvery)
     default: FileHandle.standardError.write(Data("unknown option \(kv[0])\n".utf8)); exit(2)
     }
 }
@@ -137,7 +142,8 @@ do {
     let dcStems = try CrackDataset.files(in: root + "/deepcrack/train_lab").map(\.stem)
     let dc = DetectorSplits.split(dcStems, DetectorSplits.carvedValidation)
     let uavStems = try CrackDataset.files(in: root + "/uav75/train_lab").map(\.stem)
-    let uav = DetectorSplits.split(uavStems, DetectorSplits.carvedValidation)
+    let uav = uavEvery == 10 ? DetectorSplits.split(uavStems, DetectorSplits.carvedValidation)
+        : DetectorSplits.split(uavStems) { $0 % uavEvery == 0 ? .validation : .train }
     let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
     let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"),
                                    DetectorSplits.negatives)
@@ -191,9 +197,14 @@ do {
         "pavement-negatives": ["heldOut": pav[.test] ?? [], "train": pav[.train] ?? []],
         "ozgenel-concrete-crack-cls/Negative": ["heldOut": ozg[.test] ?? [], "train": ozg[.train] ?? []],
     ]
-    try FileManager.default.createDirectory(atPath: "datasets", withIntermediateDirectories: true)
-    try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
-        .write(to: URL(fileURLWithPath: "datasets/detector-splits.json"))
+    if uavEvery == 10 {
+        try FileManager.default.createDirectory(atPath: "datasets", withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: "datasets/detector-splits.json"))
+    } else {
+        // Another UAV75 carved validation: listed in the log, the committed splits file stays as it is.
+        say("uav75 carved validation (every \(uavEvery)th): " + (uav[.validation] ?? []).joined(separator: ", "))
+    }
     let started = Date()
     let net = CrackModel.makeNetwork(spec, height: options.patch, width: options.patch, seed: options.seed)
     try FileManager.default.createDirectory(atPath: "models", withIntermediateDirectories: true)
@@ -206,7 +217,7 @@ do {
                       "validationODSRecall": score.recall, "validationODSThreshold": score.threshold,
                       "bestStep": Double(step), "trainSeconds": Date().timeIntervalSince(started)],
             seed: options.seed,
-            notes: ["hidden": "\(spec.hidden)", "dilations": spec.dilations.map(String.init).joined(separator: ","),
+            notes: ["hidden": "\(spec.hidden)", "uav75CarvedValidationEvery": "\(uavEvery)", "dilations": spec.dilations.map(String.init).joined(separator: ","),
                     "steps": "\(options.steps)", "batch": "\(options.batch)", "patch": "\(options.patch)",
                     "positiveWeight": "\(options.positiveWeight)", "learningRate": "\(options.learningRate)"])
         do { try ModelFile(metadata: meta, weights: weights).write(to: outPath) }
