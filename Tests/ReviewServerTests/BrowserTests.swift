@@ -25,7 +25,7 @@ struct BrowserTests {
         try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
 
         let (driverProcess, driverPort) = try await Self.startDriver(driverPath)
-        defer { driverProcess.terminate() }
+        defer { Self.stop(driverProcess) }
         let http = HTTPClient.shared
         try await fx.application().test(.live) { client in
             let port = try #require(client.port)
@@ -115,6 +115,16 @@ struct BrowserTests {
         return root.appendingPathComponent(".build/review-screenshots")
     }
 
+    /// Stops chromedriver: SIGTERM, then SIGKILL if it is still running a second later (left running, every test
+    /// run would leave one behind).
+    static func stop(_ p: Process) {
+        guard p.isRunning else { return }
+        p.terminate()
+        for _ in 0..<20 where p.isRunning { usleep(50_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+    }
+
     /// Starts chromedriver on a free port and waits until it answers `/status`.
     static func startDriver(_ path: String) async throws -> (Process, Int) {
         var lastError = ""
@@ -136,8 +146,7 @@ struct BrowserTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             lastError = "chromedriver did not answer on port \(port)"
-            if p.isRunning { p.terminate() }
-            p.waitUntilExit()
+            stop(p)
         }
         throw WebDriver.Failure(description: lastError)
     }
