@@ -8,16 +8,16 @@ public struct LeakConfiguration: Sendable, Equatable {
     /// 6, ``minimumDarkening`` 30) were chosen on the classifier's tunnel training photos and dry training frames
     /// (models/DETECTOR.md, "Leaks").
     public var threshold: Double
-    /// The frame is reduced so that its long side is at most this many pixels before the classifier looks at it:
-    /// the scale its leak class was trained at (tunnel photos shrunk to ≤ 768 px).
+    /// A frame without a known GSD is reduced so that its long side is at most this many pixels before the
+    /// classifier looks at it: the scale its leak class was trained at (tunnel photos shrunk to ≤ 768 px).
     public var longSide: Int
     /// Cell side at that scale: one classifier tile (64 px) is centred on every cell, so neighbouring tiles overlap.
     public var cell: Int
     /// Ground sampling distance, millimetres per pixel, at which the classifier looks when the frame's GSD is known:
-    /// about that of its training photos (tunnel walls photographed from a few metres, shrunk to ≤ 768 px).
+    /// an estimate of that of its training photos (tunnel walls photographed from a few metres, shrunk to ≤ 768 px).
     public var targetGSDMillimetres: Double = 5
-    /// Frames coarser than this many millimetres per pixel get no leak findings: a 64-px tile there covers metres,
-    /// a scale the classifier never saw (a drone frame of fields at 27 mm/px read whole fields as wet).
+    /// Frames coarser than this many millimetres per pixel get no leak findings: a 64-px tile there covers more than
+    /// a metre, a scale the classifier never saw (a drone frame of fields at 27 mm/px read whole fields as wet).
     public var maximumGSDMillimetres: Double = 20
     /// Fewest wet cells (8-connected) that make a finding: one cell alone is too often a shadow or a stain.
     public var minimumCells: Int
