@@ -71,6 +71,16 @@ struct LeakFinderTests {
         #expect(f.reduction(width: 500, height: 300, gsdMillimetres: nil) == 1)
     }
 
+    @Test("tiny and one-row frames give a cell map and no crash", arguments: [(1, 1), (3, 2), (2000, 1), (1, 900)])
+    func tinyFrames(width: Int, height: Int) throws {
+        let f = try finder(LeakConfiguration(minimumCells: 1, minimumDarkening: 0))
+        let img = textureFrame(width: width, height: height, seed: 1)
+        let m = f.cellMap(img)
+        #expect(m.probabilities.count == m.columns * m.rows && m.columns >= 1 && m.rows >= 1)
+        #expect(f.mask(m, width: width, height: height).width == width)
+        _ = f.findings(m)
+    }
+
     @Test("leak detection is on by default and off when configured")
     func configuration() throws {
         let d = try committedDetector()
