@@ -134,15 +134,29 @@ struct WorkerTests {
 
         let victimLog = work.appendingPathComponent("victim.log")
         let victim = try Self.worker(binary, url: url, name: "victim", root: folder, lease: 2, log: victimLog)
-        // Kill it while it holds a job, after it has finished some.
-        try await Self.waitUntil(seconds: 60) {
-            let p = try await store.progress(survey: 1)
-            return (p?.done ?? 0) >= 2 && (p?.running ?? 0) == 1
+        // Kill it while it holds a job, after it has finished some. The job table is read while the victim is
+        // stopped (SIGSTOP), so it cannot finish the job between the reading and the kill; a stop that lands
+        // between two jobs lets it go on and tries again.
+        var held: SurveyProgress?
+        for _ in 0..<40 where held == nil {
+            try await Self.waitUntil(seconds: 60) {
+                let p = try await store.progress(survey: 1)
+                return (p?.done ?? 0) >= 2 && (p?.running ?? 0) == 1
+            }
+            kill(victim.processIdentifier, SIGSTOP)
+            let p = try #require(try await store.progress(survey: 1))
+            if p.running == 1 && p.done < 14 {
+                held = p
+            } else {
+                kill(victim.processIdentifier, SIGCONT)
+                try await Task.sleep(for: .milliseconds(20))
+            }
         }
         kill(victim.processIdentifier, SIGKILL)
         try await CLIProcess.wait(victim, seconds: 10)
-        let held = try #require(try await store.progress(survey: 1))
-        #expect(held.running == 1 && held.done < 14, "the victim died holding a job")
+        try #require(held != nil, "the victim was never stopped while holding a job")
+        let after = try #require(try await store.progress(survey: 1))
+        #expect(after.running == 1 && after.done == held?.done, "the victim died holding a job")
 
         let log = work.appendingPathComponent("survivor.log")
         let survivor = try Self.worker(binary, url: url, name: "survivor", root: folder, lease: 2, log: log)
