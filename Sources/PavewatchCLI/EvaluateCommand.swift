@@ -36,13 +36,13 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Detector mode: mask values that mean leak, comma-separated (e.g. 2,3,4 for the tunnel masks).")
     var leakValues: String?
 
-    @Option(help: "Detector mode: the detector's threshold for findings (default 0.7).")
+    @Option(help: "Detector mode: the detector's threshold for findings (default: the model's; 0.7 for the default model).")
     var threshold: Double?
 
     @Option(help: "Detector mode: least leak probability of a cell for a leak finding (default \(LeakConfiguration().threshold); 0 turns leak detection off).")
     var leakThreshold: Double?
 
-    @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default \(DetectorConfiguration().tileGate ?? 0); 0 turns the gate off).")
+    @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default: the model's; \(DetectorConfiguration().tileGate ?? 0) for the default model; 0 turns the gate off).")
     var tileGate: Double?
 
     @Option(help: "Folder of class folders of tiles.")
@@ -133,7 +133,8 @@ extension EvaluateCommand {
     }
 
     func runDetector() throws {
-        var config = DetectorConfiguration(modelPath: detectorModel)
+        var config: DetectorConfiguration
+        do { config = try DetectorConfiguration.forModel(at: detectorModel) } catch { throw ValidationError("\(error)") }
         if let threshold { config.threshold = threshold }
         if let tileGate { config.tileGate = tileGate > 0 ? tileGate : nil }
         if let leakThreshold {

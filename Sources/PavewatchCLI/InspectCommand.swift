@@ -15,7 +15,7 @@ struct InspectCommand: AsyncParsableCommand {
         A frame without a position still gets its findings, without latitude/longitude. The crack model is
         models/crack-pixel-v1.3.nnw, found from the current directory, $PAVEWATCH_MODELS or the repository the
         executable was built in; --model models/crack-pixel-uav75-v1.nnw suits UAS imagery of concrete with
-        planking. Leaks come from the tile classifier models/crack-v1.0.nnw (none on frames coarser than 2 cm/px).
+        planking. A model file may carry its own detector settings (the UAV75 model turns the tile gate off). Leaks come from the tile classifier models/crack-v1.0.nnw (none on frames coarser than 2 cm/px).
         """)
 
     @Argument(help: "JPEG or PNG frame.")
@@ -27,7 +27,7 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(help: "Write the frame with the findings drawn on it (PNG).")
     var overlay: String?
 
-    @Option(help: "Crack probability threshold, 0...1 (default 0.7, tuned on the validation split).")
+    @Option(help: "Crack probability threshold, 0...1 (default: the model's, 0.7 for the default model, tuned on the validation split).")
     var threshold: Double?
 
     @Option(help: "Crack model file (.nnw).")
@@ -41,10 +41,12 @@ struct InspectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var config = DetectorConfiguration(modelPath: model)
-        if let threshold { config.threshold = threshold }
         let detector: Detector
-        do { detector = try Detector(configuration: config) } catch { throw ValidationError("\(error)") }
+        do {
+            var config = try DetectorConfiguration.forModel(at: model)
+            if let threshold { config.threshold = threshold }
+            detector = try Detector(configuration: config)
+        } catch { throw ValidationError("\(error)") }
         let decoded: DecodedImage
         do { decoded = try ImageDecoder.decode(path: image) } catch { throw ValidationError("\(image): \(error)") }
         let report = try detector.inspect(decoded, file: image, threads: max(1, threads))

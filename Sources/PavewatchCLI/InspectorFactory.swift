@@ -15,7 +15,7 @@ func makeInspector(modelDirectory: String? = nil) throws -> any FrameInspector {
             path = (dir as NSString).appendingPathComponent(CrackModel.defaultFileName)
         }
     }
-    return try Detector(configuration: DetectorConfiguration(modelPath: path))
+    return try Detector(configuration: try DetectorConfiguration.forModel(at: path))
 }
 
 /// The inspectors `--inspector` can pick.

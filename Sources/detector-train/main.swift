@@ -1,17 +1,38 @@
 // Trains the per-pixel crack model of the detector (Inspection.CrackModel) on the shared data sets and
 // writes models/crack-pixel-v1.1.nnw plus datasets/detector-splits.json.
 // Usage: detector-train [DATASETS] [STEPS] [THREADS] [VALIDATE_EVERY] [key=value ...]
+//        detector-train eval MODEL [DATASETS] [leaks] [negatives] [uavsettings] [uavval=N]
+//        detector-train settings MODEL [detector.KEY=VALUE ...]
 //   (DATASETS defaults to /work/shared/datasets; keys: hidden, dilations (comma-separated), lr, pw (crack-pixel
 //   weight), batch, patch, crackforest / deepcrack / pavement / ozgenel / uav75 (patch shares, default 0.4 / 0.35 /
 //   0.15 / 0.1 / 0; 0 leaves a set out), select (validation sets that choose the step), uavval (UAV75 carved
 //   validation: every n-th train_* photo, default 10), out (model file, default models/crack-pixel-v1.1.nnw);
 //   defaults: CrackModel.Spec.v1_0
 //   and CrackTrainingOptions)
+import Findings
 import Foundation
 import Inspection
 import NeuralNet
 
 let args = CommandLine.arguments
+if args.count > 2 && args[1] == "settings" {
+    // detector-train settings MODEL [detector.KEY=VALUE ...]: stores the detector settings that go with a model in
+    // its notes (DetectorConfiguration.settingNotes; an empty value removes one), checks them, prints them.
+    var file = try ModelFile(path: args[2])
+    for a in args.dropFirst(3) {
+        let kv = a.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard kv.count == 2, DetectorConfiguration.settingNotes.contains(kv[0]) else {
+            FileHandle.standardError.write(Data("not a detector setting: \(a) (known: \(DetectorConfiguration.settingNotes.joined(separator: ", ")))\n".utf8))
+            exit(2)
+        }
+        file.metadata.notes[kv[0]] = kv[1].isEmpty ? nil : kv[1]
+    }
+    var check = DetectorConfiguration()
+    try check.apply(notes: file.metadata.notes, source: args[2])
+    try file.write(to: args[2])
+    for key in DetectorConfiguration.settingNotes { print("\(key) = \(file.metadata.notes[key] ?? "(the default)")") }
+    exit(0)
+}
 if args.count > 2 && args[1] == "eval" {
     // detector-train eval MODEL [DATASETS]: validation-split figures for choosing the post-processing (never
     // the test split): per set ODS / OIS of the raw and the ridge-suppressed map, and false findings on the
@@ -21,7 +42,11 @@ if args.count > 2 && args[1] == "eval" {
     func out(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
     let cfd = DetectorSplits.split(try CrackDataset.files(in: root + "/crackforest-cfd/mask_png").map(\.stem), DetectorSplits.crackForest)
     let dc = DetectorSplits.split(try CrackDataset.files(in: root + "/deepcrack/train_lab").map(\.stem), DetectorSplits.carvedValidation)
-    let uav = DetectorSplits.split(try CrackDataset.files(in: root + "/uav75/train_lab").map(\.stem), DetectorSplits.carvedValidation)
+    // uavval=N: the UAV75 carved validation is every N-th sorted train_* photo (as in training; default 10).
+    let uavEvery = args.compactMap { $0.hasPrefix("uavval=") ? Int($0.dropFirst(7)) : nil }.last ?? 10
+    let uav = DetectorSplits.split(try CrackDataset.files(in: root + "/uav75/train_lab").map(\.stem)) {
+        uavEvery == 10 ? DetectorSplits.carvedValidation($0) : ($0 % max(2, uavEvery) == 0 ? .validation : .train)
+    }
     let sets: [(String, [CrackImage])] = [
         ("crackforest-val", try CrackDataset.load(images: root + "/crackforest-cfd/image", masks: root + "/crackforest-cfd/mask_png", only: Set(cfd[.validation] ?? []))),
         ("deepcrack-val", try CrackDataset.load(images: root + "/deepcrack/train_img", masks: root + "/deepcrack/train_lab", only: Set(dc[.validation] ?? []))),
@@ -68,6 +93,57 @@ if args.count > 2 && args[1] == "eval" {
                 out(String(format: "leak threshold %.2f cells %d darkening %.0f: tunnel training IoU %.4f (%d photos); %d of %d dry frames with a leak finding",
                            t, cells, darkening, union == 0 ? 0 : Double(inter) / Double(union), tunnel.count, flagged, dry.count))
         } } }
+    }
+    if args.contains("uavsettings") {
+        // Protocol C (models/DETECTOR.md): the detector settings of a UAV75 model, chosen on the UAV75 carved
+        // validation and the training halves of the crack-free sets.
+        let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
+        let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"), DetectorSplits.negatives)
+        let negs = try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[.train] ?? []).contains)
+            + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
+        let crackPhotos = sets.first { $0.0 == "uav75-carved-val" }?.1 ?? []
+        let gate = try TileGate(path: try CrackModel.locate(nil, name: TileGate.defaultFileName))
+        struct Setting { var gate, threshold, elongation, length: Double }
+        var grid: [Setting] = []
+        for g in [0, 0.5, 0.9, 0.98] { for t in [0.5, 0.6, 0.7] { for e in [8.0, 12, 16] { for l in [30.0, 45] {
+            grid.append(Setting(gate: g, threshold: t, elongation: e, length: l))
+        } } } }
+        let detectors = grid.map { g in
+            var c = DetectorConfiguration(threshold: g.threshold, minimumLengthPx: g.length, minimumConfidence: g.threshold + 0.1,
+                                          tileGate: g.gate > 0 ? g.gate : nil)
+            c.minimumElongation = g.elongation
+            return Detector(model: model, gate: gate, configuration: c)
+        }
+        var flagged = [Int](repeating: 0, count: grid.count)
+        for n in negs {
+            let p = CrackMap.probabilities(n.gray, model: model, threads: 2)
+            for (k, d) in detectors.enumerated()
+            where !d.regions(p, width: n.gray.width, height: n.gray.height, gray: n.gray, threads: 2).isEmpty { flagged[k] += 1 }
+        }
+        // A finding is on a crack when at least half of its outline points have a labelled crack pixel within 3 px.
+        func onCrack(_ f: Finding, _ truth: BinaryMask) -> Bool {
+            let near = f.outline.filter { pt in
+                let x = Int(pt[0].rounded()), y = Int(pt[1].rounded())
+                for dy in -3...3 { for dx in -3...3 where truth[x + dx, y + dy] { return true } }
+                return false
+            }.count
+            return near * 2 >= f.outline.count
+        }
+        var photos = [Int](repeating: 0, count: grid.count), on = photos, off = photos
+        for v in crackPhotos {
+            let p = CrackMap.probabilities(v.gray, model: model, threads: 2)
+            for (k, d) in detectors.enumerated() {
+                let found = d.regions(p, width: v.gray.width, height: v.gray.height, gray: v.gray, threads: 2)
+                let good = found.filter { onCrack($0, v.truth) }.count
+                on[k] += good
+                off[k] += found.count - good
+                if good > 0 { photos[k] += 1 }
+            }
+        }
+        for (k, g) in grid.enumerated() {
+            out(String(format: "gate %.2f threshold %.1f elongation %.0f length %.0f: %d of %d training-half crack-free frames with a finding; %d of %d carved-validation photos with a finding on a crack; findings on / off cracks %d / %d",
+                       g.gate, g.threshold, g.elongation, g.length, flagged[k], negs.count, photos[k], crackPhotos.count, on[k], off[k]))
+        }
     }
     if args.contains("negatives") {
         let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
