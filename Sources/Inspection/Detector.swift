@@ -41,10 +41,6 @@ public struct DetectorConfiguration: Sendable {
     /// Leak detection with the tile classifier's `leak` class (``LeakFinder``); nil turns it off. The defaults
     /// flag 1.5 % of held-out dry photos and find 2 of 3 held-out leak photos (models/DETECTOR.md, "Leaks").
     public var leaks: LeakConfiguration? = LeakConfiguration()
-    /// Frames without a known ground sampling distance: further reduction factors the crack map is also computed
-    /// at (``CrackMap/multiScale(_:model:factors:tileSize:threads:)``), so that cracks wider than the network
-    /// sees at full size (close-up photos) are found; empty: the frame's own scale only.
-    public var coarseScales: [Int] = []
 
     /// Creates a configuration; the defaults are the tuned ones.
     public init(modelPath: String? = nil, threshold: Double = 0.7, minimumLengthPx: Double = 45,
@@ -134,7 +130,7 @@ public final class Detector: Sendable {
         }
         let work = factor > 1 ? Downsample.area(gray, factor: factor, threads: max(1, threads)) : gray
         times.gray = lap()
-        let prob = probabilityMap(work, gsdKnown: geometry?.gsdCentimetresPerPixel != nil, threads: max(1, threads))
+        let prob = CrackMap.probabilities(work, model: model, tileSize: configuration.tileSize, threads: max(1, threads))
         times.probability = lap()
         var findings = regions(prob, width: work.width, height: work.height, factor: Double(factor), gray: work,
                                threads: max(1, threads))
@@ -161,15 +157,6 @@ public final class Detector: Sendable {
         report.findings = findings
         times.geo = lap()
         return report
-    }
-
-    /// The crack probability map of a frame at working resolution: at the frame's own scale, and also at
-    /// ``DetectorConfiguration/coarseScales`` when its ground sampling distance is unknown.
-    public func probabilityMap(_ work: PixelBuffer, gsdKnown: Bool, threads: Int) -> [Float] {
-        gsdKnown || configuration.coarseScales.isEmpty
-            ? CrackMap.probabilities(work, model: model, tileSize: configuration.tileSize, threads: threads)
-            : CrackMap.multiScale(work, model: model, factors: configuration.coarseScales, tileSize: configuration.tileSize,
-                                  threads: threads)
     }
 
     /// Findings from a probability map.

@@ -24,7 +24,8 @@ public struct DetectorEvaluation: Sendable {
     /// Runs the detector on one labelled frame and adds it.
     public mutating func add(_ image: CrackImage, detector: Detector, threads: Int) {
         let start = Date()
-        let prob = detector.probabilityMap(image.gray, gsdKnown: false, threads: threads)
+        let prob = CrackMap.probabilities(image.gray, model: detector.model, tileSize: detector.configuration.tileSize,
+                                          threads: threads)
         let findings = detector.regions(prob, width: image.gray.width, height: image.gray.height, gray: image.gray,
                                         threads: threads)
         let leakMap = detector.leakFinder?.cellMap(image.gray, threads: threads)

@@ -45,9 +45,6 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default: the model's; \(DetectorConfiguration().tileGate ?? 0) for the default model; 0 turns the gate off).")
     var tileGate: Double?
 
-    @Option(help: "Detector mode: further reduction factors of the crack map for frames without a known GSD, comma-separated (e.g. 2,4; default: the configuration's).")
-    var coarseScales: String?
-
     @Option(help: "Folder of class folders of tiles.")
     var tiles: String?
 
@@ -140,14 +137,6 @@ extension EvaluateCommand {
         do { config = try DetectorConfiguration.forModel(at: detectorModel) } catch { throw ValidationError("\(error)") }
         if let threshold { config.threshold = threshold }
         if let tileGate { config.tileGate = tileGate > 0 ? tileGate : nil }
-        if let coarseScales {
-            config.coarseScales = try coarseScales.split(separator: ",").map {
-                guard let f = Int($0.trimmingCharacters(in: .whitespaces)), (1...16).contains(f) else {
-                    throw ValidationError("--coarse-scales: \($0) is not a factor within 1...16")
-                }
-                return f
-            }.filter { $0 > 1 }
-        }
         if let leakThreshold {
             if leakThreshold > 0 {
                 var leaks = config.leaks ?? LeakConfiguration()
