@@ -93,6 +93,8 @@ public final class Detector: Sendable {
     /// Time spent per stage of one ``inspect(_:file:threads:)`` call, seconds.
     public struct StageTimes: Sendable {
         public var gray = 0.0, probability = 0.0, regions = 0.0, leaks = 0.0, geo = 0.0
+        /// All zero.
+        public init() {}
         /// Stage names and seconds, in pipeline order.
         public var all: [(String, Double)] {
             [("gray+scale", gray), ("probability map", probability), ("regions+measure", regions), ("leaks", leaks),
@@ -116,9 +118,12 @@ public final class Detector: Sendable {
     }
 
     /// Inspects pixels with their metadata (the position, camera and attitude used for geotagging).
-    /// - Parameters: pixels: (H, W) gray8 or rgb8; metadata: EXIF / XMP of the frame (empty: no location).
+    /// - Parameters: pixels: (H, W) gray8 or rgb8; metadata: EXIF / XMP of the frame (empty: no location);
+    ///   crackMap: called with the crack probability map (row-major, 0...1) at the working resolution and its
+    ///   width and height, e.g. to save it as an image.
     public func inspect(pixels px: PixelBuffer, metadata: ImageMetadata, file: String, threads: Int,
-                        times: inout StageTimes) -> FrameReport {
+                        times: inout StageTimes,
+                        crackMap: ((_ probabilities: [Float], _ width: Int, _ height: Int) -> Void)? = nil) -> FrameReport {
         var clock = Date()
         func lap() -> Double { let now = Date(); defer { clock = now }; return now.timeIntervalSince(clock) }
         let gray = px.format == .gray8 ? px : ColorConversion.gray(px, threads: max(1, threads))
@@ -132,6 +137,7 @@ public final class Detector: Sendable {
         times.gray = lap()
         let prob = CrackMap.probabilities(work, model: model, tileSize: configuration.tileSize, threads: max(1, threads))
         times.probability = lap()
+        crackMap?(prob, work.width, work.height)
         var findings = regions(prob, width: work.width, height: work.height, factor: Double(factor), gray: work,
                                threads: max(1, threads))
         times.regions = lap()

@@ -2,9 +2,10 @@ import ArgumentParser
 import Codecs
 import Findings
 import Foundation
+import ImagingCore
 import Inspection
 
-/// `pavewatch inspect IMAGE [--json] [--overlay OUT.png] [--threshold T]`.
+/// `pavewatch inspect IMAGE [--json] [--overlay OUT.png] [--map MAP.png] [--threshold T] [--model FILE]`.
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
@@ -26,6 +27,9 @@ struct InspectCommand: AsyncParsableCommand {
 
     @Option(help: "Write the frame with the findings drawn on it (PNG).")
     var overlay: String?
+
+    @Option(help: "Write the crack probability map (white = crack, at the working resolution) as a gray PNG.")
+    var map: String?
 
     @Option(help: "Crack probability threshold, 0...1 (default: the model's, 0.7 for the default model, tuned on the validation split).")
     var threshold: Double?
@@ -49,7 +53,18 @@ struct InspectCommand: AsyncParsableCommand {
         } catch { throw ValidationError("\(error)") }
         let decoded: DecodedImage
         do { decoded = try ImageDecoder.decode(path: image) } catch { throw ValidationError("\(image): \(error)") }
-        let report = try detector.inspect(decoded, file: image, threads: max(1, threads))
+        var times = Detector.StageTimes()
+        var probabilities: PixelBuffer?
+        let report = detector.inspect(pixels: decoded.pixels, metadata: decoded.metadata, file: image,
+                                      threads: max(1, threads), times: &times) { p, w, h in
+            guard map != nil else { return }
+            var img = PixelBuffer(width: w, height: h, format: .gray8)
+            for y in 0..<h { for x in 0..<w { img.bytes[y * img.rowStride + x] = UInt8((p[y * w + x] * 255).rounded()) } }
+            probabilities = img
+        }
+        if let map, let probabilities {
+            try Data(try ImageEncoder.png(probabilities)).write(to: URL(fileURLWithPath: map))
+        }
         if let overlay {
             let drawn = Overlay.draw(report.findings, on: decoded.pixels)
             try Data(try ImageEncoder.png(drawn)).write(to: URL(fileURLWithPath: overlay))
