@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(name: "pavewatch", dependencies: [
             "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: common),
-        .executableTarget(name: "detector-train", dependencies: ["Findings", "Inspection", "NeuralNet"], swiftSettings: compute),
+        .executableTarget(name: "detector-train", dependencies: ["Findings", "ImagingCore", "Inspection", "NeuralNet"], swiftSettings: compute),
         .executableTarget(name: "tile-train", dependencies: ["Training"], swiftSettings: compute),
         .executableTarget(name: "pavewatch-bench", dependencies: [
             "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet", "Inspection",

@@ -12,6 +12,9 @@ public struct DetectorConfiguration: Sendable {
     public var modelPath: String?
     /// Crack probability a pixel needs to be part of a finding (and the least confidence of a finding).
     public var threshold: Double
+    /// Hysteresis: pixels down to this probability join a region that holds at least 8 pixels at or above
+    /// ``threshold``; nil: off (a region is the connected pixels at or above the threshold).
+    public var lowThreshold: Double?
     /// Shortest crack kept, pixels at working resolution (shorter regions are texture, not cracks).
     public var minimumLengthPx: Double
     /// Least ratio of skeleton length to mean width (0: off): cracks are long and thin, texture blobs are not.
@@ -170,17 +173,18 @@ public final class Detector: Sendable {
     ///   map's gray image, for the tile gate and the crack width (nil: no gate, width from the region).
     public func regions(_ prob: [Float], width: Int, height: Int, factor: Double = 1, gray: PixelBuffer? = nil,
                         threads: Int = 1) -> [Finding] {
-        let t = Float(configuration.threshold)
+        let t = Float(configuration.threshold), low = Float(min(configuration.lowThreshold ?? 1, configuration.threshold))
         var mask = BinaryMask(width: width, height: height)
-        for i in prob.indices where prob[i] >= t { mask.bits[i] = 1 }
+        for i in prob.indices where prob[i] >= low { mask.bits[i] = 1 }
         let cc = ConnectedComponents(mask)
         var out: [Finding] = []
         for c in cc.components where c.area >= 8 {
-            var sum = 0.0
+            var sum = 0.0, strong = 0
             for y in c.minY...c.maxY { for x in c.minX...c.maxX where cc.labels[y * width + x] == c.label {
                 sum += Double(prob[y * width + x])
+                if prob[y * width + x] >= t { strong += 1 }
             } }
-            guard sum / Double(c.area) >= configuration.minimumConfidence else { continue }
+            guard strong >= 8, sum / Double(c.area) >= configuration.minimumConfidence else { continue }
             var (crop, ox, oy) = cc.mask(of: c)
             Self.fillSmallHoles(&crop, maximumArea: 24)
             let m = RegionMeasurement(crop, origin: SIMD2(ox, oy))

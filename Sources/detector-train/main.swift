@@ -1,7 +1,7 @@
 // Trains the per-pixel crack model of the detector (Inspection.CrackModel) on the shared data sets and
 // writes models/crack-pixel-v1.1.nnw plus datasets/detector-splits.json.
 // Usage: detector-train [DATASETS] [STEPS] [THREADS] [VALIDATE_EVERY] [key=value ...]
-//        detector-train eval MODEL [DATASETS] [leaks] [negatives] [uavsettings] [uavval=N]
+//        detector-train eval MODEL [DATASETS] [leaks] [negatives] [uavsettings] [hysteresis [site=k1]] [uavval=N]
 //        detector-train settings MODEL [detector.KEY=VALUE ...]
 //   (DATASETS defaults to /work/shared/datasets; keys: hidden, dilations (comma-separated), lr, pw (crack-pixel
 //   weight), batch, patch, crackforest / deepcrack / pavement / ozgenel / uav75 (patch shares, default 0.4 / 0.35 /
@@ -11,6 +11,7 @@
 //   and CrackTrainingOptions)
 import Findings
 import Foundation
+import ImagingCore
 import Inspection
 import NeuralNet
 
@@ -52,6 +53,13 @@ if args.count > 2 && args[1] == "eval" {
         ("deepcrack-val", try CrackDataset.load(images: root + "/deepcrack/train_img", masks: root + "/deepcrack/train_lab", only: Set(dc[.validation] ?? []))),
         ("uav75-carved-val", try CrackDataset.load(images: root + "/uav75/train_img", masks: root + "/uav75/train_lab", rule: MaskRule(minimum: 255), only: Set(uav[.validation] ?? []))),
     ]
+    // The training halves of the crack-free sets (the held-out halves are for the report only).
+    func trainingHalfNegatives() throws -> [CrackImage] {
+        let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
+        let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"), DetectorSplits.negatives)
+        return try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[.train] ?? []).contains)
+            + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
+    }
     for (name, images) in sets {
         var ev = PixelEvaluation()
         for v in images { ev.add(probability: CrackMap.probabilities(v.gray, model: model, threads: 2), truth: v.truth) }
@@ -68,10 +76,7 @@ if args.count > 2 && args[1] == "eval" {
                                            rule: MaskRule(crackValues: [1], leakValues: [2, 3, 4]),
                                            only: Set(try CrackDataset.files(in: root + "/leak-tunnel/masks").map(\.stem))
                                                .subtracting(tunnelValidation))
-        let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
-        let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"), DetectorSplits.negatives)
-        let dry = try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[.train] ?? []).contains)
-            + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
+        let dry = try trainingHalfNegatives()
             + sets.flatMap(\.1)
         let classifier = try TileGate(path: try CrackModel.locate(nil, name: TileGate.defaultFileName))
         guard let finder = LeakFinder(classifier: classifier) else { out("the classifier has no leak class"); exit(1) }
@@ -94,13 +99,73 @@ if args.count > 2 && args[1] == "eval" {
                            t, cells, darkening, union == 0 ? 0 : Double(inter) / Double(union), tunnel.count, flagged, dry.count))
         } } }
     }
+    if args.contains("hysteresis") {
+        // Protocol E (models/DETECTOR.md): hysteresis settings, chosen on quay-wall site k1 (box recall and the share
+        // of findings on a box), the validation crack photos and the training halves of the crack-free sets.
+        struct Tile { var gray: PixelBuffer; var boxes: [BoundingBox] }
+        let site = args.compactMap { $0.hasPrefix("site=") ? String($0.dropFirst(5)) : nil }.last ?? "k1"
+        let folder = root + "/quaywall-crack-yolo/BOX/" + site
+        let tiles: [Tile] = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+            .filter { $0.lowercased().hasSuffix(".jpg") }.map { name in
+                let gray = try CrackDataset.gray(folder + "/" + name)
+                let text = (try? String(contentsOfFile: folder + "/" + (name as NSString).deletingPathExtension + ".txt", encoding: .utf8)) ?? ""
+                let boxes = text.split(whereSeparator: \.isNewline).compactMap { line -> BoundingBox? in
+                    let v = line.split(separator: " ").compactMap { Double($0) }
+                    guard v.count == 5 else { return nil }
+                    let w = v[3] * Double(gray.width), h = v[4] * Double(gray.height)
+                    return BoundingBox(x: Int(v[1] * Double(gray.width) - w / 2), y: Int(v[2] * Double(gray.height) - h / 2),
+                                       width: Int(w.rounded()), height: Int(h.rounded()))
+                }
+                return Tile(gray: gray, boxes: boxes)
+            }
+        func overlaps(_ a: BoundingBox, _ b: BoundingBox) -> Bool {
+            a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+        }
+        let negs = try trainingHalfNegatives()
+        let photos = sets.flatMap(\.1).filter { !$0.crackPixels.isEmpty }
+        let gate = try TileGate(path: try CrackModel.locate(nil, name: TileGate.defaultFileName))
+        struct Setting { var high: Double; var low: Double?; var confidence: Double }
+        var grid: [Setting] = []
+        for h in [0.6, 0.7] { for l in [nil, 0.5, 0.4, 0.3] as [Double?] { for c in [0.5, 0.6, 0.7, 0.8] {
+            grid.append(Setting(high: h, low: l, confidence: c))
+        } } }
+        let detectors = grid.map { g in
+            var c = DetectorConfiguration(threshold: g.high, minimumConfidence: g.confidence)
+            c.lowThreshold = g.low
+            return Detector(model: model, gate: gate, configuration: c)
+        }
+        func findings(_ d: Detector, _ gray: PixelBuffer, _ p: [Float]) -> [Finding] {
+            d.regions(p, width: gray.width, height: gray.height, gray: gray, threads: 2)
+        }
+        var flagged = [Int](repeating: 0, count: grid.count), kept = flagged, boxesHit = flagged, onBox = flagged, total = flagged
+        for n in negs {
+            let p = CrackMap.probabilities(n.gray, model: model, threads: 2)
+            for (k, d) in detectors.enumerated() where !findings(d, n.gray, p).isEmpty { flagged[k] += 1 }
+        }
+        for v in photos {
+            let p = CrackMap.probabilities(v.gray, model: model, threads: 2)
+            for (k, d) in detectors.enumerated() where !findings(d, v.gray, p).isEmpty { kept[k] += 1 }
+        }
+        for t in tiles {
+            let p = CrackMap.probabilities(t.gray, model: model, threads: 2)
+            for (k, d) in detectors.enumerated() {
+                let found = findings(d, t.gray, p).filter { $0.defectClass == .crack }.map(\.bbox)
+                boxesHit[k] += t.boxes.filter { b in found.contains { overlaps($0, b) } }.count
+                onBox[k] += found.filter { f in t.boxes.contains { overlaps(f, $0) } }.count
+                total[k] += found.count
+            }
+        }
+        let boxCount = tiles.map(\.boxes.count).reduce(0, +)
+        for (k, g) in grid.enumerated() {
+            out(String(format: "high %.1f low %@ confidence %.1f: %d of %d training-half crack-free frames with a finding; %d of %d validation crack photos with a finding; %@ boxes with a finding %d of %d (%.3f), findings on a box %d of %d",
+                       g.high, g.low.map { String(format: "%.1f", $0) } ?? "off", g.confidence, flagged[k], negs.count, kept[k], photos.count,
+                       site, boxesHit[k], boxCount, Double(boxesHit[k]) / Double(max(1, boxCount)), onBox[k], total[k]))
+        }
+    }
     if args.contains("uavsettings") {
         // Protocol C (models/DETECTOR.md): the detector settings of a UAV75 model, chosen on the UAV75 carved
         // validation and the training halves of the crack-free sets.
-        let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
-        let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"), DetectorSplits.negatives)
-        let negs = try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[.train] ?? []).contains)
-            + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
+        let negs = try trainingHalfNegatives()
         let crackPhotos = sets.first { $0.0 == "uav75-carved-val" }?.1 ?? []
         let gate = try TileGate(path: try CrackModel.locate(nil, name: TileGate.defaultFileName))
         struct Setting { var gate, threshold, elongation, length: Double }
@@ -146,10 +211,7 @@ if args.count > 2 && args[1] == "eval" {
         }
     }
     if args.contains("negatives") {
-        let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
-        let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"), DetectorSplits.negatives)
-        let negs = try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[.train] ?? []).contains)
-            + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
+        let negs = try trainingHalfNegatives()
         let gate = try TileGate(path: try CrackModel.locate(nil, name: TileGate.defaultFileName))
         // (gate bar, least elongation, least length)
         let bars: [(Double, Double, Double)] = [(0, 0, 30), (0.9, 0, 30), (0.9, 12, 30), (0.9, 16, 45), (0.95, 12, 30),

@@ -53,3 +53,29 @@ struct DetectorSettingsTests {
         #expect(c.minimumLengthPx == 60 && c.tileGate == DetectorConfiguration().tileGate)
     }
 }
+
+/// Hysteresis in ``Detector/regions(_:width:height:factor:gray:threads:)``.
+struct HysteresisTests {
+    /// A 200×60 map: a line at row 30 from x = 20 to 179 at `weak`, its pixels 90...99 at `strong`, 3 px thick.
+    static func map(weak: Float, strong: Float) -> [Float] {
+        var p = [Float](repeating: 0.02, count: 200 * 60)
+        for y in 29...31 { for x in 20..<180 { p[y * 200 + x] = (90..<100).contains(x) ? strong : weak } }
+        return p
+    }
+
+    @Test("a weak line with a strong stretch: one long finding with hysteresis, none without (the stretch is short)")
+    func weakTailJoins() throws {
+        let model = try CrackModel(path: try CrackModel.locate(nil))
+        var c = DetectorConfiguration(threshold: 0.7, minimumConfidence: 0.5, tileGate: nil)
+        c.leaks = nil
+        let without = Detector(model: model, configuration: c)
+        #expect(without.regions(Self.map(weak: 0.5, strong: 0.9), width: 200, height: 60).isEmpty)
+        c.lowThreshold = 0.4
+        let with = Detector(model: model, configuration: c)
+        let found = with.regions(Self.map(weak: 0.5, strong: 0.9), width: 200, height: 60)
+        #expect(found.count == 1)
+        #expect(abs((found.first?.lengthPx ?? 0) - 160) < 8, "\(found.first?.lengthPx ?? 0)")
+        // No pixel reaches the threshold: nothing, however long the weak line.
+        #expect(with.regions(Self.map(weak: 0.5, strong: 0.6), width: 200, height: 60).isEmpty)
+    }
+}
