@@ -160,7 +160,7 @@ let package = Package(
                     exclude: ["Fixtures"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
         .testTarget(name: "WatchTests", dependencies: [
-            "Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo", "ReviewServer", "PavewatchCLI", "pavewatch",
+            "TestSupport", "Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo", "ReviewServer", "PavewatchCLI", "pavewatch",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -100,20 +100,6 @@ final class PeerServer: @unchecked Sendable {
 }
 
 
-/// Runs `body`, failing after `seconds`.
-func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { g in
-        g.addTask { try await body() }
-        g.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        let first = try await g.next()!
-        g.cancelAll()
-        guard let first else { throw TimeoutError() }
-        return first
-    }
-}
 
 /// `count` crack tickets at distinct places, confirmed and dispatched (so each has an outbox item).
 func makeDispatched(_ store: any TicketStore, count: Int) async throws -> [Int64] {

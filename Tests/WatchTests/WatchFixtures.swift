@@ -94,8 +94,6 @@ final class StopAfter: Sendable {
     }
 }
 
-struct TimeoutError: Error {}
-
 /// A value shared between tasks and escaping closures.
 final class Locked<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>
@@ -104,16 +102,3 @@ final class Locked<Value: Sendable>: Sendable {
     var value: Value { mutex.withLock { $0 } }
 }
 
-/// Runs `operation`, failing with ``TimeoutError`` after `seconds`.
-func withTimeout<T: Sendable>(_ seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw TimeoutError()
-        }
-        let result = try await group.next()!
-        group.cancelAll()
-        return result
-    }
-}
