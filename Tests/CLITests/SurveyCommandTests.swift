@@ -67,7 +67,7 @@ struct SurveyCommandTests {
         }
         let killedMidway = p.isRunning
         if killedMidway { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
+        try await CLIProcess.wait(p, seconds: 30)
         let partial = try await Self.contents(dbB)
         print("survey kill test: killed midway \(killedMidway), frames stored before the kill \(partial.frames.count) of 36")
         if killedMidway {

@@ -122,7 +122,8 @@ struct BrowserTests {
         p.terminate()
         for _ in 0..<20 where p.isRunning { usleep(50_000) }
         if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
+        // Polled with a limit rather than `waitUntilExit`, which can wait for good if the exit is missed.
+        for _ in 0..<100 where p.isRunning { usleep(50_000) }
     }
 
     /// Starts chromedriver on a free port and waits until it answers `/status`.

@@ -57,7 +57,7 @@ struct WatchCommandTests {
         while p.isRunning && Date() < exitDeadline { try await Task.sleep(for: .milliseconds(10)) }
         if p.isRunning {
             kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            try? await CLIProcess.wait(p, seconds: 10)
             Issue.record("pavewatch watch did not exit within 120 s of SIGTERM")
             return
         }
