@@ -31,6 +31,11 @@ public struct DetectorConfiguration: Sendable {
     public var targetGSDMillimetres: Double
     /// Camera overrides for geotagging (focal length, sensor width, height above ground).
     public var cameraOverrides: CameraOverrides
+    /// Ground sampling distance to assume, millimetres per pixel, for frames whose metadata give none (a close-up
+    /// photo, a camera at a known distance): such frames are then reduced to the working resolution like geotagged
+    /// ones, and their findings get lengths in metres, widths in millimetres and areas in square metres, without a
+    /// position. nil: they are analysed at their own scale and measured in pixels only.
+    public var assumedGSDMillimetres: Double?
     /// Tile-classifier gate: a crack region is kept only when the classifier (``TileGate``) gives at least this
     /// crack probability to one of the 64×64 tiles centred on it; nil turns the gate off. The default 0.98 was
     /// chosen on the training half of the crack-free sets and the validation photos (models/DETECTOR.md).
@@ -132,9 +137,10 @@ public final class Detector: Sendable {
         let gray = px.format == .gray8 ? px : ColorConversion.gray(px, threads: max(1, threads))
         let geometry = try? FrameGeometry(metadata: metadata, width: px.width, height: px.height,
                                           overrides: configuration.cameraOverrides)
+        let gsdMm = geometry?.gsdCentimetresPerPixel.map { $0 * 10 } ?? configuration.assumedGSDMillimetres
         var factor = 1
-        if let gsdCm = geometry?.gsdCentimetresPerPixel, gsdCm > 0 {
-            factor = min(8, max(1, Int(configuration.targetGSDMillimetres / (gsdCm * 10))))
+        if let gsdMm, gsdMm > 0 {
+            factor = min(8, max(1, Int(configuration.targetGSDMillimetres / gsdMm)))
         }
         let work = factor > 1 ? Downsample.area(gray, factor: factor, threads: max(1, threads)) : gray
         times.gray = lap()
@@ -144,8 +150,7 @@ public final class Detector: Sendable {
         var findings = regions(prob, width: work.width, height: work.height, factor: Double(factor), gray: work,
                                threads: max(1, threads))
         times.regions = lap()
-        if let leakFinder, let reduce = leakFinder.reduction(width: gray.width, height: gray.height,
-                                                             gsdMillimetres: geometry?.gsdCentimetresPerPixel.map { $0 * 10 }) {
+        if let leakFinder, let reduce = leakFinder.reduction(width: gray.width, height: gray.height, gsdMillimetres: gsdMm) {
             findings += leakFinder.findings(leakFinder.cellMap(gray, factor: reduce, threads: max(1, threads)))
         }
         times.leaks = lap()
@@ -157,11 +162,18 @@ public final class Detector: Sendable {
             report.gsdCmPerPx = g.gsdCentimetresPerPixel
             report.footprint = g.footprint().compactMap { $0.count >= 2 ? Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
             for i in findings.indices { Self.geotag(&findings[i], geometry: g) }
-            if let widest = configuration.maximumCrackWidthMm {
-                findings.removeAll { $0.defectClass == .crack && ($0.widthMm ?? 0) > widest }
-            }
         } else {
             report.noLocation = true
+            if let assumed = configuration.assumedGSDMillimetres, assumed > 0 {
+                report.gsdCmPerPx = assumed / 10
+                for i in findings.indices {
+                    Self.measure(&findings[i], metresPerPixel: assumed / 1000)
+                    findings[i].areaM2 = findings[i].areaPx.map { ($0 * assumed * assumed / 1e6 * 10000).rounded() / 10000 }
+                }
+            }
+        }
+        if let widest = configuration.maximumCrackWidthMm {
+            findings.removeAll { $0.defectClass == .crack && ($0.widthMm ?? 0) > widest }
         }
         report.findings = findings
         times.geo = lap()
@@ -259,16 +271,19 @@ public final class Detector: Sendable {
     }
 
     /// Adds position, uncertainty and ground units to a finding; pixels the geometry refuses leave them absent.
+    /// A crack's length in metres and width in millimetres from its pixel measures.
+    static func measure(_ f: inout Finding, metresPerPixel gsd: Double) {
+        if let l = f.lengthPx { f.lengthM = (l * gsd * 1000).rounded() / 1000 }
+        if let w = f.widthPx { f.widthMm = (w * gsd * 10000).rounded() / 10 }
+    }
+
     static func geotag(_ f: inout Finding, geometry g: some GroundProjection) {
         let cx = Double(f.bbox.x) + Double(f.bbox.width) / 2, cy = Double(f.bbox.y) + Double(f.bbox.height) / 2
         guard let c = try? g.coordinate(x: cx, y: cy) else { return }
         f.latitude = c.latitude
         f.longitude = c.longitude
         f.uncertaintyM = (try? g.locationUncertainty(x: cx, y: cy)).map { ($0 * 100).rounded() / 100 }
-        if let gsd = try? g.groundSampleDistance(x: cx, y: cy) {
-            if let l = f.lengthPx { f.lengthM = (l * gsd * 1000).rounded() / 1000 }
-            if let w = f.widthPx { f.widthMm = (w * gsd * 10000).rounded() / 10 }
-        }
+        if let gsd = try? g.groundSampleDistance(x: cx, y: cy) { measure(&f, metresPerPixel: gsd) }
         let pts = f.outline.map { SIMD2<Double>($0[0], $0[1]) }
         if pts.count >= 3 {
             f.areaM2 = (try? g.areaSquareMetres(ofPolygon: pts)).map { ($0 * 10000).rounded() / 10000 }

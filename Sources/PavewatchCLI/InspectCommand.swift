@@ -5,7 +5,7 @@ import Foundation
 import ImagingCore
 import Inspection
 
-/// `pavewatch inspect IMAGE [--json] [--overlay OUT.png] [--map MAP.png] [--threshold T] [--model FILE]`.
+/// `pavewatch inspect IMAGE [--json] [--overlay OUT.png] [--map MAP.png] [--threshold T] [--gsd MM] [--model FILE]`.
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
@@ -34,6 +34,9 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(help: "Crack probability threshold, 0...1 (default: the model's, 0.7 for the default model, tuned on the validation split).")
     var threshold: Double?
 
+    @Option(help: ArgumentHelp("Ground sampling distance in mm per pixel for a frame whose metadata give none (a close-up photo): scales it like a geotagged frame and reports metres and millimetres, without a position.", valueName: "mm"))
+    var gsd: Double?
+
     @Option(help: "Crack model file (.nnw).")
     var model: String?
 
@@ -42,6 +45,7 @@ struct InspectCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let t = threshold, !(0...1).contains(t) { throw ValidationError("--threshold must be within 0...1") }
+        if let g = gsd, !(g > 0 && g <= 1000) { throw ValidationError("--gsd must be more than 0 and at most 1000 mm per pixel") }
     }
 
     func run() async throws {
@@ -49,6 +53,7 @@ struct InspectCommand: AsyncParsableCommand {
         do {
             var config = try DetectorConfiguration.forModel(at: model)
             if let threshold { config.threshold = threshold }
+            config.assumedGSDMillimetres = gsd
             detector = try Detector(configuration: config)
         } catch { throw ValidationError("\(error)") }
         let decoded: DecodedImage

@@ -24,3 +24,16 @@ struct TrainEvaluateCommandTests {
         }
     }
 }
+
+@Suite("inspect command options")
+struct InspectOptionTests {
+    @Test("--gsd takes millimetres per pixel above 0 and up to 1000; --threshold within 0...1")
+    func gsd() throws {
+        let c = try #require(try Pavewatch.parseAsRoot(["inspect", "f.jpg", "--gsd", "0.4", "--map", "m.png"]) as? InspectCommand)
+        #expect(c.gsd == 0.4 && c.map == "m.png")
+        for bad in [["inspect", "f.jpg", "--gsd", "0"], ["inspect", "f.jpg", "--gsd", "-1"], ["inspect", "f.jpg", "--gsd", "5000"],
+                    ["inspect", "f.jpg", "--threshold", "1.5"]] {
+            #expect(throws: (any Error).self, "\(bad)") { try Pavewatch.parseAsRoot(bad) }
+        }
+    }
+}

@@ -1,4 +1,6 @@
 import Foundation
+import ImagingCore
+import Metadata
 import NeuralNet
 import Testing
 @testable import Inspection
@@ -77,5 +79,44 @@ struct HysteresisTests {
         #expect(abs((found.first?.lengthPx ?? 0) - 160) < 8, "\(found.first?.lengthPx ?? 0)")
         // No pixel reaches the threshold: nothing, however long the weak line.
         #expect(with.regions(Self.map(weak: 0.5, strong: 0.6), width: 200, height: 60).isEmpty)
+    }
+}
+
+/// A ground sampling distance given for frames whose metadata give none.
+struct AssumedGSDTests {
+    /// A frame of `scale`× a 320×240 texture frame with a crack 4·`scale` px wide from (40, 60) to (280, 180).
+    static func frame(scale: Int) -> PixelBuffer {
+        var img = textureFrame(width: 320 * scale, height: 240 * scale, seed: 21)
+        drawDarkCrack(&img, from: SIMD2(40, 60) * Double(scale), to: SIMD2(280, 180) * Double(scale), width: 4 * Double(scale))
+        return img
+    }
+
+    @Test("measured in metres and millimetres, no position; a frame finer than the working scale is reduced first",
+          arguments: [(1, 2.0), (4, 0.5)])
+    func measures(scale: Int, gsd: Double) throws {
+        var c = DetectorConfiguration(modelPath: repositoryRoot.appendingPathComponent("models/" + CrackModel.defaultFileName).path)
+        c.assumedGSDMillimetres = gsd
+        let detector = try Detector(configuration: c)
+        var t = Detector.StageTimes()
+        var mapWidth = 0
+        let r = detector.inspect(pixels: Self.frame(scale: scale), metadata: ImageMetadata(), file: "close-up", threads: 2,
+                                 times: &t) { _, w, _ in mapWidth = w }
+        #expect(r.noLocation == true && r.latitude == nil && r.gsdCmPerPx == gsd / 10)
+        #expect(mapWidth == 320 * scale / max(1, Int(1.0 / gsd)), "reduced to about 1 mm/px")
+        let crack = try #require(r.findings.first { $0.defectClass == .crack })
+        // The drawn crack: 268.3 px × scale long, 4 px × scale wide.
+        let lengthM = 268.3 * Double(scale) * gsd / 1000, widthMm = 4 * Double(scale) * gsd
+        let measuredLength = try #require(crack.lengthM), measuredWidth = try #require(crack.widthMm)
+        #expect(abs(measuredLength - lengthM) < lengthM * 0.05, "length \(measuredLength) m, drawn \(lengthM) m")
+        #expect(abs(measuredWidth - widthMm) <= gsd * Double(max(1, Int(1.0 / gsd))) + 0.5, "width \(measuredWidth) mm, drawn \(widthMm) mm")
+        #expect(crack.latitude == nil)
+    }
+
+    @Test("without it, the same frame is measured in pixels only")
+    func pixelsOnly() throws {
+        let detector = try committedDetector()
+        var t = Detector.StageTimes()
+        let r = detector.inspect(pixels: Self.frame(scale: 1), metadata: ImageMetadata(), file: "plain", threads: 2, times: &t)
+        #expect(r.gsdCmPerPx == nil && !r.findings.isEmpty && r.findings.allSatisfy { $0.lengthM == nil && $0.widthMm == nil })
     }
 }
