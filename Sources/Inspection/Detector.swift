@@ -270,13 +270,13 @@ public final class Detector: Sendable {
         return abs(d - 90) <= 45 ? "longitudinal" : "transverse"
     }
 
-    /// Adds position, uncertainty and ground units to a finding; pixels the geometry refuses leave them absent.
     /// A crack's length in metres and width in millimetres from its pixel measures.
     static func measure(_ f: inout Finding, metresPerPixel gsd: Double) {
         if let l = f.lengthPx { f.lengthM = (l * gsd * 1000).rounded() / 1000 }
         if let w = f.widthPx { f.widthMm = (w * gsd * 10000).rounded() / 10 }
     }
 
+    /// Adds position, uncertainty and ground units to a finding; pixels the geometry refuses leave them absent.
     static func geotag(_ f: inout Finding, geometry g: some GroundProjection) {
         let cx = Double(f.bbox.x) + Double(f.bbox.width) / 2, cy = Double(f.bbox.y) + Double(f.bbox.height) / 2
         guard let c = try? g.coordinate(x: cx, y: cy) else { return }

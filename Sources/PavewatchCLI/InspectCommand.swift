@@ -16,7 +16,10 @@ struct InspectCommand: AsyncParsableCommand {
         A frame without a position still gets its findings, without latitude/longitude. The crack model is
         models/crack-pixel-v1.3.nnw, found from the current directory, $PAVEWATCH_MODELS or the repository the
         executable was built in; --model models/crack-pixel-uav75-v1.nnw suits UAS imagery of concrete with
-        planking. A model file may carry its own detector settings (the UAV75 model turns the tile gate off). Leaks come from the tile classifier models/crack-v1.0.nnw (none on frames coarser than 2 cm/px).
+        planking. A model file may carry its own detector settings (the UAV75 model turns the tile gate off).
+        Leaks come from the tile classifier models/crack-v1.0.nnw (none on frames coarser than 2 cm/px).
+        Frames with a known ground sampling distance (from their metadata, or --gsd) are reduced to about
+        1 mm/px before detection; measurements are reported in the frame's pixels either way.
         """)
 
     @Argument(help: "JPEG or PNG frame.")
