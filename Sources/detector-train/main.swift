@@ -293,17 +293,21 @@ do {
     // (non-commercial only), a restriction GPL-3.0 does not allow on a derived work, and models/MODEL.md keeps it
     // out of training for the same reason. A separate model may train on UAV75 with the MIT negatives only
     // (uav75=SHARE crackforest=0 deepcrack=0 ozgenel=0), under GPL-3.0.
+    // A group's images are read only when it has a share.
+    func group(_ name: String, _ defaultShare: Double, _ images: () throws -> [CrackImage]) throws -> CrackTrainer.Group {
+        let share = shares[name] ?? defaultShare
+        return CrackTrainer.Group(name: name, images: share > 0 ? try images() : [], share: share)
+    }
     let allGroups = [
-        CrackTrainer.Group(name: "crackforest", images: try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.train]),
-                           share: shares["crackforest"] ?? 0.4),
-        CrackTrainer.Group(name: "deepcrack", images: try load("deepcrack/train_img", "deepcrack/train_lab", dc[.train]),
-                           share: shares["deepcrack"] ?? 0.35),
-        CrackTrainer.Group(name: "pavement-negatives", images: try CrackDataset.negatives(root + "/pavement-negatives/images",
-            only: Set(pav[.train] ?? []).contains), share: shares["pavement-negatives"] ?? 0.15),
-        CrackTrainer.Group(name: "ozgenel-negatives", images: try CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative",
-            only: Set(ozg[.train] ?? []).contains), share: shares["ozgenel-negatives"] ?? 0.1),
-        CrackTrainer.Group(name: "uav75", images: (shares["uav75"] ?? 0) > 0
-            ? try load("uav75/train_img", "uav75/train_lab", uav[.train], uavRule) : [], share: shares["uav75"] ?? 0),
+        try group("crackforest", 0.4) { try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.train]) },
+        try group("deepcrack", 0.35) { try load("deepcrack/train_img", "deepcrack/train_lab", dc[.train]) },
+        try group("pavement-negatives", 0.15) {
+            try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[.train] ?? []).contains)
+        },
+        try group("ozgenel-negatives", 0.1) {
+            try CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
+        },
+        try group("uav75", 0) { try load("uav75/train_img", "uav75/train_lab", uav[.train], uavRule) },
     ]
     let groups = allGroups.filter { $0.share > 0 }
     let validation = [
