@@ -107,6 +107,10 @@ struct WatchSourceTests {
     func mjpeg() async throws {
         let frames = try (0..<5).map { try WatchFixtures.frame($0, blobs: [(8, 8, 8)]) }
         let connections = Locked(0)
+        // Frames the watch has processed. The first connection drops only after the watch has both of its whole
+        // frames: a server that aborts a response may not flush what it wrote before, so dropping at once made the
+        // count of frames that arrive depend on timing (seen under load: none of the first two arrived).
+        let processed = Locked(0)
         let router = Router()
         router.get("stream.mjpg") { _, _ -> Response in
             let n = connections.withLock { c -> Int in
@@ -128,6 +132,11 @@ struct WatchSourceTests {
                                     try await writer.write(part(frames[1], length: true))
                                     let half = part(frames[2], length: true)
                                     try await writer.write(half.getSlice(at: 0, length: half.readableBytes / 2)!)
+                                    // (A part is complete when the next boundary arrives: the half part's.)
+                                    let waitUntil = ContinuousClock.now + .seconds(30)
+                                    while processed.value < 2 && ContinuousClock.now < waitUntil {
+                                        try await Task.sleep(for: .milliseconds(5))
+                                    }
                                     throw CancellationError()  // the camera drops mid-frame
                                 }
                                 for f in frames[2...] {
@@ -158,7 +167,13 @@ struct WatchSourceTests {
         // stuck operation (TestSupport.withTimeout): a stall fails the test instead of hanging the run.
         let summary: WatchSummary
         do {
-            summary = try await withTimeout(60) { try await runner.run(source: source, onFrame: stopper.callback()) }
+            let stop = stopper.callback()
+            summary = try await withTimeout(60) {
+                try await runner.run(source: source) { s in
+                    processed.withLock { $0 = s.framesReceived }
+                    stop(s)
+                }
+            }
         } catch {
             try? await withTimeout(10) { try await client.shutdown() }
             throw error
