@@ -3,10 +3,11 @@
 //
 // Build option (see README "Build options" and Benchmarks/README.md): PAVEWATCH_TARGET_CPU picks the CPU the
 // compute targets (Kernels, Filters, NeuralNet, ImagingCore, Inspection, pavewatch-bench) are compiled for, so
-// LLVM vectorises to that machine's register width:
-//   PAVEWATCH_TARGET_CPU=native swift build -c release      # this machine (AVX-512 here); not portable
+// LLVM vectorises to that machine's register width. The default is the machine that builds (the fast code a user
+// gets from `swift build -c release` / `swift run -c release` without a flag):
+//   swift build -c release                                  # this machine (AVX-512 here); not portable
 //   PAVEWATCH_TARGET_CPU=x86-64-v3 ...                      # AVX2 machines (mapped to haswell)
-// Unset, empty or `portable`, the build is portable (Swift's x86-64 baseline, SSE2). swiftc's -target-cpu takes
+//   PAVEWATCH_TARGET_CPU=portable ...                       # binaries that travel: Swift's x86-64 baseline, SSE2 swiftc's -target-cpu takes
 // LLVM CPU names (native, haswell, skylake-avx512, znver4, ...) but not the psABI levels, so those are mapped.
 import PackageDescription
 import Foundation
@@ -15,7 +16,8 @@ let targetCPU: String? = {
     let raw = ProcessInfo.processInfo.environment["PAVEWATCH_TARGET_CPU"] ?? ""
     let levels = ["x86-64-v2": "nehalem", "x86-64-v3": "haswell", "x86-64-v4": "skylake-avx512"]
     switch raw {
-    case "", "portable", "baseline": return nil
+    case "": return "native"
+    case "portable", "baseline": return nil
     default: return levels[raw] ?? raw
     }
 }()
@@ -155,8 +157,8 @@ let package = Package(
                     swiftSettings: common),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: common),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Codecs", "Findings", "ImagingCore", "Metadata",
-                                                            "NeuralNet", "TestSupport"],
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Codecs", "Findings", "ImagingCore", "Kernels",
+                                                            "Metadata", "NeuralNet", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
         .testTarget(name: "WatchTests", dependencies: [

@@ -26,6 +26,15 @@ public struct FrameReport: Codable, Sendable, Hashable {
     /// True when nothing places the frame on the ground (no GPS, no telemetry, no camera file): its findings are
     /// kept and reported in pixels only. Absent (nil) for geotagged frames.
     public var noLocation: Bool?
+    /// Share of the frame the detector looked at for defects: its paved surface (asphalt, concrete, pavers, lining),
+    /// 0...1, from the surface map; absent when the map was off.
+    public var surfaceFraction: Double?
+    /// The paved surface's area on the ground in square metres (the surveyed surface): the frame's ground area times
+    /// ``surfaceFraction``; absent without a ground scale.
+    public var surveyedAreaM2: Double?
+    /// Detection limit: the width in millimetres that a crack needs to fill one pixel at the scale the detector
+    /// worked at; narrower cracks may be missed. Absent without a ground scale.
+    public var detectionLimitMm: Double?
 
     /// Creates a report.
     public init(file: String, width: Int, height: Int, findings: [Finding], latitude: Double? = nil,

@@ -1,6 +1,7 @@
 import Codecs
 import Foundation
 import ImagingCore
+import Kernels
 
 /// One labelled frame for training or evaluating the crack detector.
 public struct CrackImage: Sendable {
@@ -24,6 +25,29 @@ public struct CrackImage: Sendable {
         var idx: [Int32] = []
         for i in truth.bits.indices where truth.bits[i] != 0 { idx.append(Int32(i)) }
         crackPixels = idx
+    }
+}
+
+extension CrackImage {
+    /// This frame reduced by an integer factor, for scale augmentation (a close-up's cracks made as thin as a drone
+    /// sees them): gray by area averaging, a reduced pixel is crack (or leak) when any pixel of its block is.
+    /// - Parameters: factor: ≥ 1; 1 returns the frame itself.
+    public func reduced(by factor: Int) -> CrackImage {
+        guard factor > 1 else { return self }
+        let g = Downsample.area(gray, factor: factor)
+        func pool(_ m: BinaryMask) -> BinaryMask {
+            var out = BinaryMask(width: g.width, height: g.height)
+            for y in 0..<g.height { for x in 0..<g.width {
+                var any: UInt8 = 0
+                for dy in 0..<factor { for dx in 0..<factor {
+                    let sx = x * factor + dx, sy = y * factor + dy
+                    if sx < m.width && sy < m.height { any |= m.bits[sy * m.width + sx] }
+                } }
+                out.bits[y * g.width + x] = any
+            } }
+            return out
+        }
+        return CrackImage(name: name + "@1/\(factor)", gray: g, truth: pool(truth), leak: leak.map(pool))
     }
 }
 

@@ -28,10 +28,14 @@ public enum CrackMap {
 
     /// Crack probability per pixel.
     /// - Parameters: gray: (H, W) gray8; model: the crack model; tileSize: core size (≥ 16);
-    ///   threads: workers (tiles run in parallel, one network per worker); engine: see ``Engine``.
+    ///   threads: workers (tiles run in parallel, one network per worker); engine: see ``Engine``;
+    ///   active: the cascade's test of a tile core (x, y, width, height in `gray` pixels): the network runs only
+    ///   on tiles it accepts, the others keep probability 0 (nil: every tile).
     /// - Returns: `H × W` probabilities in 0...1, row-major.
     public static func probabilities(_ gray: PixelBuffer, model: CrackModel, tileSize: Int = 256,
-                                     threads: Int = 1, engine: Engine = .inference) -> [Float] {
+                                     threads: Int = 1, engine: Engine = .inference,
+                                     active: ((_ x: Int, _ y: Int, _ width: Int, _ height: Int) -> Bool)? = nil)
+        -> [Float] {
         let w = gray.width, h = gray.height
         guard w > 0 && h > 0 else { return [] }
         let scale = CrackFeatures.contrastScale(gray)
@@ -40,8 +44,10 @@ public enum CrackMap {
         for y in stride(from: 0, to: h, by: t) {
             for x in stride(from: 0, to: w, by: t) { grid.append((x, y, min(t, w - x), min(t, h - y))) }
         }
+        if let active { grid.removeAll { !active($0.x, $0.y, $0.w, $0.h) } }
         let tiles = grid
         let sink = Sink(count: w * h)
+        guard !tiles.isEmpty else { return sink.values.withLock { $0 } }
         let workers = max(1, min(threads, tiles.count))
         let m = margin(model)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in

@@ -49,6 +49,14 @@ public struct DetectorConfiguration: Sendable {
     /// Leak detection with the tile classifier's `leak` class (``LeakFinder``); nil turns it off. The defaults
     /// flag 1.5 % of held-out dry photos and find 2 of 3 held-out leak photos (models/DETECTOR.md, "Leaks").
     public var leaks: LeakConfiguration? = LeakConfiguration()
+    /// The surface map (``SurfaceMap``): cracks and leaks are looked for on the paved surface only, and the network
+    /// runs only on tiles that hold some (the cascade); nil turns it off (every pixel counts as surface).
+    public var surface: SurfaceConfiguration? = SurfaceConfiguration()
+    /// Least share of a crack's outline on paved cells of the surface map.
+    public var minimumPavedShare: Double = 0.5
+    /// The test that tells leaks from shadows, ponds and patches off the pavement (``LeakSurfaceCheck``); used with
+    /// the surface map; nil turns it off.
+    public var leakCheck: LeakSurfaceCheck? = LeakSurfaceCheck()
 
     /// Creates a configuration; the defaults are the tuned ones.
     public init(modelPath: String? = nil, threshold: Double = 0.7, minimumLengthPx: Double = 45,
@@ -100,13 +108,16 @@ public final class Detector: Sendable {
 
     /// Time spent per stage of one ``inspect(_:file:threads:)`` call, seconds.
     public struct StageTimes: Sendable {
-        public var gray = 0.0, probability = 0.0, regions = 0.0, leaks = 0.0, geo = 0.0
+        public var gray = 0.0, surface = 0.0, probability = 0.0, regions = 0.0, leaks = 0.0, geo = 0.0
+        /// Share of the working-resolution pixels whose tile the network ran on (the cascade skips tiles without
+        /// paved surface), 0...1.
+        public var networkShare = 1.0
         /// All zero.
         public init() {}
         /// Stage names and seconds, in pipeline order.
         public var all: [(String, Double)] {
-            [("gray+scale", gray), ("probability map", probability), ("regions+measure", regions), ("leaks", leaks),
-             ("geo", geo)]
+            [("gray+scale", gray), ("surface map", surface), ("probability map", probability),
+             ("regions+measure", regions), ("leaks", leaks), ("geo", geo)]
         }
     }
 
@@ -144,17 +155,38 @@ public final class Detector: Sendable {
         }
         let work = factor > 1 ? Downsample.area(gray, factor: factor, threads: max(1, threads)) : gray
         times.gray = lap()
-        let prob = CrackMap.probabilities(work, model: model, tileSize: configuration.tileSize, threads: max(1, threads))
+        let surface = configuration.surface.map { SurfaceMap.compute(px, gsdMillimetres: gsdMm, configuration: $0) }
+        times.surface = lap()
+        var reached = 0
+        let prob = CrackMap.probabilities(work, model: model, tileSize: configuration.tileSize, threads: max(1, threads),
+                                          active: surface.map { s in { x, y, w, h in
+            s.anyPaved(x: x * factor, y: y * factor, width: w * factor, height: h * factor)
+        } })
+        if surface != nil {
+            let t = max(16, configuration.tileSize)
+            for y in stride(from: 0, to: work.height, by: t) { for x in stride(from: 0, to: work.width, by: t) {
+                let w = min(t, work.width - x), h = min(t, work.height - y)
+                if surface!.anyPaved(x: x * factor, y: y * factor, width: w * factor, height: h * factor) { reached += w * h }
+            } }
+            times.networkShare = work.pixelCount > 0 ? Double(reached) / Double(work.pixelCount) : 0
+        }
         times.probability = lap()
         crackMap?(prob, work.width, work.height)
         var findings = regions(prob, width: work.width, height: work.height, factor: Double(factor), gray: work,
                                threads: max(1, threads))
+        if let surface {
+            findings.removeAll { surface.pavedShare(of: $0.outline) < configuration.minimumPavedShare }
+        }
         times.regions = lap()
         if let leakFinder, let reduce = leakFinder.reduction(width: gray.width, height: gray.height, gsdMillimetres: gsdMm) {
-            findings += leakFinder.findings(leakFinder.cellMap(gray, factor: reduce, threads: max(1, threads)))
+            var cells = leakFinder.cellMap(gray, factor: reduce, threads: max(1, threads))
+            if let surface { cells = cells.masked(by: surface) }
+            findings += leakFinder.findings(cells)
         }
         times.leaks = lap()
         var report = FrameReport(file: file, width: px.width, height: px.height, findings: [])
+        report.surfaceFraction = surface.map { ($0.pavedFraction * 1000).rounded() / 1000 }
+        if let gsdMm, gsdMm > 0 { report.detectionLimitMm = (gsdMm * Double(factor) * 10).rounded() / 10 }
         if let g = geometry {
             report.latitude = g.pose.latitude
             report.longitude = g.pose.longitude
@@ -162,6 +194,11 @@ public final class Detector: Sendable {
             report.gsdCmPerPx = g.gsdCentimetresPerPixel
             report.footprint = g.footprint().compactMap { $0.count >= 2 ? Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
             for i in findings.indices { Self.geotag(&findings[i], geometry: g) }
+            let corners: [SIMD2<Double>] = [SIMD2(0, 0), SIMD2(Double(px.width), 0),
+                                            SIMD2(Double(px.width), Double(px.height)), SIMD2(0, Double(px.height))]
+            if let area = try? g.areaSquareMetres(ofPolygon: corners) {
+                report.surveyedAreaM2 = (area * (surface?.pavedFraction ?? 1) * 10).rounded() / 10
+            }
         } else {
             report.noLocation = true
             if let assumed = configuration.assumedGSDMillimetres, assumed > 0 {
@@ -171,6 +208,9 @@ public final class Detector: Sendable {
                     findings[i].areaM2 = findings[i].areaPx.map { ($0 * assumed * assumed / 1e6 * 10000).rounded() / 10000 }
                 }
             }
+        }
+        if let surface, let check = configuration.leakCheck {
+            findings.removeAll { $0.defectClass == .leak && check.verdict($0, surface: surface) != .leak }
         }
         if let widest = configuration.maximumCrackWidthMm {
             findings.removeAll { $0.defectClass == .crack && ($0.widthMm ?? 0) > widest }

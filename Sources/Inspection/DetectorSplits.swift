@@ -7,6 +7,7 @@ import Foundation
 ///   index % 8 == 1 validation, the rest training.
 /// - DeepCrack (its 300-image training split only): index % 10 == 0 validation, the rest training.
 /// - UAV75: `val_*` is evaluation only; of `train_*`, index % 10 == 0 validation, the rest training.
+/// - paveseg-preview (100 survey-vehicle frames): index % 5 == 0 validation, the rest training.
 /// - Crack-free sets (pavement-negatives, Özgenel negatives, byte-identical duplicates dropped): even index
 ///   training, odd index held out to measure false findings.
 public enum DetectorSplits {
@@ -20,6 +21,10 @@ public enum DetectorSplits {
 
     /// DeepCrack / UAV75-train split of the item at `index`.
     public static func carvedValidation(_ index: Int) -> Part { index % 10 == 0 ? .validation : .train }
+
+    /// paveseg-preview (survey-vehicle frames): index % 5 == 0 validation, the rest training (other survey-vehicle
+    /// sources are the held-out test).
+    public static func paveseg(_ index: Int) -> Part { index % 5 == 0 ? .validation : .train }
 
     /// Crack-free sets: even index trains, odd index is held out.
     public static func negatives(_ index: Int) -> Part { index % 2 == 0 ? .train : .test }

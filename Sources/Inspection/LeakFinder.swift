@@ -70,6 +70,23 @@ public struct LeakFinder: Sendable {
         public let probabilities: [Float]
         /// `rows × columns` mean gray levels of the cells (reduced frame); empty when not measured.
         public var means: [Float] = []
+        /// `rows × columns` flags of cells off the paved surface (``masked(by:)``): never wet, and not among the dry
+        /// cells a group's darkening is measured against; empty: every cell is on the surface.
+        public var offSurface: [Bool] = []
+
+        /// This map with the cells whose centre is not paved in `surface` (a map of the same frame) marked
+        /// ``offSurface``: leaks are looked for on the pavement only.
+        public func masked(by surface: SurfaceMap) -> CellMap {
+            var out = self
+            let f = Double(factor), side = Double(cell) * f
+            out.offSurface = (0..<(rows * columns)).map { i in
+                let cx = (Double(i % columns) + 0.5) * side, cy = (Double(i / columns) + 0.5) * side
+                return surface.surface(x: min(cx, Double(width) * f - 1), y: min(cy, Double(height) * f - 1)) != .paved
+            }
+            return out
+        }
+
+        func isOffSurface(_ i: Int) -> Bool { offSurface.count == probabilities.count && offSurface[i] }
     }
 
     /// The reduction factor for a frame: from its ground sampling distance when known (towards
@@ -120,12 +137,12 @@ public struct LeakFinder: Sendable {
     func groups(_ map: CellMap) -> [(cells: [Int], confidence: Double)] {
         var wet = BinaryMask(width: map.columns, height: map.rows)
         let t = Float(configuration.threshold)
-        for i in map.probabilities.indices where map.probabilities[i] >= t { wet.bits[i] = 1 }
+        for i in map.probabilities.indices where map.probabilities[i] >= t && !map.isOffSurface(i) { wet.bits[i] = 1 }
         let cc = ConnectedComponents(wet)
         let darkening = configuration.minimumDarkening
         var dry: [Float] = []
         if darkening > 0 && map.means.count == map.probabilities.count {
-            dry = wet.bits.indices.filter { wet.bits[$0] == 0 }.map { map.means[$0] }.sorted()
+            dry = wet.bits.indices.filter { wet.bits[$0] == 0 && !map.isOffSurface($0) }.map { map.means[$0] }.sorted()
         }
         var out: [(cells: [Int], confidence: Double)] = []
         for comp in cc.components where comp.area >= configuration.minimumCells {

@@ -43,6 +43,14 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(help: "Crack model file (.nnw).")
     var model: String?
 
+    @OptionGroup(title: "Camera") var camera: CameraOverrideOptions
+
+    @Flag(help: "Look for defects everywhere in the frame, not only on the paved surface the surface map finds.")
+    var noSurfaceMap = false
+
+    @Flag(help: "Print the time of each stage and the share of pixels the network ran on to standard error.")
+    var timings = false
+
     @Option(help: "Threads (default: all cores).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -57,6 +65,8 @@ struct InspectCommand: AsyncParsableCommand {
             var config = try DetectorConfiguration.forModel(at: model)
             if let threshold { config.threshold = threshold }
             config.assumedGSDMillimetres = gsd
+            config.cameraOverrides = camera.overrides
+            if noSurfaceMap { config.surface = nil }
             detector = try Detector(configuration: config)
         } catch { throw ValidationError("\(error)") }
         let decoded: DecodedImage
@@ -69,6 +79,11 @@ struct InspectCommand: AsyncParsableCommand {
             var img = PixelBuffer(width: w, height: h, format: .gray8)
             for y in 0..<h { for x in 0..<w { img.bytes[y * img.rowStride + x] = UInt8((p[y * w + x] * 255).rounded()) } }
             probabilities = img
+        }
+        if timings {
+            var line = times.all.map { "\($0.0) \(Int(($0.1 * 1000).rounded())) ms" }.joined(separator: ", ")
+            line += ", network on \(Int((times.networkShare * 100).rounded())) % of pixels"
+            FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         if let map, let probabilities {
             try Data(try ImageEncoder.png(probabilities)).write(to: URL(fileURLWithPath: map))
@@ -85,6 +100,11 @@ struct InspectCommand: AsyncParsableCommand {
         }
         print("\(image): \(report.width)x\(report.height), \(report.findings.count) finding(s)"
               + (report.latitude == nil ? ", no location" : ""))
+        var scene: [String] = []
+        if let s = report.surfaceFraction { scene.append("paved surface \(Int((s * 100).rounded())) % of the frame") }
+        if let a = report.surveyedAreaM2 { scene.append("\(a) m² surveyed") }
+        if let d = report.detectionLimitMm { scene.append("detection limit \(d) mm") }
+        if !scene.isEmpty { print(scene.joined(separator: ", ")) }
         for f in report.findings {
             var line = "\(f.defectClass.rawValue) \(f.subtype ?? "-") confidence \(f.confidence)"
             switch f.defectClass {

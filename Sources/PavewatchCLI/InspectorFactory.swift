@@ -1,13 +1,16 @@
 import ArgumentParser
 import Foundation
+import Geo
 import Inspection
 import Pipeline
 
 /// The detector used by `survey` and `watch`: the one place the CLI constructs it.
 /// - Parameters: modelDirectory: a model file or a folder holding `CrackModel.defaultFileName` (default: `models/`,
 ///   searched from the current folder and next to the executable).
+///   camera: overrides of what the frames' metadata say about the camera (flags, a survey's settings file).
 /// - Throws: `DetectorError` naming the places searched when the model is missing or damaged.
-func makeInspector(modelDirectory: String? = nil) throws -> any FrameInspector {
+func makeInspector(modelDirectory: String? = nil, camera: CameraOverrides = CameraOverrides()) throws
+    -> any FrameInspector {
     var path = modelDirectory
     if let dir = modelDirectory {
         var isDir: ObjCBool = false
@@ -15,7 +18,9 @@ func makeInspector(modelDirectory: String? = nil) throws -> any FrameInspector {
             path = (dir as NSString).appendingPathComponent(CrackModel.defaultFileName)
         }
     }
-    return try Detector(configuration: try DetectorConfiguration.forModel(at: path))
+    var configuration = try DetectorConfiguration.forModel(at: path)
+    configuration.cameraOverrides = camera
+    return try Detector(configuration: configuration)
 }
 
 /// The inspectors `--inspector` can pick.
@@ -27,11 +32,12 @@ enum InspectorKind: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 /// The inspector of a kind.
-/// - Parameters: kind: which one; modelDirectory: for the detector.
+/// - Parameters: kind: which one; modelDirectory, camera: for the detector.
 /// - Throws: ``InspectorUnavailable`` for the detector while it is not part of the build.
-func makeInspector(_ kind: InspectorKind, modelDirectory: String? = nil) throws -> any FrameInspector {
+func makeInspector(_ kind: InspectorKind, modelDirectory: String? = nil, camera: CameraOverrides = CameraOverrides())
+    throws -> any FrameInspector {
     switch kind {
-    case .detector: try makeInspector(modelDirectory: modelDirectory)
+    case .detector: try makeInspector(modelDirectory: modelDirectory, camera: camera)
     case .darkRegions: DarkRegionInspector()
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Codecs
 import Foundation
+import Geo
 import Logging
 import Pipeline
 import Tickets
@@ -63,6 +64,8 @@ struct SurveyCommand: AsyncParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @OptionGroup(title: "Camera (over the folder's pavewatch.yaml)") var camera: CameraOverrideOptions
+
     @Flag(help: "Only register the survey and one job per frame for `pavewatch worker` (needs --db postgres://...).")
     var enqueue = false
 
@@ -74,7 +77,10 @@ struct SurveyCommand: AsyncParsableCommand {
     func run() async throws {
         if enqueue { return try await runEnqueue() }
         let store = try await database.openStore()
-        let inspector = try makeInspector(inspectorKind, modelDirectory: models)
+        let settings: SurveySettings
+        do { settings = try SurveySettings.load(folder: folder) } catch { throw ValidationError("\(error)") }
+        let inspector = try makeInspector(inspectorKind, modelDirectory: models,
+                                          camera: camera.overrides.merged(over: settings.camera))
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         let options = SurveyOptions(surveyName: surveyName, concurrency: threads,
                                     decode: DecodeOptions(maxPixels: maxPixels))

@@ -52,6 +52,11 @@ if args.count > 2 && args[1] == "eval" {
         ("crackforest-val", try CrackDataset.load(images: root + "/crackforest-cfd/image", masks: root + "/crackforest-cfd/mask_png", only: Set(cfd[.validation] ?? []))),
         ("deepcrack-val", try CrackDataset.load(images: root + "/deepcrack/train_img", masks: root + "/deepcrack/train_lab", only: Set(dc[.validation] ?? []))),
         ("uav75-carved-val", try CrackDataset.load(images: root + "/uav75/train_img", masks: root + "/uav75/train_lab", rule: MaskRule(minimum: 255), only: Set(uav[.validation] ?? []))),
+        ("paveseg-val", try CrackDataset.load(images: root + "/paveseg-preview/images", masks: root + "/paveseg-preview/masks",
+                                              rule: MaskRule(crackValues: [30, 150]),
+                                              only: Set(DetectorSplits.split(try CrackDataset.files(in: root + "/paveseg-preview/masks").map(\.stem), DetectorSplits.paveseg)[.validation] ?? []))),
+        ("crackforest-val-x2", try CrackDataset.load(images: root + "/crackforest-cfd/image", masks: root + "/crackforest-cfd/mask_png",
+                                                     only: Set(cfd[.validation] ?? [])).map { $0.reduced(by: 2) }),
     ]
     // The training halves of the crack-free sets (the held-out halves are for the report only).
     func trainingHalfNegatives() throws -> [CrackImage] {
@@ -253,6 +258,10 @@ var shares: [String: Double] = [:]
 var selected: Set<String>? = nil
 // UAV75 carved validation: every n-th sorted train_* photo (key uavval; default 10, DetectorSplits.carvedValidation).
 var uavEvery = 10
+// Scale augmentation (key factors, comma-separated): the CrackForest and DeepCrack training photos reduced by these
+// factors form the group `reduced` (key reduced: its share, default 0 = off), so that the model also sees cracks
+// one or two pixels wide, as a drone at 10-20 mm/px does.
+var reduceFactors = [2, 3]
 for a in args.dropFirst(5) {
     let kv = a.split(separator: "=", maxSplits: 1).map(String.init)
     guard kv.count == 2 else { continue }
@@ -266,7 +275,8 @@ for a in args.dropFirst(5) {
     case "out": outPath = kv[1]
     case "pavement": shares["pavement-negatives"] = Double(kv[1])
     case "ozgenel": shares["ozgenel-negatives"] = Double(kv[1])
-    case "crackforest", "deepcrack", "uav75": shares[kv[0]] = Double(kv[1])
+    case "crackforest", "deepcrack", "uav75", "paveseg", "reduced": shares[kv[0]] = Double(kv[1])
+    case "factors": reduceFactors = kv[1].split(separator: ",").compactMap { Int($0) }
     case "select": selected = Set(kv[1].split(separator: ",").map(String.init))
     case "uavval": uavEvery = max(2, Int(kv[1]) ?? uavEvery)
     default: FileHandle.standardError.write(Data("unknown option \(kv[0])\n".utf8)); exit(2)
@@ -289,6 +299,9 @@ do {
         try CrackDataset.load(images: root + "/" + dir, masks: root + "/" + masks, rule: rule, only: stems.map(Set.init))
     }
     let uavRule = MaskRule(minimum: 255)
+    let pavesegRule = MaskRule(crackValues: [30, 150])
+    let pvs = DetectorSplits.split(try CrackDataset.files(in: root + "/paveseg-preview/masks").map(\.stem),
+                                   DetectorSplits.paveseg)
     // UAV75 (GPL-3.0) is not trained on by default: the default weights derive from CrackForest and DeepCrack
     // (non-commercial only), a restriction GPL-3.0 does not allow on a derived work, and models/MODEL.md keeps it
     // out of training for the same reason. A separate model may train on UAV75 with the MIT negatives only
@@ -308,6 +321,14 @@ do {
             try CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
         },
         try group("uav75", 0) { try load("uav75/train_img", "uav75/train_lab", uav[.train], uavRule) },
+        // Survey-vehicle frames (Apache-2.0): crack and alligator crack (30, 150) are cracks; sealed cracks,
+        // patches, covers, joints and potholes are look-alikes the model must learn to leave alone.
+        try group("paveseg", 0) { try load("paveseg-preview/images", "paveseg-preview/masks", pvs[.train], pavesegRule) },
+        try group("reduced", 0) {
+            let photos = try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.train])
+                + load("deepcrack/train_img", "deepcrack/train_lab", dc[.train])
+            return reduceFactors.flatMap { f in photos.map { $0.reduced(by: f) } }
+        },
     ]
     let groups = allGroups.filter { $0.share > 0 }
     let validation = [
@@ -316,6 +337,9 @@ do {
         ("deepcrack", try load("deepcrack/train_img", "deepcrack/train_lab",
                                (dc[.validation] ?? []).enumerated().filter { $0.offset % 2 == 0 }.map(\.element))),
         ("uav75", try load("uav75/train_img", "uav75/train_lab", uav[.validation], uavRule)),
+        ("paveseg", try load("paveseg-preview/images", "paveseg-preview/masks", pvs[.validation], pavesegRule)),
+        // The CrackForest validation photos reduced 2x: thin cracks as from the air.
+        ("crackforest-x2", try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.validation]).map { $0.reduced(by: 2) }),
     ].filter { selected?.contains($0.0) ?? true }
     let trained = Set(groups.map(\.name))
     let sourceLicences: [(String, String, String)] = [
@@ -324,6 +348,8 @@ do {
         ("pavement-negatives", "pavement-negatives (even)", "pavement-negatives: MIT"),
         ("ozgenel-negatives", "ozgenel Negative (even)", "Özgenel: not verified (see ozgenel-concrete-crack-cls/SOURCE.txt)"),
         ("uav75", "uav75 train_* minus carved validation", "UAV75: GPL-3.0"),
+        ("paveseg", "paveseg-preview (index % 5 != 0)", "paveseg-preview: Apache-2.0"),
+        ("reduced", "crackforest + deepcrack training photos reduced by \(reduceFactors)", "as CrackForest / DeepCrack"),
     ].filter { trained.contains($0.0) }
     if trained.contains("uav75") && (trained.contains("crackforest") || trained.contains("deepcrack")) {
         say("warning: UAV75 (GPL-3.0) mixed with non-commercial data: the weights cannot meet both licences")
@@ -338,6 +364,7 @@ do {
                   "evaluation": "val_img / val_lab, all 10"],
         "pavement-negatives": ["heldOut": pav[.test] ?? [], "train": pav[.train] ?? []],
         "ozgenel-concrete-crack-cls/Negative": ["heldOut": ozg[.test] ?? [], "train": ozg[.train] ?? []],
+        "paveseg-preview": ["validation": pvs[.validation] ?? [], "train": pvs[.train] ?? []],
     ]
     if uavEvery == 10 {
         try FileManager.default.createDirectory(atPath: "datasets", withIntermediateDirectories: true)

@@ -5,10 +5,10 @@ import TestSupport
 @testable import PavewatchCLI
 
 /// Expected values were read with `exiftool -n -GPSLatitude -GPSLongitude -GPSAltitude -Make -Model -FocalLength
-/// -ImageWidth -ImageHeight FILE` (ExifTool 12.57, an independent reader) on the demo survey files.
+/// -ImageWidth -ImageHeight FILE` (ExifTool 12.57, an independent reader) on the metadata samples (datasets/metadata-samples).
 @Suite("pavewatch info")
 struct InfoCommandTests {
-    let demo = TestSupport.repositoryRoot.appendingPathComponent("datasets/demo-survey").path
+    let demo = TestSupport.repositoryRoot.appendingPathComponent("datasets/metadata-samples").path
 
     @Test("senseFly frame: size, camera, GPS")
     func seneca() throws {

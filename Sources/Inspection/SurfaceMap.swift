@@ -1,0 +1,221 @@
+import Foundation
+import ImagingCore
+
+/// What a cell of a frame shows, as far as pavement inspection cares. Cracks and leaks are looked for on
+/// ``paved`` cells only.
+public enum SurfaceClass: UInt8, Sendable, CaseIterable, Codable {
+    /// Asphalt, concrete, pavers, tunnel lining: near-neutral colour, and (seen from the air) smooth.
+    case paved = 0
+    /// Lawns, crops, leafy canopies: green stands out of red and blue (excess green).
+    case vegetation = 1
+    /// Colours far more saturated than the frame's neutral surfaces: cars, roofs, autumn foliage, paint.
+    case vivid = 2
+    /// Warm brown ground seen from the air: soil, dirt roads, bare branches over leaf litter.
+    case soil = 3
+    /// Fine texture everywhere in the cell seen from the air: crowns of bare trees, bushes, gravel heaps.
+    case rough = 4
+
+    /// Lower-case name, as in JSON and maps.
+    public var name: String {
+        switch self {
+        case .paved: "paved"
+        case .vegetation: "vegetation"
+        case .vivid: "vivid"
+        case .soil: "soil"
+        case .rough: "rough"
+        }
+    }
+}
+
+/// Settings of the ``SurfaceMap``. The defaults were chosen by looking at cell statistics of the training and
+/// validation photos (close-ups must stay paved: CrackForest, DeepCrack, UAV75, tunnel linings) and of the two
+/// unlabelled drone flights (models/DETECTOR.md, "Surface map").
+public struct SurfaceConfiguration: Sendable, Equatable {
+    /// Cells per long side of the frame (the cell side is the long side divided by this, at least 8 pixels).
+    public var cellsPerLongSide: Int = 144
+    /// Excess green `2G − R − B` (cell means, 0...255 levels) above the frame's neutral level (its 25th percentile;
+    /// for aerial frames also above zero) from which a cell is vegetation.
+    public var vegetationExcessGreen: Double = 15
+    /// Saturation above the frame's neutral level (its 25th percentile) from which a cell is vivid.
+    public var vividSaturation: Double = 0.2
+    /// Frames at least this coarse (millimetres per pixel) are aerial: the soil and rough rules apply, and small
+    /// paved specks are removed. Close-ups are judged by colour alone (their asphalt is textured and may be tinted).
+    public var aerialGSDMillimetres: Double = 5
+    /// Saturation from which a warm (red ≥ green ≥ blue) cell of an aerial frame is soil.
+    public var soilSaturation: Double = 0.16
+    /// Gray-level difference over two pixels that counts as fine texture.
+    public var roughGradient: Int = 12
+    /// Share of a cell's samples with fine texture from which an aerial cell is rough.
+    public var roughShare: Double = 0.35
+    /// Paved areas of fewer cells (8-connected) in an aerial frame are not surface: gaps between tree crowns.
+    public var minimumPavedCells: Int = 12
+
+    /// The defaults.
+    public init() {}
+}
+
+/// The surface map of a frame: one ``SurfaceClass`` per square cell, from the cells' mean colour and (for aerial
+/// frames) their fine texture. Cheap: every second pixel of every second row is sampled once.
+///
+/// Gray frames carry no colour: there only the texture rule can apply, so close-up gray frames are paved
+/// everywhere.
+public struct SurfaceMap: Sendable, Equatable {
+    /// Frame size in pixels.
+    public let width: Int, height: Int
+    /// Cell side in frame pixels.
+    public let cell: Int
+    /// Grid size.
+    public let columns: Int, rows: Int
+    /// `rows × columns` classes, row-major.
+    public internal(set) var classes: [SurfaceClass]
+    /// `rows × columns` mean colours (red, green, blue, 0...255); all three equal for gray frames.
+    public let colours: [SIMD3<Float>]
+
+    /// Share of the frame's cells that are paved, 0...1.
+    public var pavedFraction: Double {
+        classes.isEmpty ? 0 : Double(classes.count { $0 == .paved }) / Double(classes.count)
+    }
+
+    /// The class of the cell holding frame pixel (x, y); outside the frame, the nearest cell.
+    public func surface(x: Double, y: Double) -> SurfaceClass {
+        guard !classes.isEmpty else { return .paved }
+        let c = min(columns - 1, max(0, Int(x) / cell)), r = min(rows - 1, max(0, Int(y) / cell))
+        return classes[r * columns + c]
+    }
+
+    /// Share of the points (frame pixels, `[x, y]`) that lie on paved cells; 1 for no points.
+    public func pavedShare(of points: [[Double]]) -> Double {
+        let pts = points.filter { $0.count >= 2 }
+        guard !pts.isEmpty else { return 1 }
+        return Double(pts.count { surface(x: $0[0], y: $0[1]) == .paved }) / Double(pts.count)
+    }
+
+    /// Whether any cell meeting the rectangle (frame pixels) is paved.
+    public func anyPaved(x: Int, y: Int, width w: Int, height h: Int) -> Bool {
+        guard !classes.isEmpty, w > 0, h > 0 else { return classes.isEmpty }
+        let c0 = max(0, x / cell), c1 = min(columns - 1, (x + w - 1) / cell)
+        let r0 = max(0, y / cell), r1 = min(rows - 1, (y + h - 1) / cell)
+        guard c0 <= c1 && r0 <= r1 else { return false }
+        for r in r0...r1 { for c in c0...c1 where classes[r * columns + c] == .paved { return true } }
+        return false
+    }
+
+    /// A map with every cell paved (a frame the map is not computed for).
+    public static func allPaved(width: Int, height: Int, configuration: SurfaceConfiguration = .init()) -> SurfaceMap {
+        let cell = cellSide(width: width, height: height, configuration)
+        let columns = max(1, (width + cell - 1) / cell), rows = max(1, (height + cell - 1) / cell)
+        return SurfaceMap(width: width, height: height, cell: cell, columns: columns, rows: rows,
+                          classes: [SurfaceClass](repeating: .paved, count: columns * rows),
+                          colours: [SIMD3<Float>](repeating: SIMD3(128, 128, 128), count: columns * rows))
+    }
+
+    static func cellSide(width: Int, height: Int, _ c: SurfaceConfiguration) -> Int {
+        max(8, max(width, height) / max(1, c.cellsPerLongSide))
+    }
+
+    /// Computes the map of a frame.
+    /// - Parameters: image: (H, W) gray8, rgb8 or rgba8; gsdMillimetres: the frame's ground sampling distance,
+    ///   if known (aerial rules apply from ``SurfaceConfiguration/aerialGSDMillimetres``); configuration: rules.
+    public static func compute(_ image: PixelBuffer, gsdMillimetres: Double?,
+                               configuration c: SurfaceConfiguration = .init()) -> SurfaceMap {
+        let w = image.width, h = image.height
+        guard w > 0 && h > 0 else {
+            return SurfaceMap(width: w, height: h, cell: 8, columns: 0, rows: 0, classes: [], colours: [])
+        }
+        let cell = cellSide(width: w, height: h, c)
+        let columns = (w + cell - 1) / cell, rows = (h + cell - 1) / cell
+        let n = columns * rows, ch = image.format.channels
+        var sums = [SIMD3<Float>](repeating: .zero, count: n)
+        var count = [Float](repeating: 0, count: n), textured = [Float](repeating: 0, count: n)
+        let stride = image.rowStride, bytes = image.bytes, t = c.roughGradient
+        func luma(_ o: Int) -> Int {
+            ch == 1 ? Int(bytes[o]) : (Int(bytes[o]) * 77 + Int(bytes[o + 1]) * 150 + Int(bytes[o + 2]) * 29) >> 8
+        }
+        var y = 0
+        while y < h {
+            let row = y * stride, cr = (y / cell) * columns
+            let below = y + 2 < h ? row + 2 * stride : -1
+            var x = 0
+            while x < w {
+                let o = row + x * ch, i = cr + x / cell
+                if ch == 1 {
+                    let v = Float(bytes[o]); sums[i] += SIMD3(v, v, v)
+                } else {
+                    sums[i] += SIMD3(Float(bytes[o]), Float(bytes[o + 1]), Float(bytes[o + 2]))
+                }
+                count[i] += 1
+                let g = luma(o)
+                var d = 0
+                if x + 2 < w { d = abs(luma(o + 2 * ch) - g) }
+                if below >= 0 { d = max(d, abs(luma(below + x * ch) - g)) }
+                if d > t { textured[i] += 1 }
+                x += 2
+            }
+            y += 2
+        }
+        var colours = [SIMD3<Float>](repeating: .zero, count: n)
+        var saturation = [Double](repeating: 0, count: n)
+        for i in 0..<n where count[i] > 0 {
+            let m = sums[i] / count[i]
+            colours[i] = m
+            let hi = max(m.x, m.y, m.z), lo = min(m.x, m.y, m.z)
+            saturation[i] = Double((hi - lo) / max(hi, 1))
+        }
+        // The frame's neutral levels (25th percentiles): a close-up's colour cast (green-tinted asphalt, yellow
+        // tunnel light) moves every cell alike, so close-ups are judged against them only; aerial frames (a drone
+        // camera's white balance, scenes of lawns and woods) also by absolute levels.
+        let neutral = saturation.sorted()[n / 4]
+        let excessGreen = colours.map { Double(2 * $0.y - $0.x - $0.z) }
+        let neutralGreen = excessGreen.sorted()[n / 4]
+        let aerial = (gsdMillimetres ?? 0) >= c.aerialGSDMillimetres
+        var classes = [SurfaceClass](repeating: .paved, count: n)
+        for i in 0..<n where count[i] > 0 {
+            let m = colours[i]
+            let exg = excessGreen[i]
+            let green = exg - neutralGreen > c.vegetationExcessGreen || (aerial && exg > c.vegetationExcessGreen)
+            if ch > 1 && green && m.y >= m.x {
+                classes[i] = .vegetation
+            } else if ch > 1 && saturation[i] - neutral > c.vividSaturation {
+                classes[i] = .vivid
+            } else if aerial && ch > 1 && saturation[i] > c.soilSaturation && m.x >= m.y && m.y >= m.z {
+                classes[i] = .soil
+            } else if aerial && Double(textured[i] / count[i]) > c.roughShare {
+                classes[i] = .rough
+            }
+        }
+        var map = SurfaceMap(width: w, height: h, cell: cell, columns: columns, rows: rows, classes: classes,
+                             colours: colours)
+        if aerial { map.removeSmallPavedAreas(minimumCells: c.minimumPavedCells) }
+        return map
+    }
+
+    /// Reclassifies paved areas of fewer than `minimumCells` 8-connected cells as their most common neighbour.
+    mutating func removeSmallPavedAreas(minimumCells: Int) {
+        var seen = [Bool](repeating: false, count: classes.count)
+        var stack: [Int] = [], area: [Int] = []
+        for start in classes.indices where classes[start] == .paved && !seen[start] {
+            area.removeAll(keepingCapacity: true)
+            seen[start] = true
+            stack.append(start)
+            var neighbours = [Int](repeating: 0, count: SurfaceClass.allCases.count)
+            while let i = stack.popLast() {
+                area.append(i)
+                let x = i % columns, y = i / columns
+                for dy in -1...1 { for dx in -1...1 where dx != 0 || dy != 0 {
+                    let nx = x + dx, ny = y + dy
+                    guard nx >= 0 && ny >= 0 && nx < columns && ny < rows else { continue }
+                    let j = ny * columns + nx
+                    if classes[j] == .paved {
+                        if !seen[j] { seen[j] = true; stack.append(j) }
+                    } else {
+                        neighbours[Int(classes[j].rawValue)] += 1
+                    }
+                } }
+            }
+            guard area.count < minimumCells else { continue }
+            let best = neighbours.indices.max { neighbours[$0] < neighbours[$1] } ?? 0
+            guard neighbours[best] > 0, let replacement = SurfaceClass(rawValue: UInt8(best)) else { continue }
+            for i in area { classes[i] = replacement }
+        }
+    }
+}
