@@ -139,10 +139,11 @@ public final class Detector: Sendable {
     /// Inspects pixels with their metadata (the position, camera and attitude used for geotagging).
     /// - Parameters: pixels: (H, W) gray8 or rgb8; metadata: EXIF / XMP of the frame (empty: no location);
     ///   crackMap: called with the crack probability map (row-major, 0...1) at the working resolution and its
-    ///   width and height, e.g. to save it as an image.
+    ///   width and height, e.g. to save it as an image; surfaceMap: called with the frame's surface map (when on).
     public func inspect(pixels px: PixelBuffer, metadata: ImageMetadata, file: String, threads: Int,
                         times: inout StageTimes,
-                        crackMap: ((_ probabilities: [Float], _ width: Int, _ height: Int) -> Void)? = nil) -> FrameReport {
+                        crackMap: ((_ probabilities: [Float], _ width: Int, _ height: Int) -> Void)? = nil,
+                        surfaceMap: ((SurfaceMap) -> Void)? = nil) -> FrameReport {
         var clock = Date()
         func lap() -> Double { let now = Date(); defer { clock = now }; return now.timeIntervalSince(clock) }
         let gray = px.format == .gray8 ? px : ColorConversion.gray(px, threads: max(1, threads))
@@ -156,6 +157,7 @@ public final class Detector: Sendable {
         let work = factor > 1 ? Downsample.area(gray, factor: factor, threads: max(1, threads)) : gray
         times.gray = lap()
         let surface = configuration.surface.map { SurfaceMap.compute(px, gsdMillimetres: gsdMm, configuration: $0) }
+        if let surface { surfaceMap?(surface) }
         times.surface = lap()
         var reached = 0
         let prob = CrackMap.probabilities(work, model: model, tileSize: configuration.tileSize, threads: max(1, threads),
@@ -311,13 +313,17 @@ public final class Detector: Sendable {
     }
 
     /// A crack's length in metres and width in millimetres from its pixel measures.
-    static func measure(_ f: inout Finding, metresPerPixel gsd: Double) {
+    public static func measure(_ f: inout Finding, metresPerPixel gsd: Double) {
         if let l = f.lengthPx { f.lengthM = (l * gsd * 1000).rounded() / 1000 }
         if let w = f.widthPx { f.widthMm = (w * gsd * 10000).rounded() / 10 }
     }
 
     /// Adds position, uncertainty and ground units to a finding; pixels the geometry refuses leave them absent.
-    static func geotag(_ f: inout Finding, geometry g: some GroundProjection) {
+    /// The one geotagger of frames and fixed cameras alike (`inspect`, `survey`, `worker`, `watch`): position of the
+    /// box's centre, crack length in metres and width in millimetres from the local ground sampling distance, and the
+    /// outline's ground polygon and area.
+    /// - Parameters: f: a finding in frame pixels; g: the frame's or the fixed camera's projection.
+    public static func geotag(_ f: inout Finding, geometry g: some GroundProjection) {
         let cx = Double(f.bbox.x) + Double(f.bbox.width) / 2, cy = Double(f.bbox.y) + Double(f.bbox.height) / 2
         guard let c = try? g.coordinate(x: cx, y: cy) else { return }
         f.latitude = c.latitude

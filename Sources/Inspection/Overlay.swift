@@ -4,9 +4,11 @@ import ImagingCore
 /// Draws findings onto a frame: outlines coloured by class (cracks red, leaks blue) with a short label
 /// (`CL` longitudinal, `CT` transverse, `CB` block, `CA` alligator, `LK` leak, then the confidence in %).
 public enum Overlay {
-    /// - Parameters: image: the frame, gray8 or rgb8; findings: in frame pixels.
+    /// - Parameters: image: the frame, gray8 or rgb8; findings: in frame pixels; surface: the frame's surface map,
+    ///   whose cells off the paved surface are shaded (tinted by class, darkened) so that the surveyed surface stands
+    ///   out (nil: no shading).
     /// - Returns: an rgb8 copy with the drawing.
-    public static func draw(_ findings: [Finding], on image: PixelBuffer) -> PixelBuffer {
+    public static func draw(_ findings: [Finding], on image: PixelBuffer, surface: SurfaceMap? = nil) -> PixelBuffer {
         var out = PixelBuffer(width: image.width, height: image.height, format: .rgb8)
         let gray = image.format == .gray8
         for y in 0..<image.height {
@@ -21,6 +23,7 @@ public enum Overlay {
                 }
             }
         }
+        if let surface, !surface.classes.isEmpty { shade(&out, surface) }
         let thick = max(1, min(image.width, image.height) / 600)
         let glyph = max(1, min(image.width, image.height) / 300)
         for f in findings {
@@ -42,6 +45,28 @@ public enum Overlay {
                  colour: colour, scale: glyph)
         }
         return out
+    }
+
+    /// Tint of each surface class off the pavement (vegetation green, vivid magenta, soil brown, rough blue).
+    static func tint(_ c: SurfaceClass) -> SIMD3<Float>? {
+        switch c {
+        case .paved: nil
+        case .vegetation: SIMD3(0, 160, 0)
+        case .vivid: SIMD3(200, 0, 200)
+        case .soil: SIMD3(150, 90, 30)
+        case .rough: SIMD3(40, 60, 200)
+        }
+    }
+
+    /// Blends the cells off the paved surface half with their class's tint, so what was surveyed stays clear.
+    static func shade(_ img: inout PixelBuffer, _ surface: SurfaceMap) {
+        for y in 0..<img.height {
+            for x in 0..<img.width {
+                guard let t = tint(surface.surface(x: Double(x), y: Double(y))) else { continue }
+                let d = y * img.rowStride + 3 * x
+                for c in 0..<3 { img.bytes[d + c] = UInt8(min(255, (Float(img.bytes[d + c]) * 0.45 + t[c] * 0.55).rounded())) }
+            }
+        }
     }
 
     static func plot(_ img: inout PixelBuffer, _ x: Int, _ y: Int, _ c: (UInt8, UInt8, UInt8)) {

@@ -31,8 +31,11 @@ public enum SurfaceClass: UInt8, Sendable, CaseIterable, Codable {
 /// validation photos (close-ups must stay paved: CrackForest, DeepCrack, UAV75, tunnel linings) and of the two
 /// unlabelled drone flights (models/DETECTOR.md, "Surface map").
 public struct SurfaceConfiguration: Sendable, Equatable {
-    /// Cells per long side of the frame (the cell side is the long side divided by this, at least 8 pixels).
+    /// Cells per long side of a frame without a known ground scale (the cell side is the long side divided by this,
+    /// at least 8 pixels).
     public var cellsPerLongSide: Int = 144
+    /// Cell side on the ground, millimetres, for aerial frames (8 to 64 pixels).
+    public var aerialCellMillimetres: Double = 1000
     /// Excess green `2G − R − B` (cell means, 0...255 levels) above the frame's neutral level (its 25th percentile;
     /// for aerial frames also above zero) from which a cell is vegetation.
     public var vegetationExcessGreen: Double = 15
@@ -43,10 +46,16 @@ public struct SurfaceConfiguration: Sendable, Equatable {
     public var aerialGSDMillimetres: Double = 5
     /// Saturation from which a warm (red ≥ green ≥ blue) cell of an aerial frame is soil.
     public var soilSaturation: Double = 0.16
+    /// Saturation above the frame's neutral level from which a warm cell of an aerial frame is soil (leaf litter and
+    /// bare woods at 0.09-0.19 beside asphalt at 0.02-0.03 in the garfield flight).
+    public var soilSaturationAboveNeutral: Double = 0.06
     /// Gray-level difference over two pixels that counts as fine texture.
     public var roughGradient: Int = 12
-    /// Share of a cell's samples with fine texture from which an aerial cell is rough.
-    public var roughShare: Double = 0.35
+    /// Share of a cell's samples with fine texture from which a coarse aerial cell is rough.
+    public var roughShare: Double = 0.5
+    /// The rough rule applies from this ground sampling distance (mm per pixel): finer, asphalt's own aggregate is
+    /// texture enough to look rough.
+    public var roughGSDMillimetres: Double = 25
     /// Paved areas of fewer cells (8-connected) in an aerial frame are not surface: gaps between tree crowns.
     public var minimumPavedCells: Int = 12
 
@@ -102,15 +111,19 @@ public struct SurfaceMap: Sendable, Equatable {
 
     /// A map with every cell paved (a frame the map is not computed for).
     public static func allPaved(width: Int, height: Int, configuration: SurfaceConfiguration = .init()) -> SurfaceMap {
-        let cell = cellSide(width: width, height: height, configuration)
+        let cell = cellSide(width: width, height: height, gsdMillimetres: nil, configuration)
         let columns = max(1, (width + cell - 1) / cell), rows = max(1, (height + cell - 1) / cell)
         return SurfaceMap(width: width, height: height, cell: cell, columns: columns, rows: rows,
                           classes: [SurfaceClass](repeating: .paved, count: columns * rows),
                           colours: [SIMD3<Float>](repeating: SIMD3(128, 128, 128), count: columns * rows))
     }
 
-    static func cellSide(width: Int, height: Int, _ c: SurfaceConfiguration) -> Int {
-        max(8, max(width, height) / max(1, c.cellsPerLongSide))
+    /// About a metre on the ground for aerial frames, else 1/144 of the long side; at least 8 pixels.
+    static func cellSide(width: Int, height: Int, gsdMillimetres: Double?, _ c: SurfaceConfiguration) -> Int {
+        if let g = gsdMillimetres, g >= c.aerialGSDMillimetres {
+            return min(64, max(8, Int((c.aerialCellMillimetres / g).rounded())))
+        }
+        return max(8, max(width, height) / max(1, c.cellsPerLongSide))
     }
 
     /// Computes the map of a frame.
@@ -122,7 +135,7 @@ public struct SurfaceMap: Sendable, Equatable {
         guard w > 0 && h > 0 else {
             return SurfaceMap(width: w, height: h, cell: 8, columns: 0, rows: 0, classes: [], colours: [])
         }
-        let cell = cellSide(width: w, height: h, c)
+        let cell = cellSide(width: w, height: h, gsdMillimetres: gsdMillimetres, c)
         let columns = (w + cell - 1) / cell, rows = (h + cell - 1) / cell
         let n = columns * rows, ch = image.format.channels
         var sums = [SIMD3<Float>](repeating: .zero, count: n)
@@ -168,6 +181,9 @@ public struct SurfaceMap: Sendable, Equatable {
         let excessGreen = colours.map { Double(2 * $0.y - $0.x - $0.z) }
         let neutralGreen = excessGreen.sorted()[n / 4]
         let aerial = (gsdMillimetres ?? 0) >= c.aerialGSDMillimetres
+        let coarse = (gsdMillimetres ?? 0) >= c.roughGSDMillimetres
+        let brightness = colours.map { ($0.x + $0.y + $0.z) / 3 }
+        let medianBrightness = brightness.sorted()[n / 2]
         var classes = [SurfaceClass](repeating: .paved, count: n)
         for i in 0..<n where count[i] > 0 {
             let m = colours[i]
@@ -175,11 +191,15 @@ public struct SurfaceMap: Sendable, Equatable {
             let green = exg - neutralGreen > c.vegetationExcessGreen || (aerial && exg > c.vegetationExcessGreen)
             if ch > 1 && green && m.y >= m.x {
                 classes[i] = .vegetation
-            } else if ch > 1 && saturation[i] - neutral > c.vividSaturation {
+            } else if ch > 1 && saturation[i] - neutral > c.vividSaturation
+                        && !(m.z >= m.x && m.z >= m.y && brightness[i] < medianBrightness) {
+                // (A darker cell whose strongest channel is blue is pavement in a cast shadow, lit by the sky
+                // alone: it stays surface, and LeakSurfaceCheck keeps its darkness from becoming a leak.)
                 classes[i] = .vivid
-            } else if aerial && ch > 1 && saturation[i] > c.soilSaturation && m.x >= m.y && m.y >= m.z {
+            } else if aerial && ch > 1 && m.x >= m.y && m.y >= m.z
+                        && (saturation[i] > c.soilSaturation || saturation[i] - neutral > c.soilSaturationAboveNeutral) {
                 classes[i] = .soil
-            } else if aerial && Double(textured[i] / count[i]) > c.roughShare {
+            } else if coarse && Double(textured[i] / count[i]) > c.roughShare {
                 classes[i] = .rough
             }
         }

@@ -28,7 +28,7 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Print the frame report as JSON.")
     var json = false
 
-    @Option(help: "Write the frame with the findings drawn on it (PNG).")
+    @Option(help: "Write the frame with the findings drawn on it and the cells off the paved surface shaded (PNG).")
     var overlay: String?
 
     @Option(help: "Write the crack probability map (white = crack, at the working resolution) as a gray PNG.")
@@ -73,13 +73,14 @@ struct InspectCommand: AsyncParsableCommand {
         do { decoded = try ImageDecoder.decode(path: image) } catch { throw ValidationError("\(image): \(error)") }
         var times = Detector.StageTimes()
         var probabilities: PixelBuffer?
+        var surface: SurfaceMap?
         let report = detector.inspect(pixels: decoded.pixels, metadata: decoded.metadata, file: image,
-                                      threads: max(1, threads), times: &times) { p, w, h in
+                                      threads: max(1, threads), times: &times, crackMap: { p, w, h in
             guard map != nil else { return }
             var img = PixelBuffer(width: w, height: h, format: .gray8)
             for y in 0..<h { for x in 0..<w { img.bytes[y * img.rowStride + x] = UInt8((p[y * w + x] * 255).rounded()) } }
             probabilities = img
-        }
+        }, surfaceMap: { surface = $0 })
         if timings {
             var line = times.all.map { "\($0.0) \(Int(($0.1 * 1000).rounded())) ms" }.joined(separator: ", ")
             line += ", network on \(Int((times.networkShare * 100).rounded())) % of pixels"
@@ -89,7 +90,7 @@ struct InspectCommand: AsyncParsableCommand {
             try Data(try ImageEncoder.png(probabilities)).write(to: URL(fileURLWithPath: map))
         }
         if let overlay {
-            let drawn = Overlay.draw(report.findings, on: decoded.pixels)
+            let drawn = Overlay.draw(report.findings, on: decoded.pixels, surface: surface)
             try Data(try ImageEncoder.png(drawn)).write(to: URL(fileURLWithPath: overlay))
         }
         if json {

@@ -53,8 +53,13 @@ public struct DarkRegionInspector: FrameInspector {
             guard area >= minimumArea else { continue }
             let bw = x1 - x0 + 1, bh = y1 - y0 + 1
             let elongated = max(bw, bh) >= 3 * min(bw, bh)
+            // The box as outline; a crack's length is the box's long side and its width the area over that.
+            let box: [[Double]] = [[Double(x0), Double(y0)], [Double(x1 + 1), Double(y0)],
+                                   [Double(x1 + 1), Double(y1 + 1)], [Double(x0), Double(y1 + 1)]]
+            let long = Double(max(bw, bh))
             findings.append(Finding(defectClass: elongated ? .crack : .leak, confidence: 1,
-                                    bbox: BoundingBox(x: x0, y: y0, width: bw, height: bh),
+                                    bbox: BoundingBox(x: x0, y: y0, width: bw, height: bh), outline: box,
+                                    lengthPx: elongated ? long : nil, widthPx: elongated ? Double(area) / long : nil,
                                     areaPx: Double(area)))
         }
         return FrameReport(file: file, width: w, height: h, findings: findings)

@@ -2,6 +2,7 @@ import Codecs
 import Findings
 import Foundation
 import Geo
+import Inspection
 import Logging
 import Synchronization
 import Tickets
@@ -224,7 +225,7 @@ public final class WatchRunner: Sendable {
         guard !due.isEmpty else { return }
         var findings = due.map { report.findings[$0] }
         if let camera {
-            for i in findings.indices { Self.geotag(&findings[i], camera: camera) }
+            for i in findings.indices where findings[i].location == nil { Detector.geotag(&findings[i], geometry: camera) }
         }
         report.findings = findings
         if report.capturedAt == nil { report.capturedAt = ISO8601DateFormatter().string(from: frame.receivedAt) }
@@ -249,27 +250,5 @@ public final class WatchRunner: Sendable {
         logger.info("defect reported", metadata: ["frame.id": "\(frame.name)", "findings.count": "\(findings.count)",
                                                   "tickets.created": "\(result.ticketsCreated)",
                                                   "tickets.updated": "\(result.ticketsUpdated)"])
-    }
-
-    /// Gives a finding the ground position of its box's centre and the box's ground outline, with the
-    /// camera's location uncertainty, unless it has a position already or lies above the horizon.
-    /// - Parameters: finding: in pixel coordinates; camera: the fixed camera.
-    public static func geotag(_ finding: inout Finding, camera: any GroundProjection) {
-        guard finding.location == nil else { return }
-        let b = finding.bbox
-        let cx = Double(b.x) + Double(b.width) / 2, cy = Double(b.y) + Double(b.height) / 2
-        guard let centre = try? camera.coordinate(x: cx, y: cy),
-              let uncertainty = try? camera.locationUncertainty(x: cx, y: cy) else { return }
-        finding.latitude = centre.latitude
-        finding.longitude = centre.longitude
-        finding.uncertaintyM = uncertainty
-        let corners = [(b.x, b.y), (b.x + b.width, b.y), (b.x + b.width, b.y + b.height), (b.x, b.y + b.height)]
-        var ring: [Findings.GeoPoint] = []
-        for (x, y) in corners {
-            guard let p = try? camera.coordinate(x: Double(x), y: Double(y)) else { return }
-            ring.append(Findings.GeoPoint(latitude: p.latitude, longitude: p.longitude))
-        }
-        ring.append(ring[0])
-        if finding.geoOutline == nil { finding.geoOutline = GeoOutline(kind: .polygon, points: ring) }
     }
 }

@@ -96,4 +96,23 @@ struct PersistenceRuleTests {
         #expect(abs(position.latitude - expected.latitude) < 2e-6)
         #expect(abs(position.longitude - expected.longitude) < 3e-6)
     }
+
+    /// Fixed cameras are geotagged like survey frames (one geotagger): a crack seen through the camera's homography
+    /// gets its length in metres, its width in millimetres and so a severity.
+    @Test("a fixed camera's crack ticket has width, length and severity")
+    func fixedCameraMeasures() async throws {
+        let store = try SQLiteTicketStore.inMemory()
+        let runner = try WatchFixtures.runner(persist: 1, window: 1, camera: try WatchFixtures.camera(), store: store)
+        // A dark bar 30 px long and 3 px wide: 3.0 m by 300 mm at the camera's 10 cm per pixel.
+        let bytes = try WatchFixtures.frame(0, bars: [(10, 20, 30, 3)])
+        let summary = try await runner.run(source: ArrayFrameSource(frames: [WatchFrame(name: "cam#0", bytes: bytes)]))
+        #expect(summary.ticketsCreated == 1)
+        let ticket = try #require(try await store.tickets(TicketQuery()).first)
+        #expect(ticket.defectClass == .crack)
+        // JPEG blurs the bar's edges by a pixel or so.
+        let width = try #require(ticket.widthMm)
+        #expect(width > 200 && width < 400)
+        #expect(abs(try #require(ticket.lengthM) - 3.0) < 0.3)
+        #expect(ticket.severity == .high)
+    }
 }

@@ -15,17 +15,18 @@ enum WatchFixtures {
     static let height = 48
 
     /// A JPEG frame.
-    /// - Parameters: index: makes the bytes unique; blobs: dark squares `(x, y, size)`.
-    static func frame(_ index: Int, blobs: [(Int, Int, Int)] = []) throws -> [UInt8] {
+    /// - Parameters: index: makes the bytes unique; blobs: dark squares `(x, y, size)`; bars: dark rectangles
+    ///   `(x, y, width, height)`.
+    static func frame(_ index: Int, blobs: [(Int, Int, Int)] = [], bars: [(Int, Int, Int, Int)] = []) throws -> [UInt8] {
         var px = PixelBuffer(width: width, height: height, format: .gray8)
         for y in 0..<height {
             for x in 0..<width { px.bytes[y * px.rowStride + x] = 200 }
         }
         // Frame counter: bright-ish bits on the top row (never dark).
         for bit in 0..<16 { px.bytes[bit * 2] = (index >> bit) & 1 == 1 ? 120 : 230 }
-        for (bx, by, size) in blobs {
-            for y in by..<(by + size) {
-                for x in bx..<(bx + size) { px.bytes[y * px.rowStride + x] = 20 }
+        for (bx, by, bw, bh) in blobs.map({ ($0.0, $0.1, $0.2, $0.2) }) + bars {
+            for y in by..<(by + bh) {
+                for x in bx..<(bx + bw) { px.bytes[y * px.rowStride + x] = 20 }
             }
         }
         return try ImageEncoder.jpeg(px, quality: 95)
