@@ -203,10 +203,20 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         return r
     }
 
-    /// Only local paths (`/...`, not `//host`) are followed after login.
+    /// The page to go to after login: only a same-site path is followed, anything else gives `/`.
+    ///
+    /// Browsers drop tabs, CR and LF from a `Location` and read a backslash as a slash, so
+    /// `/<TAB>/evil.example` or `/\/evil.example` would lead off-site as `//evil.example`. Those characters (and
+    /// the other C0 controls and DEL) are removed first, and the result must start with exactly one `/`.
+    /// - Parameters: next: the `next` field of the login form (untrusted).
+    /// - Returns: a path starting with a single `/`, shorter than 512 bytes.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.utf8.count < 512 else { return "/" }
-        return next
+        guard let next else { return "/" }
+        let cleaned = String(String.UnicodeScalarView(next.unicodeScalars.filter {
+            $0.value >= 0x20 && $0.value != 0x7F && $0 != "\\"
+        }))
+        guard cleaned.hasPrefix("/"), !cleaned.hasPrefix("//"), cleaned.utf8.count < 512 else { return "/" }
+        return cleaned
     }
 
     func login(_ request: Request) async throws -> Response {
