@@ -13,14 +13,14 @@ import Tickets
 ///   - review: settings of the review pages.
 public func buildRouter(store: any TicketStore, open311: Open311Configuration,
                         metrics: PrometheusCollectorRegistry? = nil,
-                        review: ReviewConfiguration = ReviewConfiguration()) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+                        review: ReviewConfiguration = ReviewConfiguration()) -> Router<ServerRequestContext> {
+    let router = Router(context: ServerRequestContext.self)
     if let metrics {
         router.add(middleware: HTTPMetricsMiddleware(registry: metrics))
         router.addMetricsRoute(metrics)
     }
     router.get("health") { _, _ in "ok" }
-    Open311Routes<BasicRequestContext>(store: store, configuration: open311).register(on: router)
+    Open311Routes<ServerRequestContext>(store: store, configuration: open311).register(on: router)
     registerReviewPages(on: router, store: store, configuration: review)
     return router
 }

@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import ReviewServer
+import Logging
+@testable import ReviewServer
+import Synchronization
 import Testing
 import Tickets
 
@@ -45,6 +47,121 @@ struct ReviewHardeningTests {
                                                      ("password", ReviewFixture.password),
                                                      ("next", try #require(form.hiddenField("next")))], cookie: cookie)
             #expect(r.headers[.location] == "/tickets/\(fx.crack)?done=x")
+        }
+    }
+
+    /// Posts a login form; `cookie`/`csrf` from ``TestClientProtocol/loginForm()``.
+    func attempt(_ client: some TestClientProtocol, _ login: (cookie: String, csrf: String), _ name: String,
+                 _ password: String) async throws -> TestResponse {
+        try await client.form("/login", [("csrf", login.csrf), ("name", name), ("password", password)], cookie: login.cookie)
+    }
+
+    @Test("Failed logins slow down with Retry-After instead of locking the name; the wait ends and the owner gets in")
+    func throttleWithBackoff() async throws {
+        let logs = LogCapture()
+        let fx = try await ReviewFixture()
+        defer { fx.removeFiles() }
+        let app = buildApplication(store: fx.store, open311: Open311Configuration(apiKeys: ["k"]),
+                                   review: ReviewConfiguration(maxLoginFailures: 2, loginBackoff: 0.5, maxLoginBackoff: 1),
+                                   host: "127.0.0.1", port: 0, logger: logs.logger)
+        try await app.test(.router) { client in
+            let form = try await client.loginForm()
+            for _ in 0..<2 { #expect(try await attempt(client, form, "adam", "guess").status == .unauthorized) }
+            let refused = try await attempt(client, form, "adam", ReviewFixture.password)
+            #expect(refused.status == .tooManyRequests)
+            let retry = try #require(refused.headers[.retryAfter].flatMap { Int($0) }, "Retry-After: \(refused.headers)")
+            #expect((1...1).contains(retry))
+            #expect(refused.headers[values: .setCookie].allSatisfy { !$0.hasPrefix("pw_session=") })
+            // Another name from the same client is not held back.
+            #expect(try await attempt(client, form, "vera", ReviewFixture.password).status == .seeOther)
+            try await Task.sleep(for: .seconds(retry))
+            #expect(try await attempt(client, form, "adam", ReviewFixture.password).status == .seeOther,
+                    "once the wait is over the right password gets in")
+        }
+        let messages = logs.entries
+        #expect(messages.filter { $0.message == "login failed" && $0.metadata["login.name"] == "adam" }.count == 2, "\(messages)")
+        #expect(messages.contains { $0.message.hasPrefix("login refused") && $0.metadata["client.address"] != nil }, "\(messages)")
+    }
+
+    @Test("The throttle keys on client and name: a guesser elsewhere does not lock the owner out; waits double up to the cap")
+    func throttlePerClient() async throws {
+        let t = LoginThrottle(freeFailures: 3, baseDelay: 1, maxDelay: 8, window: 600)
+        let start = Date(timeIntervalSinceReferenceDate: 0)
+        let attacker = LoginThrottle.Key(client: "203.0.113.9", name: "adam")
+        let owner = LoginThrottle.Key(client: "198.51.100.2", name: "adam")
+        var waits: [Int] = []
+        for i in 0..<8 {
+            let now = start.addingTimeInterval(Double(i) * 100)
+            #expect(await t.check(attacker, now: now) == .allowed)
+            await t.fail(attacker, now: now)
+            if case .wait(let s) = await t.check(attacker, now: now) { waits.append(s) } else { waits.append(0) }
+            #expect(await t.check(owner, now: now) == .allowed)
+        }
+        #expect(waits == [0, 0, 1, 2, 4, 8, 8, 8])
+        #expect(await t.check(attacker, now: start.addingTimeInterval(700 + 600)) == .allowed, "forgotten after the window")
+        await t.fail(owner, now: start)
+        await t.succeed(owner)
+        #expect(await t.check(owner, now: start) == .allowed)
+    }
+
+    @Test("The throttle remembers at most `capacity` pairs")
+    func throttleCapacity() async throws {
+        let t = LoginThrottle(freeFailures: 0, baseDelay: 60, maxDelay: 60, window: 600, capacity: 10)
+        let now = Date(timeIntervalSinceReferenceDate: 0)
+        for i in 0..<25 { await t.fail(.init(client: "c\(i)", name: "n"), now: now.addingTimeInterval(Double(i))) }
+        #expect(await t.check(.init(client: "c24", name: "n"), now: now.addingTimeInterval(25)) != .allowed)
+        #expect(await t.check(.init(client: "c0", name: "n"), now: now.addingTimeInterval(25)) == .allowed)
+    }
+
+    @Test("An unknown name costs the same bcrypt work as a real one (no user enumeration by timing)")
+    func unknownNamesTakeAsLong() async throws {
+        try await withPages { client, fx in
+            try await fx.store.saveUser(UserAccount(name: "carl", role: .viewer, passwordHash: PasswordHash.make("a password")))
+            let form = try await client.loginForm()
+            let clock = ContinuousClock()
+            var known: [Duration] = [], unknown: [Duration] = []
+            for i in 0..<3 {
+                known.append(try await clock.measure { _ = try await attempt(client, form, "carl", "wrong \(i)") })
+                unknown.append(try await clock.measure { _ = try await attempt(client, form, "nobody\(i)", "wrong") })
+            }
+            let k = known.sorted()[1], u = unknown.sorted()[1]
+            #expect(u > k * 0.6, "unknown \(u), known \(k)")
+        }
+    }
+}
+
+/// Records log entries for the tests.
+final class LogCapture: Sendable {
+    struct Entry: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let box = Mutex<[Entry]>([])
+
+    var entries: [Entry] { box.withLock { $0 } }
+
+    /// A logger writing into this capture.
+    var logger: Logger { Logger(label: "test") { _ in Handler(capture: self) } }
+
+    func append(_ e: Entry) { box.withLock { $0.append(e) } }
+
+    struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+                 file: String, function: String, line: UInt) {
+            let all = self.metadata.merging(metadata ?? [:]) { $1 }
+            capture.append(Entry(level: level, message: message.description,
+                                 metadata: all.mapValues { "\($0)" }))
         }
     }
 }
