@@ -261,6 +261,10 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
             return loginPage(request, error: "Wrong name or password.", status: .unauthorized)
         }
         await throttle.succeed(key)
+        // A session this browser already had (perhaps another user's) ends: one login, one session.
+        if let previous = ReviewAuth.cookies(request)[ReviewAuth.sessionCookie], previous.utf8.count == 64 {
+            try await store.deleteSession(tokenHash: ContentHash.sha256Hex(Array(previous.utf8)))
+        }
         let token = ReviewAuth.randomToken()
         let session = UserSession(tokenHash: ContentHash.sha256Hex(Array(token.utf8)), userName: user.name,
                                   csrfToken: ReviewAuth.randomToken(),

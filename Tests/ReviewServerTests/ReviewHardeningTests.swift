@@ -128,6 +128,39 @@ struct ReviewHardeningTests {
             #expect(u > k * 0.6, "unknown \(u), known \(k)")
         }
     }
+
+    @Test("A new password or role (users add) ends the user's sessions; saving them unchanged does not")
+    func revokeOnChange() async throws {
+        try await withPages { client, fx in
+            let rita = try await client.login("rita")
+            let vera = try await client.login("vera")
+            let adam = try await client.login("adam")
+            var r = try #require(try await fx.store.user(named: "rita"))
+            r.passwordHash = PasswordHash.make("another password", cost: 4)
+            try await fx.store.saveUser(r)
+            #expect(try await client.page("/", rita).status == .seeOther, "the old password's session is gone")
+            var v = try #require(try await fx.store.user(named: "vera"))
+            v.role = .reviewer
+            try await fx.store.saveUser(v)
+            #expect(try await client.page("/", vera).status == .seeOther, "the old role's session is gone")
+            let a = try #require(try await fx.store.user(named: "adam"))
+            try await fx.store.saveUser(a)
+            #expect(try await client.page("/", adam).status == .ok, "nothing changed: the session stays")
+            _ = try await client.login("rita", password: "another password")
+        }
+    }
+
+    @Test("Logging in ends the session the browser already had, even another user's")
+    func loginEndsPreviousSession() async throws {
+        try await withPages { client, _ in
+            let rita = try await client.login("rita")
+            let (loginCookie, csrf) = try await client.loginForm()
+            let r = try await client.form("/login", [("csrf", csrf), ("name", "vera"), ("password", ReviewFixture.password)],
+                                          cookie: loginCookie + "; " + rita.cookie)
+            #expect(r.status == .seeOther)
+            #expect(try await client.page("/", rita).status == .seeOther, "rita's session ended at vera's login")
+        }
+    }
 }
 
 /// Records log entries for the tests.
