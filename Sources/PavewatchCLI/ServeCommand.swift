@@ -22,10 +22,31 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to bind (0: any free port, printed on start).")
     var port = 8080
 
+    @Option(name: .customLong("public-url"),
+            help: ArgumentHelp("The URL clients reach this server at, e.g. https://roads.example.org (named by Open311 discovery; default: http://HOST:PORT of the bound address).", valueName: "url"))
+    var publicURL: String?
+
+    @Option(help: "Contact named by Open311 discovery (an e-mail address or phone number of the operator).")
+    var contact: String?
+
     @Option(name: .customLong("api-key"), help: "API key accepted for POST requests (repeatable; also $PAVEWATCH_API_KEYS, comma-separated).")
     var apiKeys: [String] = []
 
     @OptionGroup var review: ReviewOptions
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        if let publicURL, Open311Configuration.publicURL(parsing: publicURL) == nil {
+            throw ValidationError("--public-url must be an http(s) URL with a host and no query, e.g. https://roads.example.org")
+        }
+    }
+
+    /// The Open311 settings of these options.
+    func open311(keys: [String]) -> Open311Configuration {
+        Open311Configuration(apiKeys: keys, contact: contact ?? "",
+                             publicURL: publicURL.flatMap(Open311Configuration.publicURL(parsing:))
+                                 ?? Open311Configuration.publicURL(host: host, port: port))
+    }
 
     func run() async throws {
         var keys = apiKeys
@@ -33,13 +54,12 @@ struct ServeCommand: AsyncParsableCommand {
             keys += env.split(separator: ",").map(String.init)
         }
         keys = keys.filter { !$0.isEmpty }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         let store = try await database.openReviewStore()
         let logger = logging.logger(command: "serve")
         let forwarder = try peer.configuration().map {
             OutboxForwarder(store: store, configuration: $0, logger: logger)
         }
-        let app = buildApplication(store: store, open311: Open311Configuration(apiKeys: keys),
+        let app = buildApplication(store: store, open311: open311(keys: keys),
                                    review: review.configuration, host: host,
                                    port: port, logger: logger, metrics: PrometheusCollectorRegistry()) { channel in
             if let addr = channel.localAddress { print("pavewatch: serving on \(addr)") }

@@ -39,7 +39,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         let g = router.group("open311/v2")
         for format in [Format.json, .xml] {
             let ext = format.rawValue
-            g.get("discovery.\(ext)") { request, _ in self.handle(format) { try self.discovery(request) } }
+            g.get("discovery.\(ext)") { _, _ in self.handle(format) { self.discovery() } }
             g.get("services.\(ext)") { _, _ in self.handle(format) { self.services() } }
             g.get("services/{code}.\(ext)") { _, context in
                 self.handle(format) { try self.definition(context.parameters.get("code")) }
@@ -132,9 +132,12 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
 
     // MARK: Discovery and services
 
-    func discovery(_ request: Request) throws -> Reply {
-        // Absolute when the request names its host (HTTP/1.1 always does), as GeoReport clients expect.
-        let base = request.head.authority.map { "http://\($0)/open311/v2" } ?? "/open311/v2"
+    /// `discovery`: the endpoint at the configured public URL (never the request's `Host`), and a contact.
+    func discovery() -> Reply {
+        let base = (configuration.publicURL ?? "") + "/open311/v2"
+        let contact = configuration.contact.isEmpty
+            ? "The operator of the Pavewatch server at \(configuration.publicURL ?? "this address")"
+            : configuration.contact
         let endpoint = Open311Document.object([
             ("specification", .string("http://wiki.open311.org/GeoReport_v2")),
             ("url", .string(base)),
@@ -144,7 +147,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         ])
         return Reply(document: .object([
             ("changeset", .string("2026-11-25T00:00:00Z")),
-            ("contact", .string(configuration.contact)),
+            ("contact", .string(contact)),
             ("key_service", .string("Ask the operator of this Pavewatch server for an API key.")),
             ("endpoints", .array(element: "endpoint", [endpoint])),
         ]), root: "discovery")
