@@ -8,8 +8,8 @@ import Tickets
 /// The Open311 GeoReport v2 endpoints under `/open311/v2`:
 /// `discovery`, `services`, `services/{code}`, `POST requests`, `GET requests`, `GET requests/{id}`,
 /// each as `.json` and `.xml`. Errors are GeoReport error lists (`[{code, description}]`) with status
-/// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service, request or path), 405 (wrong
-/// method), 413 (body too large). Text fields must not contain NUL characters.
+/// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service, request, or any path under
+/// `/open311`), 405 (wrong method, with `Allow`), 413 (body too large). Text fields must not contain NUL characters.
 /// `GET requests` without `service_request_id` or dates lists the last 90 days (GeoReport default), at most
 /// ``Open311Configuration/maxResults`` (1000), highest priority first; `service_request_id` overrides the
 /// other filters. Every database access goes through ``TicketStore`` (bound parameters only).
@@ -34,8 +34,10 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         }
     }
 
-    /// Adds the routes to `router` (under `/open311/v2`).
+    /// Adds the routes to `router` (under `/open311/v2`), and ``Open311NotFoundMiddleware`` for the paths under
+    /// `/open311` that no route takes.
     public func register(on router: Router<Context>) {
+        router.add(middleware: Open311NotFoundMiddleware())
         let g = router.group("open311/v2")
         for format in [Format.json, .xml] {
             let ext = format.rawValue
@@ -54,26 +56,22 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
                 await self.handleAsync(format) { try await self.one(context.parameters.get("id")) }
             }
         }
-        // Known paths with another method: 405 in the GeoReport error format.
+        // Known paths with another method: 405 in the GeoReport error format, with `Allow`.
         for format in [Format.json, .xml] {
             let ext = format.rawValue
             let getOnly = ["discovery.\(ext)", "services.\(ext)", "services/{code}.\(ext)", "requests/{id}.\(ext)"]
             for path in getOnly + ["requests.\(ext)"] {
-                let allowed: HTTPRequest.Method = path.hasPrefix("requests.") ? .post : .get
-                for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch]
-                where method != allowed && !(path.hasPrefix("requests.") && method == .get) {
+                let allowed: [HTTPRequest.Method] = path.hasPrefix("requests.") ? [.get, .head, .post] : [.get, .head]
+                for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] where !allowed.contains(method) {
                     g.on(RouterPath(path), method: method) { _, _ in
-                        self.errorResponse(format, Failure(.methodNotAllowed, "method not allowed"))
+                        var r = self.errorResponse(format, Failure(.methodNotAllowed, "method not allowed"))
+                        r.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+                        return r
                     }
                 }
             }
         }
-        g.get("**") { request, _ in
-            self.errorResponse(Self.format(of: request), Failure(.notFound, "no such endpoint"))
-        }
-        g.post("**") { request, _ in
-            self.errorResponse(Self.format(of: request), Failure(.notFound, "no such endpoint"))
-        }
+        // Any other path under /open311: 404 in the GeoReport error format (see ``Open311NotFoundMiddleware``).
     }
 
     static func format(of request: Request) -> Format {
@@ -90,7 +88,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
 
     func handle(_ format: Format, _ body: () throws -> Reply) -> Response {
         do {
-            return render(format, try body())
+            return Self.render(format, try body())
         } catch let f as Failure {
             return errorResponse(format, f)
         } catch {
@@ -100,7 +98,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
 
     func handleAsync(_ format: Format, _ body: () async throws -> Reply) async -> Response {
         do {
-            return render(format, try await body())
+            return Self.render(format, try await body())
         } catch let f as Failure {
             return errorResponse(format, f)
         } catch {
@@ -108,7 +106,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         }
     }
 
-    func render(_ format: Format, _ reply: Reply) -> Response {
+    static func render(_ format: Format, _ reply: Reply) -> Response {
         let text: String
         let type: String
         switch format {
@@ -123,7 +121,10 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func errorResponse(_ format: Format, _ f: Failure) -> Response {
+    func errorResponse(_ format: Format, _ f: Failure) -> Response { Self.errorResponse(format, f) }
+
+    /// The GeoReport error list `[{code, description}]` of `f`, with its status.
+    static func errorResponse(_ format: Format, _ f: Failure) -> Response {
         let doc = Open311Document.array(element: "error", [
             .object([("code", .integer(Int64(f.status.code))), ("description", .string(f.message))]),
         ])

@@ -106,12 +106,12 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
 
     // MARK: Guards
 
-    /// Runs a handler for a logged-in user with at least `role`. GET without a session redirects to the login
-    /// page; POST without a session is 401, with too low a role 403, without the session's CSRF token 403.
+    /// Runs a handler for a logged-in user with at least `role`. GET (or HEAD) without a session redirects to the
+    /// login page; POST without a session is 401, with too low a role 403, without the session's CSRF token 403.
     func page(_ request: Request, role: UserRole, _ body: (Viewer) async throws -> Response) async -> Response {
         await guarded(request, viewer: nil) {
             guard let viewer = try await self.viewer(request) else {
-                if request.method == .get {
+                if request.method == .get || request.method == .head {
                     let next = request.uri.path
                     return Self.redirect("/login?next=" + HTML.query(next))
                 }

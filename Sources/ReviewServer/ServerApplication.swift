@@ -5,7 +5,8 @@ import Prometheus
 import Tickets
 
 /// Builds the `pavewatch serve` router: the Open311 GeoReport v2 endpoints and, when the store is a
-/// ``ReviewStore``, the review pages (``ReviewRoutes``).
+/// ``ReviewStore``, the review pages (``ReviewRoutes``). HEAD is answered wherever GET is; unknown paths under
+/// `/open311` get the GeoReport error list.
 /// - Parameters:
 ///   - store: the ticket store.
 ///   - open311: API keys and limits.
@@ -14,7 +15,8 @@ import Tickets
 public func buildRouter(store: any TicketStore, open311: Open311Configuration,
                         metrics: PrometheusCollectorRegistry? = nil,
                         review: ReviewConfiguration = ReviewConfiguration()) -> Router<ServerRequestContext> {
-    let router = Router(context: ServerRequestContext.self)
+    // HEAD is answered wherever GET is, with the same headers and no body.
+    let router = Router(context: ServerRequestContext.self, options: .autoGenerateHeadEndpoints)
     if let metrics {
         router.add(middleware: HTTPMetricsMiddleware(registry: metrics))
         router.addMetricsRoute(metrics)

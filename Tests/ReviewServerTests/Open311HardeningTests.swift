@@ -40,3 +40,47 @@ import Tickets
         #expect(Open311Configuration.publicURL(host: "0.0.0.0", port: 80) == "http://\(ProcessInfo.processInfo.hostName):80")
     }
 }
+
+extension Open311HardeningTests {
+    @Test func everyUnknownAPIPathAndMethodIsAGeoReport404() async throws {
+        try await withOpen311Server { client, _ in
+            for (path, method) in [("/open311/v2/nothing.json", HTTPRequest.Method.put), ("/open311/v2/nothing.json", .delete),
+                                   ("/open311/v2/nothing.json", .patch), ("/open311/v2", .get), ("/open311/v2/", .get),
+                                   ("/open311", .get), ("/open311/discovery.json", .get), ("/open311/v3/requests.json", .post),
+                                   ("/open311/v2/requests/1.json/more", .get), ("/open311/v2/nothing.json", .options)] {
+                let r = try await client.execute(uri: path, method: method)
+                #expect(r.status == .notFound, "\(method) \(path)")
+                try r.expectError(.notFound)
+            }
+            let x = try await client.execute(uri: "/open311/v2/nothing.xml", method: .delete)
+            #expect(x.status == .notFound && XMLProbe.parse(x.text)?.texts["code"] == ["404"], "\(x.text)")
+        }
+    }
+
+    @Test func methodNotAllowedNamesTheAllowedMethods() async throws {
+        try await withOpen311Server { client, _ in
+            for (path, method, allow) in [("/open311/v2/services.json", HTTPRequest.Method.post, "GET, HEAD"),
+                                          ("/open311/v2/requests/1.xml", .delete, "GET, HEAD"),
+                                          ("/open311/v2/requests.json", .put, "GET, HEAD, POST")] {
+                let r = try await client.execute(uri: path, method: method)
+                #expect(r.status == .methodNotAllowed, "\(method) \(path)")
+                #expect(r.headers[.allow] == allow, "\(method) \(path): \(r.headers)")
+            }
+        }
+    }
+
+    @Test func headIsGetWithoutBody() async throws {
+        try await withOpen311Server { client, _ in
+            for path in ["/open311/v2/services.json", "/open311/v2/discovery.xml", "/open311/v2/requests.json", "/health"] {
+                let get = try await client.execute(uri: path, method: .get)
+                let head = try await client.execute(uri: path, method: .head)
+                #expect(head.status == .ok, "HEAD \(path)")
+                #expect(head.body.readableBytes == 0, "HEAD \(path)")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "HEAD \(path)")
+                #expect(head.headers[.contentLength] == String(get.body.readableBytes), "HEAD \(path): \(head.headers)")
+            }
+            let missing = try await client.execute(uri: "/open311/v2/nothing.json", method: .head)
+            #expect(missing.status == .notFound && missing.body.readableBytes == 0)
+        }
+    }
+}

@@ -198,3 +198,22 @@ final class LogCapture: Sendable {
         }
     }
 }
+
+extension ReviewHardeningTests {
+    @Test("HEAD on the pages answers like GET, without a body: the login page, a redirect without a session, a page with one")
+    func headOnPages() async throws {
+        try await withPages { client, fx in
+            let login = try await client.execute(uri: "/login", method: .head)
+            #expect(login.status == .ok && login.body.readableBytes == 0)
+            #expect(login.headers[.contentType]?.hasPrefix("text/html") == true)
+            let anonymous = try await client.execute(uri: "/map", method: .head)
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/login?next=%2Fmap")
+            let s = try await client.login("vera")
+            var h: HTTPFields = [:]
+            h[.cookie] = s.cookie
+            let page = try await client.execute(uri: "/tickets/\(fx.crack)", method: .head, headers: h)
+            #expect(page.status == .ok && page.body.readableBytes == 0)
+            #expect(page.headers[.contentSecurityPolicy] != nil)
+        }
+    }
+}
