@@ -10,6 +10,8 @@ import Tickets
 /// each as `.json` and `.xml`. Errors are GeoReport error lists (`[{code, description}]`) with status
 /// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service, request, or any path under
 /// `/open311`), 405 (wrong method, with `Allow`), 413 (body too large). Text fields must not contain NUL characters.
+/// Empty parameters count as absent; an unknown `service_code` on POST is 404; `start_date` and `end_date`
+/// together may span at most 90 days (400 beyond), and are W3C datetimes to the minute or finer.
 /// `GET requests` without `service_request_id` or dates lists the last 90 days (GeoReport default), at most
 /// ``Open311Configuration/maxResults`` (1000), highest priority first; `service_request_id` overrides the
 /// other filters. Every database access goes through ``TicketStore`` (bound parameters only).
@@ -193,7 +195,8 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         guard !pairs.contains(where: { $0.0.unicodeScalars.contains("\u{0}") || $0.1.unicodeScalars.contains("\u{0}") }) else {
             throw Failure(.badRequest, "fields must not contain NUL characters")
         }
-        for (k, v) in pairs {
+        // An empty value is the same as no value (GeoReport optional parameters).
+        for (k, v) in pairs where !v.isEmpty {
             if k.hasPrefix("attribute[") && k.hasSuffix("]") {
                 let code = String(k.dropFirst("attribute[".count).dropLast())
                 attributes[code] = v
@@ -208,7 +211,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         guard let code = fields["service_code"], !code.isEmpty else {
             throw Failure(.badRequest, "service_code is missing")
         }
-        guard let c = DefectClass(rawValue: code) else { throw Failure(.badRequest, "service_code is not valid") }
+        guard let c = DefectClass(rawValue: code) else { throw Failure(.notFound, "service_code not found") }
         guard let latText = fields["lat"], let lonText = fields["long"] else {
             throw Failure(.badRequest, "lat and long are required")
         }
@@ -265,18 +268,29 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         return diff == 0
     }
 
+    /// A W3C datetime with a time zone, to the minute (`2026-12-07T07:15Z`), the second
+    /// (`2026-12-07T07:15:30+01:00`) or a fraction of a second.
     static func parseDate(_ s: String) -> Date? {
         guard s.count <= 40 else { return nil }
+        var text = s
+        // Minute precision (YYYY-MM-DDThh:mmTZD): ISO8601DateFormatter wants the seconds.
+        if let m = s.wholeMatch(of: #/(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})/#) {
+            text = "\(m.1):00\(m.2)"
+        }
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return d }
+        if let d = f.date(from: text) { return d }
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: s)
+        return f.date(from: text)
     }
+
+    /// The longest span of `start_date` to `end_date` (GeoReport v2: 90 days).
+    static var maxDateSpan: TimeInterval { 90 * 86_400 }
 
     func list(_ request: Request) async throws -> Reply {
         var fields: [String: String] = [:]
-        for (k, v) in try parseQuery(request) where fields[k] == nil { fields[k] = v }
+        // An empty value is the same as no value (GeoReport optional parameters).
+        for (k, v) in try parseQuery(request) where fields[k] == nil && !v.isEmpty { fields[k] = v }
         var q = TicketQuery(limit: configuration.maxResults)
         if let ids = fields["service_request_id"] {
             let parts = ids.split(separator: ",", omittingEmptySubsequences: false)
@@ -314,8 +328,11 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
                 guard let d = Self.parseDate(s) else { throw Failure(.badRequest, "end_date is not a W3C datetime") }
                 q.createdTo = d
             }
-            if let a = q.createdFrom, let b = q.createdTo, a > b {
-                throw Failure(.badRequest, "start_date is after end_date")
+            if let a = q.createdFrom, let b = q.createdTo {
+                guard a <= b else { throw Failure(.badRequest, "start_date is after end_date") }
+                guard b.timeIntervalSince(a) <= Self.maxDateSpan else {
+                    throw Failure(.badRequest, "start_date and end_date may span at most 90 days")
+                }
             }
             if q.createdFrom == nil, q.createdTo == nil {
                 q.createdFrom = Date().addingTimeInterval(-90 * 86_400)

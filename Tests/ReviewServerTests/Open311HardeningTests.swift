@@ -84,3 +84,64 @@ extension Open311HardeningTests {
         }
     }
 }
+
+extension Open311HardeningTests {
+    func ids(_ r: TestResponse) throws -> [String] {
+        try r.list().compactMap { $0["service_request_id"] as? String }.sorted()
+    }
+
+    @Test func emptyOptionalParametersAreAbsent() async throws {
+        try await withOpen311Server { client, store in
+            for q in ["status=", "start_date=", "end_date=", "service_code=", "service_request_id=",
+                      "status=&start_date=&end_date=&service_code="] {
+                let r = try await client.get("/open311/v2/requests.json?\(q)")
+                #expect(r.status == .ok, "\(q): \(r.text)")
+                #expect(try ids(r) == ["1", "2"], "\(q)")
+            }
+            let made = try await client.post("/open311/v2/requests.json", [
+                ("api_key", "key-one"), ("service_code", "crack"), ("lat", "47.5"), ("long", "8.5"), ("description", ""),
+                ("address_string", ""), ("media_url", ""), ("email", ""), ("attribute[subtype]", ""), ("attribute[width_mm]", "")])
+            #expect(made.status == .created, "\(made.text)")
+            let id = try #require(try made.list().first?["service_request_id"] as? String)
+            let number = try #require(Int64(id))
+            let t = try #require(try await store.ticket(id: number))
+            #expect(t.address == nil && t.mediaUrl == nil)
+        }
+    }
+
+    @Test func minutePrecisionDatetimes() async throws {
+        try await withOpen311Server { client, _ in
+            let f = Date.ISO8601FormatStyle().year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
+            let minute = { (d: Date) in String(d.formatted(f).dropLast(3)) + "Z" }  // 2026-12-07T07:15Z
+            let start = minute(Date().addingTimeInterval(-3600)), end = minute(Date().addingTimeInterval(3600))
+            #expect(start.wholeMatch(of: #/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z/#) != nil, "\(start)")
+            let r = try await client.get("/open311/v2/requests.json?start_date=\(start)&end_date=\(end)")
+            #expect(r.status == .ok, "\(r.text)")
+            #expect(try ids(r) == ["1", "2"])
+            let offset = try await client.get("/open311/v2/requests.json?start_date=2026-12-07T07:15%2B01:00")
+            #expect(offset.status == .ok, "\(offset.text)")
+            #expect(try await client.get("/open311/v2/requests.json?start_date=2999-12-07T07:15Z").list().isEmpty)
+        }
+    }
+
+    @Test func datesMaySpanAtMost90Days() async throws {
+        try await withOpen311Server { client, _ in
+            try await client.get("/open311/v2/requests.json?start_date=2024-05-01T00:00:00Z&end_date=2026-12-31T00:00:00Z")
+                .expectError(.badRequest)
+            try await client.get("/open311/v2/requests.json?start_date=2026-01-01T00:00Z&end_date=2026-04-01T00:01Z")
+                .expectError(.badRequest)
+            let exact = try await client.get("/open311/v2/requests.json?start_date=2026-01-01T00:00Z&end_date=2026-04-01T00:00Z")
+            #expect(exact.status == .ok, "90 days exactly: \(exact.text)")
+        }
+    }
+
+    @Test func unknownServiceCodeOnPostIs404() async throws {
+        try await withOpen311Server { client, store in
+            for code in ["pothole", "CRACK"] {
+                try await client.post("/open311/v2/requests.json", [
+                    ("api_key", "key-one"), ("service_code", code), ("lat", "47.5"), ("long", "8.5")]).expectError(.notFound)
+            }
+            #expect(try await store.tickets(TicketQuery()).count == 2)
+        }
+    }
+}
