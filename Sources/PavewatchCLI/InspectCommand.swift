@@ -58,9 +58,9 @@ struct InspectCommand: AsyncParsableCommand {
             if let threshold { config.threshold = threshold }
             config.assumedGSDMillimetres = gsd
             detector = try Detector(configuration: config)
-        } catch { throw ValidationError("\(error)") }
+        } catch { throw CommandFailure("\(error)") }
         let decoded: DecodedImage
-        do { decoded = try ImageDecoder.decode(path: image) } catch { throw ValidationError("\(image): \(error)") }
+        do { decoded = try ImageDecoder.decode(path: image) } catch { throw CommandFailure("\(image): \(error)") }
         var times = Detector.StageTimes()
         var probabilities: PixelBuffer?
         let report = detector.inspect(pixels: decoded.pixels, metadata: decoded.metadata, file: image,
