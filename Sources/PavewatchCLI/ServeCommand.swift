@@ -10,7 +10,7 @@ import Tickets
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the Open311 GeoReport v2 API under /open311/v2 (and Prometheus metrics at /metrics).")
+        abstract: "Serve the Open311 GeoReport v2 API under /open311/v2 and the review pages (and, with --metrics, Prometheus metrics at /metrics).")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var peer: PeerOptions
@@ -34,8 +34,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var review: ReviewOptions
 
+    @Flag(help: "Count requests and serve them in the Prometheus text format at /metrics (readable by anyone who reaches the server).")
+    var metrics = false
+
+    @Option(name: .customLong("idle-timeout"),
+            help: ArgumentHelp("Close a connection that sends no whole request head (or body part) for this long; bounds slow header reads.", valueName: "seconds"))
+    var idleTimeout: Double = 30
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard idleTimeout > 0 && idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be more than 0 and at most 3600 seconds") }
         if let publicURL, Open311Configuration.publicURL(parsing: publicURL) == nil {
             throw ValidationError("--public-url must be an http(s) URL with a host and no query, e.g. https://roads.example.org")
         }
@@ -61,7 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let app = buildApplication(store: store, open311: open311(keys: keys),
                                    review: review.configuration, host: host,
-                                   port: port, logger: logger, metrics: PrometheusCollectorRegistry()) { channel in
+                                   port: port, logger: logger, metrics: metrics ? PrometheusCollectorRegistry() : nil,
+                                   idleTimeout: .milliseconds(Int64(idleTimeout * 1000))) { channel in
             if let addr = channel.localAddress { print("pavewatch: serving on \(addr)") }
         }
         do {

@@ -36,13 +36,18 @@ public func buildRouter(store: any TicketStore, open311: Open311Configuration,
 ///   - port: port to bind; 0 picks a free one (reported to `onServerRunning`).
 ///   - logger: the server's logger.
 ///   - metrics: when given, requests are counted into it and `GET /metrics` renders it.
+///   - idleTimeout: how long a connection may go without a whole request head, body part or response before
+///     it is closed. It bounds the time to send the request headers, so connections that dribble a header
+///     line now and then (slow-loris) do not stay open; `nil` leaves connections open.
 ///   - onServerRunning: called with the listening channel.
 public func buildApplication(store: any TicketStore, open311: Open311Configuration,
                              review: ReviewConfiguration = ReviewConfiguration(), host: String, port: Int,
                              logger: Logger, metrics: PrometheusCollectorRegistry? = nil,
+                             idleTimeout: Duration? = .seconds(30),
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
     -> some ApplicationProtocol {
     Application(router: buildRouter(store: store, open311: open311, metrics: metrics, review: review),
+                server: .http1(configuration: .init(idleTimeout: idleTimeout.map { TimeAmount($0) })),
                 configuration: .init(address: .hostname(host, port: port), serverName: "pavewatch"),
                 onServerRunning: onServerRunning, logger: logger)
 }

@@ -15,4 +15,14 @@ struct ServeCommandTests {
         #expect(bound.open311(keys: []).publicURL == "http://10.0.0.5:9000")
         #expect(throws: (any Error).self) { try Pavewatch.parseAsRoot(["serve", "--public-url", "ftp://roads.example.org"]) }
     }
+
+    @Test("/metrics is opt-in (--metrics); --idle-timeout is checked")
+    func metricsAndIdleTimeout() throws {
+        let plain = try #require(try Pavewatch.parseAsRoot(["serve"]) as? ServeCommand)
+        #expect(!plain.metrics && plain.idleTimeout == 30)
+        let on = try #require(try Pavewatch.parseAsRoot(["serve", "--metrics", "--idle-timeout", "5"]) as? ServeCommand)
+        #expect(on.metrics && on.idleTimeout == 5)
+        #expect(throws: (any Error).self) { try Pavewatch.parseAsRoot(["serve", "--idle-timeout", "0"]) }
+    }
 }
+
