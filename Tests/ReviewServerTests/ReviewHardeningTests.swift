@@ -3,8 +3,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PostgresStore
 @testable import ReviewServer
 import Synchronization
+import TestSupport
 import Testing
 import Tickets
 
@@ -131,23 +133,35 @@ struct ReviewHardeningTests {
 
     @Test("A new password or role (users add) ends the user's sessions; saving them unchanged does not")
     func revokeOnChange() async throws {
-        try await withPages { client, fx in
-            let rita = try await client.login("rita")
-            let vera = try await client.login("vera")
-            let adam = try await client.login("adam")
-            var r = try #require(try await fx.store.user(named: "rita"))
-            r.passwordHash = PasswordHash.make("another password", cost: 4)
-            try await fx.store.saveUser(r)
-            #expect(try await client.page("/", rita).status == .seeOther, "the old password's session is gone")
-            var v = try #require(try await fx.store.user(named: "vera"))
-            v.role = .reviewer
-            try await fx.store.saveUser(v)
-            #expect(try await client.page("/", vera).status == .seeOther, "the old role's session is gone")
-            let a = try #require(try await fx.store.user(named: "adam"))
-            try await fx.store.saveUser(a)
-            #expect(try await client.page("/", adam).status == .ok, "nothing changed: the session stays")
-            _ = try await client.login("rita", password: "another password")
-        }
+        try await withPages { client, fx in try await Self.checkRevocation(client, fx) }
+    }
+
+    @Test("The same on PostgreSQL")
+    func revokeOnChangePostgres() async throws {
+        let url = try await TemporaryPostgres.shared().createDatabase()
+        let store = try await PostgresTicketStore(url: url, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        defer { store.close() }
+        let fx = try await ReviewFixture(store: store)
+        defer { fx.removeFiles() }
+        try await fx.application().test(.router) { client in try await Self.checkRevocation(client, fx) }
+    }
+
+    static func checkRevocation(_ client: some TestClientProtocol, _ fx: ReviewFixture) async throws {
+        let rita = try await client.login("rita")
+        let vera = try await client.login("vera")
+        let adam = try await client.login("adam")
+        var r = try #require(try await fx.store.user(named: "rita"))
+        r.passwordHash = PasswordHash.make("another password", cost: 4)
+        try await fx.store.saveUser(r)
+        #expect(try await client.page("/", rita).status == .seeOther, "the old password's session is gone")
+        var v = try #require(try await fx.store.user(named: "vera"))
+        v.role = .reviewer
+        try await fx.store.saveUser(v)
+        #expect(try await client.page("/", vera).status == .seeOther, "the old role's session is gone")
+        let a = try #require(try await fx.store.user(named: "adam"))
+        try await fx.store.saveUser(a)
+        #expect(try await client.page("/", adam).status == .ok, "nothing changed: the session stays")
+        _ = try await client.login("rita", password: "another password")
     }
 
     @Test("Logging in ends the session the browser already had, even another user's")
