@@ -20,12 +20,17 @@ enum ReviewAuth {
         Bcrypt.hash(password, cost: cost)
     }
 
-    /// Dummy hashes by cost, made on first use.
+    /// The dummy hash at the default cost, made once on first use (a global's lazy initialisation, so callers
+    /// that come at the same time wait for the one computation).
+    private static let defaultCostDummyHash = hash(password: randomToken(), cost: PasswordHash.defaultCost)
+
+    /// Dummy hashes at other costs, made on first use.
     private static let dummyHashes = Mutex<[UInt8: String]>([:])
 
     /// A bcrypt hash of a random password with `cost`, checked against when the user name is unknown so that
     /// unknown names cost the same bcrypt work as real ones.
     static func dummyHash(cost: UInt8) -> String {
+        if cost == PasswordHash.defaultCost { return defaultCostDummyHash }
         if let h = dummyHashes.withLock({ $0[cost] }) { return h }
         let made = hash(password: randomToken(), cost: cost)
         return dummyHashes.withLock { hashes in

@@ -54,6 +54,9 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
 
     /// Adds the routes to `router`.
     public func register(on router: Router<Context>) {
+        // Make the unknown-name hash now, so that the first unknown name is not slower than the ones after it.
+        let cost = configuration.passwordCost
+        Task.detached(priority: .background) { _ = ReviewAuth.dummyHash(cost: cost) }
         router.get("login") { request, _ in await self.guarded(request, viewer: nil) { self.loginPage(request, error: nil) } }
         router.post("login") { request, context in
             await self.guarded(request, viewer: nil) { try await self.login(request, context) }
@@ -244,7 +247,8 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         }
         let name = fields["name"] ?? "", password = fields["password"] ?? ""
         let client = Self.clientAddress(context)
-        let key = LoginThrottle.Key(client: client, name: name)
+        // User names have at most 64 characters; the prefix bounds what the throttle keeps per guess.
+        let key = LoginThrottle.Key(client: client, name: String(name.prefix(64)))
         let logged: Logger.Metadata = ["login.name": "\(name.prefix(64))", "client.address": "\(client)"]
         if case .wait(let seconds) = await throttle.check(key) {
             context.logger.info("login refused: too many failures", metadata: logged.merging(["login.retryAfter": "\(seconds)"]) { $1 })
