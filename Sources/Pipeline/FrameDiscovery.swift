@@ -25,9 +25,8 @@ public enum FrameDiscovery {
     /// - Throws: ``PipelineError/notAFolder(_:)`` when `root` is missing or not a folder.
     public static func entries(in root: String) throws(PipelineError) -> [Entry] {
         let fm = FileManager.default
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else { throw .notAFolder(root) }
         let rootReal = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
+        guard kind(rootReal, fm) == .typeDirectory else { throw .notAFolder(root) }
         var walked: Set<String> = [rootReal]
         var listed = Set<String>()
         var out: [Entry] = []
@@ -39,11 +38,12 @@ public enum FrameDiscovery {
             for name in names.sorted() where !name.hasPrefix(".") {
                 let relative = relativeDir.isEmpty ? name : relativeDir + "/" + name
                 let real = URL(fileURLWithPath: realDir).appendingPathComponent(name).resolvingSymlinksInPath().path
-                var dir: ObjCBool = false
-                guard fm.fileExists(atPath: real, isDirectory: &dir) else { continue }  // a broken link
-                if dir.boolValue {
+                // Links are resolved: a link left over here is broken (or a loop of links) and passed over.
+                let type = kind(real, fm)
+                if type == .typeDirectory {
                     if walked.insert(real).inserted { folders.append((relative, real)) }
-                } else if imageExtensions.contains(URL(fileURLWithPath: name).pathExtension.lowercased()),
+                } else if type == .typeRegular,
+                          imageExtensions.contains(URL(fileURLWithPath: name).pathExtension.lowercased()),
                           listed.insert(real).inserted {
                     out.append(Entry(relative: relative, real: real))
                 }
@@ -51,6 +51,11 @@ public enum FrameDiscovery {
             pending.append(contentsOf: folders.reversed())
         }
         return out.sorted { $0.relative < $1.relative }
+    }
+
+    /// What is at `path` itself (a link is not followed); `nil` when nothing is.
+    static func kind(_ path: String, _ fm: FileManager) -> FileAttributeType? {
+        (try? fm.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
     }
 
     /// The real paths of ``entries(in:)``: every JPEG / PNG file below `root`, symbolic links followed.
