@@ -89,7 +89,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     func run() async throws {
         guard let model else { return try runDetector() }
         let file: ModelFile
-        do { file = try ModelFile(path: model) } catch { throw ValidationError("\(model): \(error)") }
+        do { file = try ModelFile(path: model) } catch { throw CommandFailure("\(model): \(error)") }
         let net = file.makeNetwork()
         let size = net.input.width
         let samples: [TileSample]
@@ -134,7 +134,7 @@ extension EvaluateCommand {
 
     func runDetector() throws {
         var config: DetectorConfiguration
-        do { config = try DetectorConfiguration.forModel(at: detectorModel) } catch { throw ValidationError("\(error)") }
+        do { config = try DetectorConfiguration.forModel(at: detectorModel) } catch { throw CommandFailure("\(error)") }
         if let threshold { config.threshold = threshold }
         if let tileGate { config.tileGate = tileGate > 0 ? tileGate : nil }
         if let leakThreshold {
@@ -147,18 +147,18 @@ extension EvaluateCommand {
             }
         }
         let detector: Detector
-        do { detector = try Detector(configuration: config) } catch { throw ValidationError("\(error)") }
+        do { detector = try Detector(configuration: config) } catch { throw CommandFailure("\(error)") }
         let rule = MaskRule(crackValues: try Self.values(crackValues), minimum: maskMinimum,
                             leakValues: try Self.values(leakValues) ?? [])
         let frames: [CrackImage]
         if let crackFree {
             let keep = try split.map(Self.stems)
             frames = try CrackDataset.negatives(crackFree, only: { keep?.contains($0) ?? true })
-            if frames.isEmpty { throw ValidationError("no image under \(crackFree)") }
+            if frames.isEmpty { throw CommandFailure("no image under \(crackFree)") }
         } else {
             frames = try CrackDataset.load(images: images ?? "", masks: masks ?? "", rule: rule,
                                            only: try split.map(Self.stems))
-            if frames.isEmpty { throw ValidationError("no image in \(images ?? "") has a mask in \(masks ?? "")") }
+            if frames.isEmpty { throw CommandFailure("no image in \(images ?? "") has a mask in \(masks ?? "")") }
         }
         var ev = DetectorEvaluation()
         for f in frames { ev.add(f, detector: detector, threads: max(1, threads)) }

@@ -32,7 +32,7 @@ struct ImportCommand: AsyncParsableCommand {
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: file))
             } catch {
-                throw ValidationError("\(file): cannot read (\(error.localizedDescription))")
+                throw CommandFailure("\(file): cannot read (\(error.localizedDescription))")
             }
             let reports: [FrameReport]
             do {
@@ -42,7 +42,7 @@ struct ImportCommand: AsyncParsableCommand {
                     reports = [try decoder.decode(FrameReport.self, from: data)]
                 }
             } catch {
-                throw ValidationError("\(file): not inspect JSON (\(error))")
+                throw CommandFailure("\(file): not inspect JSON (\(error))")
             }
             let dir = URL(fileURLWithPath: file).deletingLastPathComponent()
             for r in reports { frames.append(.init(report: r, contentHash: Self.hash(r, near: dir))) }

@@ -52,7 +52,7 @@ struct InfoCommand: AsyncParsableCommand {
             let text = GeoJSON.featureCollection(features)
             if geojson == "-" { print(text) } else { try Data(text.utf8).write(to: URL(fileURLWithPath: geojson), options: .atomic) }
         }
-        if files.isEmpty { throw ValidationError("no JPEG or PNG files found in \(images.joined(separator: ", "))") }
+        if files.isEmpty { throw CommandFailure("no JPEG or PNG files found in \(images.joined(separator: ", "))") }
         if failures > 0 { throw ExitCode(1) }
     }
 }

@@ -68,9 +68,9 @@ struct InspectCommand: AsyncParsableCommand {
             config.cameraOverrides = camera.overrides
             if noSurfaceMap { config.surface = nil }
             detector = try Detector(configuration: config)
-        } catch { throw ValidationError("\(error)") }
+        } catch { throw CommandFailure("\(error)") }
         let decoded: DecodedImage
-        do { decoded = try ImageDecoder.decode(path: image) } catch { throw ValidationError("\(image): \(error)") }
+        do { decoded = try ImageDecoder.decode(path: image) } catch { throw CommandFailure("\(image): \(error)") }
         var times = Detector.StageTimes()
         var probabilities: PixelBuffer?
         var surface: SurfaceMap?

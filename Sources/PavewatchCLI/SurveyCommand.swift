@@ -32,7 +32,7 @@ struct SurveyCommand: AsyncParsableCommand {
         the progress. (A folder named "status" or "run" is given as ./status or ./run.)
         """)
 
-    @Argument(help: "The survey folder (searched recursively; symbolic links out of it are not followed).")
+    @Argument(help: "The survey folder (searched recursively; symbolic links are followed, loops end).")
     var folder: String
 
     @OptionGroup var database: DatabaseOptions

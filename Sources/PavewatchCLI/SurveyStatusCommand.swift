@@ -19,7 +19,7 @@ struct SurveyStatusCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try await database.openPostgres()
         defer { store.close() }
-        guard let p = try await store.progress(survey: id) else { throw ValidationError("no survey \(id) in \(store.location)") }
+        guard let p = try await store.progress(survey: id) else { throw CommandFailure("no survey \(id) in \(store.location)") }
         if json {
             CLIOutput.printJSONLine(p)
             return

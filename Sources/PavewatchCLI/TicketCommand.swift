@@ -29,10 +29,10 @@ struct TicketCommand: AsyncParsableCommand {
             do {
                 _ = try await store.transition(ticketId: id, to: newStatus, actor: who, note: note)
             } catch let e as TicketError {
-                throw ValidationError(e.description)
+                throw CommandFailure(e.description)
             }
         }
-        guard let t = try await store.ticket(id: id) else { throw ValidationError("no ticket \(id)") }
+        guard let t = try await store.ticket(id: id) else { throw CommandFailure("no ticket \(id)") }
         CLIOutput.printJSONLine(t)
         for e in try await store.events(ticketId: id) { CLIOutput.printJSONLine(e) }
     }

@@ -31,10 +31,10 @@ struct TrainCommand: AsyncParsableCommand {
         var cfg = TrainingConfig()
         if let path = config {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read config \(path)")
+                throw CommandFailure("cannot read config \(path)")
             }
             do { cfg = try JSONDecoder().decode(TrainingConfig.self, from: data) } catch {
-                throw ValidationError("config \(path): \(error)")
+                throw CommandFailure("config \(path): \(error)")
             }
         }
         let err = FileHandle.standardError

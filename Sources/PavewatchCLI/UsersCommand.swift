@@ -30,7 +30,7 @@ struct UsersCommand: AsyncParsableCommand {
         var role: UserRole = .viewer
 
         @Option(help: ArgumentHelp("bcrypt cost (log2 rounds).", visibility: .hidden))
-        var cost: UInt8 = 12
+        var cost: UInt8 = PasswordHash.defaultCost
 
         func validate() throws {
             let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")

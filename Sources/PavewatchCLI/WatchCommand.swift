@@ -78,7 +78,7 @@ struct WatchCommand: AsyncParsableCommand {
         let inspector = try makeInspector(self.inspector)
         let fixedCamera: FixedCamera? = try camera.map { path in
             let yaml = try String(contentsOfFile: path, encoding: .utf8)
-            do { return try FixedCamera.load(yaml: yaml) } catch { throw ValidationError("\(error)") }
+            do { return try FixedCamera.load(yaml: yaml) } catch { throw CommandFailure("\(path): \(error)") }
         }
         if fixedCamera == nil {
             logger.notice("no --camera: findings have no position, so a defect that leaves and comes back makes a new ticket")

@@ -10,6 +10,11 @@ extension PostgresTicketStore: ReviewStore {
         let logger = self.logger
         try await write { c in
             try await c.query("""
+                DELETE FROM review_session WHERE user_name = \(user.name) AND EXISTS (
+                    SELECT 1 FROM review_user WHERE name = \(user.name)
+                    AND (role <> \(user.role.rawValue) OR password_hash <> \(user.passwordHash)))
+                """, logger: logger)
+            try await c.query("""
                 INSERT INTO review_user (name, role, password_hash, created_at)
                 VALUES (\(user.name), \(user.role.rawValue), \(user.passwordHash), \(user.createdAt.timeIntervalSinceReferenceDate))
                 ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash

@@ -8,8 +8,10 @@ import Tickets
 /// The Open311 GeoReport v2 endpoints under `/open311/v2`:
 /// `discovery`, `services`, `services/{code}`, `POST requests`, `GET requests`, `GET requests/{id}`,
 /// each as `.json` and `.xml`. Errors are GeoReport error lists (`[{code, description}]`) with status
-/// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service, request or path), 405 (wrong
-/// method), 413 (body too large). Text fields must not contain NUL characters.
+/// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service, request, or any path under
+/// `/open311`), 405 (wrong method, with `Allow`), 413 (body too large). Text fields must not contain NUL characters.
+/// Empty parameters count as absent; an unknown `service_code` on POST is 404; `start_date` and `end_date`
+/// together may span at most 90 days (400 beyond), and are W3C datetimes to the minute or finer.
 /// `GET requests` without `service_request_id` or dates lists the last 90 days (GeoReport default), at most
 /// ``Open311Configuration/maxResults`` (1000), highest priority first; `service_request_id` overrides the
 /// other filters. Every database access goes through ``TicketStore`` (bound parameters only).
@@ -34,12 +36,14 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         }
     }
 
-    /// Adds the routes to `router` (under `/open311/v2`).
+    /// Adds the routes to `router` (under `/open311/v2`), and ``Open311NotFoundMiddleware`` for the paths under
+    /// `/open311` that no route takes.
     public func register(on router: Router<Context>) {
+        router.add(middleware: Open311NotFoundMiddleware())
         let g = router.group("open311/v2")
         for format in [Format.json, .xml] {
             let ext = format.rawValue
-            g.get("discovery.\(ext)") { request, _ in self.handle(format) { try self.discovery(request) } }
+            g.get("discovery.\(ext)") { _, _ in self.handle(format) { self.discovery() } }
             g.get("services.\(ext)") { _, _ in self.handle(format) { self.services() } }
             g.get("services/{code}.\(ext)") { _, context in
                 self.handle(format) { try self.definition(context.parameters.get("code")) }
@@ -54,26 +58,22 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
                 await self.handleAsync(format) { try await self.one(context.parameters.get("id")) }
             }
         }
-        // Known paths with another method: 405 in the GeoReport error format.
+        // Known paths with another method: 405 in the GeoReport error format, with `Allow`.
         for format in [Format.json, .xml] {
             let ext = format.rawValue
             let getOnly = ["discovery.\(ext)", "services.\(ext)", "services/{code}.\(ext)", "requests/{id}.\(ext)"]
             for path in getOnly + ["requests.\(ext)"] {
-                let allowed: HTTPRequest.Method = path.hasPrefix("requests.") ? .post : .get
-                for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch]
-                where method != allowed && !(path.hasPrefix("requests.") && method == .get) {
+                let allowed: [HTTPRequest.Method] = path.hasPrefix("requests.") ? [.get, .head, .post] : [.get, .head]
+                for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] where !allowed.contains(method) {
                     g.on(RouterPath(path), method: method) { _, _ in
-                        self.errorResponse(format, Failure(.methodNotAllowed, "method not allowed"))
+                        var r = self.errorResponse(format, Failure(.methodNotAllowed, "method not allowed"))
+                        r.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+                        return r
                     }
                 }
             }
         }
-        g.get("**") { request, _ in
-            self.errorResponse(Self.format(of: request), Failure(.notFound, "no such endpoint"))
-        }
-        g.post("**") { request, _ in
-            self.errorResponse(Self.format(of: request), Failure(.notFound, "no such endpoint"))
-        }
+        // Any other path under /open311: 404 in the GeoReport error format (see ``Open311NotFoundMiddleware``).
     }
 
     static func format(of request: Request) -> Format {
@@ -90,7 +90,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
 
     func handle(_ format: Format, _ body: () throws -> Reply) -> Response {
         do {
-            return render(format, try body())
+            return Self.render(format, try body())
         } catch let f as Failure {
             return errorResponse(format, f)
         } catch {
@@ -100,7 +100,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
 
     func handleAsync(_ format: Format, _ body: () async throws -> Reply) async -> Response {
         do {
-            return render(format, try await body())
+            return Self.render(format, try await body())
         } catch let f as Failure {
             return errorResponse(format, f)
         } catch {
@@ -108,7 +108,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         }
     }
 
-    func render(_ format: Format, _ reply: Reply) -> Response {
+    static func render(_ format: Format, _ reply: Reply) -> Response {
         let text: String
         let type: String
         switch format {
@@ -123,7 +123,10 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func errorResponse(_ format: Format, _ f: Failure) -> Response {
+    func errorResponse(_ format: Format, _ f: Failure) -> Response { Self.errorResponse(format, f) }
+
+    /// The GeoReport error list `[{code, description}]` of `f`, with its status.
+    static func errorResponse(_ format: Format, _ f: Failure) -> Response {
         let doc = Open311Document.array(element: "error", [
             .object([("code", .integer(Int64(f.status.code))), ("description", .string(f.message))]),
         ])
@@ -132,9 +135,12 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
 
     // MARK: Discovery and services
 
-    func discovery(_ request: Request) throws -> Reply {
-        // Absolute when the request names its host (HTTP/1.1 always does), as GeoReport clients expect.
-        let base = request.head.authority.map { "http://\($0)/open311/v2" } ?? "/open311/v2"
+    /// `discovery`: the endpoint at the configured public URL (never the request's `Host`), and a contact.
+    func discovery() -> Reply {
+        let base = (configuration.publicURL ?? "") + "/open311/v2"
+        let contact = configuration.contact.isEmpty
+            ? "The operator of the Pavewatch server at \(configuration.publicURL ?? "this address")"
+            : configuration.contact
         let endpoint = Open311Document.object([
             ("specification", .string("http://wiki.open311.org/GeoReport_v2")),
             ("url", .string(base)),
@@ -144,7 +150,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         ])
         return Reply(document: .object([
             ("changeset", .string("2026-11-25T00:00:00Z")),
-            ("contact", .string(configuration.contact)),
+            ("contact", .string(contact)),
             ("key_service", .string("Ask the operator of this Pavewatch server for an API key.")),
             ("endpoints", .array(element: "endpoint", [endpoint])),
         ]), root: "discovery")
@@ -189,7 +195,8 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         guard !pairs.contains(where: { $0.0.unicodeScalars.contains("\u{0}") || $0.1.unicodeScalars.contains("\u{0}") }) else {
             throw Failure(.badRequest, "fields must not contain NUL characters")
         }
-        for (k, v) in pairs {
+        // An empty value is the same as no value (GeoReport optional parameters).
+        for (k, v) in pairs where !v.isEmpty {
             if k.hasPrefix("attribute[") && k.hasSuffix("]") {
                 let code = String(k.dropFirst("attribute[".count).dropLast())
                 attributes[code] = v
@@ -204,7 +211,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         guard let code = fields["service_code"], !code.isEmpty else {
             throw Failure(.badRequest, "service_code is missing")
         }
-        guard let c = DefectClass(rawValue: code) else { throw Failure(.badRequest, "service_code is not valid") }
+        guard let c = DefectClass(rawValue: code) else { throw Failure(.notFound, "service_code not found") }
         guard let latText = fields["lat"], let lonText = fields["long"] else {
             throw Failure(.badRequest, "lat and long are required")
         }
@@ -261,18 +268,29 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         return diff == 0
     }
 
+    /// A W3C datetime with a time zone, to the minute (`2026-12-07T07:15Z`), the second
+    /// (`2026-12-07T07:15:30+01:00`) or a fraction of a second.
     static func parseDate(_ s: String) -> Date? {
         guard s.count <= 40 else { return nil }
+        var text = s
+        // Minute precision (YYYY-MM-DDThh:mmTZD): ISO8601DateFormatter wants the seconds.
+        if let m = s.wholeMatch(of: #/(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})/#) {
+            text = "\(m.1):00\(m.2)"
+        }
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return d }
+        if let d = f.date(from: text) { return d }
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: s)
+        return f.date(from: text)
     }
+
+    /// The longest span of `start_date` to `end_date` (GeoReport v2: 90 days).
+    static var maxDateSpan: TimeInterval { 90 * 86_400 }
 
     func list(_ request: Request) async throws -> Reply {
         var fields: [String: String] = [:]
-        for (k, v) in try parseQuery(request) where fields[k] == nil { fields[k] = v }
+        // An empty value is the same as no value (GeoReport optional parameters).
+        for (k, v) in try parseQuery(request) where fields[k] == nil && !v.isEmpty { fields[k] = v }
         var q = TicketQuery(limit: configuration.maxResults)
         if let ids = fields["service_request_id"] {
             let parts = ids.split(separator: ",", omittingEmptySubsequences: false)
@@ -310,8 +328,11 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
                 guard let d = Self.parseDate(s) else { throw Failure(.badRequest, "end_date is not a W3C datetime") }
                 q.createdTo = d
             }
-            if let a = q.createdFrom, let b = q.createdTo, a > b {
-                throw Failure(.badRequest, "start_date is after end_date")
+            if let a = q.createdFrom, let b = q.createdTo {
+                guard a <= b else { throw Failure(.badRequest, "start_date is after end_date") }
+                guard b.timeIntervalSince(a) <= Self.maxDateSpan else {
+                    throw Failure(.badRequest, "start_date and end_date may span at most 90 days")
+                }
             }
             if q.createdFrom == nil, q.createdTo == nil {
                 q.createdFrom = Date().addingTimeInterval(-90 * 86_400)

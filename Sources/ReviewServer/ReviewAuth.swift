@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
+import Synchronization
 import Tickets
 
-/// Passwords, session cookies, CSRF tokens and the login rate limit of the review pages.
+/// Passwords, session cookies and CSRF tokens of the review pages.
 ///
 /// A session cookie (`pw_session`, HttpOnly, SameSite=Strict, Path=/) carries a random 256-bit token; the
 /// store keeps its SHA-256 only. Each session has its own CSRF token, which every POST form must send back
@@ -15,12 +16,29 @@ enum ReviewAuth {
 
     /// Hashes a password with bcrypt.
     /// - Parameters: cost: bcrypt's log2 work factor (12 for real users; tests use less).
-    static func hash(password: String, cost: UInt8 = 12) -> String {
+    static func hash(password: String, cost: UInt8 = PasswordHash.defaultCost) -> String {
         Bcrypt.hash(password, cost: cost)
     }
 
-    /// A bcrypt hash of a random password, checked against when the user name is unknown.
-    static let dummyHash = hash(password: randomToken(), cost: 10)
+    /// The dummy hash at the default cost, made once on first use (a global's lazy initialisation, so callers
+    /// that come at the same time wait for the one computation).
+    private static let defaultCostDummyHash = hash(password: randomToken(), cost: PasswordHash.defaultCost)
+
+    /// Dummy hashes at other costs, made on first use.
+    private static let dummyHashes = Mutex<[UInt8: String]>([:])
+
+    /// A bcrypt hash of a random password with `cost`, checked against when the user name is unknown so that
+    /// unknown names cost the same bcrypt work as real ones.
+    static func dummyHash(cost: UInt8) -> String {
+        if cost == PasswordHash.defaultCost { return defaultCostDummyHash }
+        if let h = dummyHashes.withLock({ $0[cost] }) { return h }
+        let made = hash(password: randomToken(), cost: cost)
+        return dummyHashes.withLock { hashes in
+            if let h = hashes[cost] { return h }
+            hashes[cost] = made
+            return made
+        }
+    }
 
     /// Checks a password against a bcrypt hash (false for malformed hashes and passwords over 256 bytes).
     static func verify(_ password: String, hash: String) -> Bool {
@@ -67,45 +85,6 @@ enum ReviewAuth {
     }
 }
 
-/// Counts failed logins per user name and in total within a sliding window.
-actor LoginLimiter {
-    let perName: Int
-    let total: Int
-    let window: TimeInterval
-    var failures: [String: [Date]] = [:]
-    var all: [Date] = []
-
-    init(perName: Int, total: Int, window: TimeInterval) {
-        self.perName = perName
-        self.total = total
-        self.window = window
-    }
-
-    /// Whether another attempt for `name` is allowed at `now`.
-    func allows(_ name: String, now: Date = Date()) -> Bool {
-        prune(now)
-        return (failures[name]?.count ?? 0) < perName && all.count < total
-    }
-
-    /// Records a failed attempt.
-    func fail(_ name: String, now: Date = Date()) {
-        failures[name, default: []].append(now)
-        all.append(now)
-    }
-
-    /// Forgets the failures of `name` after a successful login.
-    func succeed(_ name: String) { failures[name] = nil }
-
-    private func prune(_ now: Date) {
-        let cut = now.addingTimeInterval(-window)
-        all.removeAll { $0 < cut }
-        for (k, v) in failures {
-            let kept = v.filter { $0 >= cut }
-            failures[k] = kept.isEmpty ? nil : kept
-        }
-    }
-}
-
 /// The logged-in user of a request.
 struct Viewer: Sendable {
     var user: UserAccount
@@ -114,11 +93,14 @@ struct Viewer: Sendable {
 
 /// bcrypt password hashes for review-page users (used by `pavewatch users add`).
 public enum PasswordHash {
+    /// The bcrypt cost (log2 rounds) of new passwords unless told otherwise.
+    public static let defaultCost: UInt8 = 12
+
     /// Hashes `password` with bcrypt.
     /// - Parameters:
     ///   - password: at most 72 bytes count (bcrypt's limit).
     ///   - cost: log2 of the rounds; 12 by default.
-    public static func make(_ password: String, cost: UInt8 = 12) -> String {
+    public static func make(_ password: String, cost: UInt8 = defaultCost) -> String {
         ReviewAuth.hash(password: password, cost: cost)
     }
 

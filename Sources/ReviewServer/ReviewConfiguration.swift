@@ -13,26 +13,35 @@ public struct ReviewConfiguration: Sendable {
     public var secureCookies: Bool
     /// Largest form body accepted, in bytes.
     public var maxFormBytes: Int
-    /// Failed logins allowed per user name within ``loginWindow``; further attempts get 429.
+    /// Failed logins allowed per client address and user name before each further attempt of that pair must
+    /// wait (see ``LoginThrottle``); attempts that come too early get 429 with `Retry-After`.
     public var maxLoginFailures: Int
-    /// Failed logins allowed for all names together within ``loginWindow``.
-    public var maxLoginFailuresTotal: Int
-    /// The rate-limit window in seconds.
+    /// The first wait in seconds after ``maxLoginFailures`` failures; it doubles with each further failure.
+    public var loginBackoff: TimeInterval
+    /// The longest wait in seconds.
+    public var maxLoginBackoff: TimeInterval
+    /// Seconds after its last failure when a client and name pair is forgotten.
     public var loginWindow: TimeInterval
+    /// bcrypt cost of the check made for unknown user names, so that they take as long as real ones: the cost
+    /// `pavewatch users add` uses (12 unless `--cost` says otherwise).
+    public var passwordCost: UInt8
     /// Rows per page of the ranked list.
     public var pageSize: Int
 
     /// Creates a configuration.
     public init(tileURL: String? = nil, sessionLifetime: TimeInterval = 12 * 3600, secureCookies: Bool = false,
-                maxFormBytes: Int = 16 * 1024, maxLoginFailures: Int = 5, maxLoginFailuresTotal: Int = 100,
-                loginWindow: TimeInterval = 300, pageSize: Int = 50) {
+                maxFormBytes: Int = 16 * 1024, maxLoginFailures: Int = 5, loginBackoff: TimeInterval = 1,
+                maxLoginBackoff: TimeInterval = 60, loginWindow: TimeInterval = 900,
+                passwordCost: UInt8 = PasswordHash.defaultCost, pageSize: Int = 50) {
         self.tileURL = tileURL
         self.sessionLifetime = sessionLifetime
         self.secureCookies = secureCookies
         self.maxFormBytes = maxFormBytes
         self.maxLoginFailures = maxLoginFailures
-        self.maxLoginFailuresTotal = maxLoginFailuresTotal
+        self.loginBackoff = loginBackoff
+        self.maxLoginBackoff = maxLoginBackoff
         self.loginWindow = loginWindow
+        self.passwordCost = passwordCost
         self.pageSize = pageSize
     }
 }

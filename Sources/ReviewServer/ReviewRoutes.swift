@@ -2,6 +2,7 @@ import Findings
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Tickets
 
@@ -21,23 +22,28 @@ import Tickets
 public struct ReviewRoutes<Context: RequestContext>: Sendable {
     let store: any ReviewStore
     let configuration: ReviewConfiguration
-    let limiter: LoginLimiter
+    let throttle: LoginThrottle
 
     /// Creates the routes.
     public init(store: any ReviewStore, configuration: ReviewConfiguration) {
         self.store = store
         self.configuration = configuration
-        self.limiter = LoginLimiter(perName: configuration.maxLoginFailures,
-                                    total: configuration.maxLoginFailuresTotal, window: configuration.loginWindow)
+        self.throttle = LoginThrottle(freeFailures: max(0, configuration.maxLoginFailures),
+                                      baseDelay: max(0.001, configuration.loginBackoff),
+                                      maxDelay: max(configuration.loginBackoff, configuration.maxLoginBackoff, 0.001),
+                                      window: max(1, configuration.loginWindow))
     }
 
     /// An answer that is not a page: a status with a message, shown as a small page.
     struct Failure: Error {
         var status: HTTPResponse.Status
         var message: String
-        init(_ status: HTTPResponse.Status, _ message: String) {
+        /// Extra response headers (`Retry-After`).
+        var headers: HTTPFields = [:]
+        init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
             self.status = status
             self.message = message
+            self.headers = headers
         }
     }
 
@@ -48,8 +54,13 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
 
     /// Adds the routes to `router`.
     public func register(on router: Router<Context>) {
+        // Make the unknown-name hash now, so that the first unknown name is not slower than the ones after it.
+        let cost = configuration.passwordCost
+        Task.detached(priority: .background) { _ = ReviewAuth.dummyHash(cost: cost) }
         router.get("login") { request, _ in await self.guarded(request, viewer: nil) { self.loginPage(request, error: nil) } }
-        router.post("login") { request, _ in await self.guarded(request, viewer: nil) { try await self.login(request) } }
+        router.post("login") { request, context in
+            await self.guarded(request, viewer: nil) { try await self.login(request, context) }
+        }
         router.post("logout") { request, _ in
             await self.page(request, role: .viewer) { viewer in try await self.logout(request, viewer) }
         }
@@ -90,14 +101,20 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         return v
     }
 
+    /// The client's IP address, or `unknown` when the context does not know it (router tests).
+    static func clientAddress(_ context: Context) -> String {
+        guard let address = (context as? any RemoteAddressRequestContext)?.remoteAddress else { return "unknown" }
+        return address.ipAddress ?? "\(address)"
+    }
+
     // MARK: Guards
 
-    /// Runs a handler for a logged-in user with at least `role`. GET without a session redirects to the login
-    /// page; POST without a session is 401, with too low a role 403, without the session's CSRF token 403.
+    /// Runs a handler for a logged-in user with at least `role`. GET (or HEAD) without a session redirects to the
+    /// login page; POST without a session is 401, with too low a role 403, without the session's CSRF token 403.
     func page(_ request: Request, role: UserRole, _ body: (Viewer) async throws -> Response) async -> Response {
         await guarded(request, viewer: nil) {
             guard let viewer = try await self.viewer(request) else {
-                if request.method == .get {
+                if request.method == .get || request.method == .head {
                     let next = request.uri.path
                     return Self.redirect("/login?next=" + HTML.query(next))
                 }
@@ -119,6 +136,7 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         } catch let f as Failure {
             response = Self.htmlResponse(f.status, Self.layout(title: "\(f.status.code)", viewer: viewer,
                                                                 body: "<p class=\"err\">\(HTML.escape(f.message))</p>"))
+            response.headers.append(contentsOf: f.headers)
         } catch let e as TicketError where e.code == .notFound {
             response = Self.htmlResponse(.notFound, Self.layout(title: "Not found", viewer: viewer,
                                                                  body: "<p class=\"err\">\(HTML.escape(e.message))</p>"))
@@ -203,30 +221,54 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         return r
     }
 
-    /// Only local paths (`/...`, not `//host`) are followed after login.
+    /// The page to go to after login: only a same-site path is followed, anything else gives `/`.
+    ///
+    /// Browsers drop tabs, CR and LF from a `Location` and read a backslash as a slash, so
+    /// `/<TAB>/evil.example` or `/\/evil.example` would lead off-site as `//evil.example`. Those characters (and
+    /// the other C0 controls and DEL) are removed first, and the result must start with exactly one `/`.
+    /// - Parameters: next: the `next` field of the login form (untrusted).
+    /// - Returns: a path starting with a single `/`, shorter than 512 bytes.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.utf8.count < 512 else { return "/" }
-        return next
+        guard let next else { return "/" }
+        let cleaned = String(String.UnicodeScalarView(next.unicodeScalars.filter {
+            $0.value >= 0x20 && $0.value != 0x7F && $0 != "\\"
+        }))
+        guard cleaned.hasPrefix("/"), !cleaned.hasPrefix("//"), cleaned.utf8.count < 512 else { return "/" }
+        return cleaned
     }
 
-    func login(_ request: Request) async throws -> Response {
+    /// `POST /login`: checks the password, throttled per client address and name (``LoginThrottle``); failures
+    /// and refusals are logged at `info` with the name and the client.
+    func login(_ request: Request, _ context: Context) async throws -> Response {
         let fields = try await form(request)
         guard let sent = fields["csrf"], let cookie = ReviewAuth.cookies(request)[ReviewAuth.loginCookie],
               ReviewAuth.constantTimeEqual(sent, cookie) else {
             throw Failure(.forbidden, "Missing or wrong CSRF token: reload the login page and try again.")
         }
         let name = fields["name"] ?? "", password = fields["password"] ?? ""
-        guard await limiter.allows(name) else {
-            throw Failure(.tooManyRequests, "Too many failed logins; wait a few minutes.")
+        let client = Self.clientAddress(context)
+        // User names have at most 64 characters; the prefix bounds what the throttle keeps per guess.
+        let key = LoginThrottle.Key(client: client, name: String(name.prefix(64)))
+        let logged: Logger.Metadata = ["login.name": "\(name.prefix(64))", "client.address": "\(client)"]
+        if case .wait(let seconds) = await throttle.check(key) {
+            context.logger.info("login refused: too many failures", metadata: logged.merging(["login.retryAfter": "\(seconds)"]) { $1 })
+            throw Failure(.tooManyRequests, "Too many failed logins; try again in \(seconds) s.",
+                          headers: [.retryAfter: String(seconds)])
         }
         let user = try await store.user(named: name)
-        // Unknown names cost a bcrypt check too, so timing does not tell which names exist.
-        let ok = ReviewAuth.verify(password, hash: user?.passwordHash ?? ReviewAuth.dummyHash) && user != nil
+        // Unknown names cost the same bcrypt work as real ones, so timing does not tell which names exist.
+        let hash = user?.passwordHash ?? ReviewAuth.dummyHash(cost: configuration.passwordCost)
+        let ok = ReviewAuth.verify(password, hash: hash) && user != nil
         guard let user, ok else {
-            await limiter.fail(name)
+            let failures = await throttle.fail(key)
+            context.logger.info("login failed", metadata: logged.merging(["login.failures": "\(failures)"]) { $1 })
             return loginPage(request, error: "Wrong name or password.", status: .unauthorized)
         }
-        await limiter.succeed(name)
+        await throttle.succeed(key)
+        // A session this browser already had (perhaps another user's) ends: one login, one session.
+        if let previous = ReviewAuth.cookies(request)[ReviewAuth.sessionCookie], previous.utf8.count == 64 {
+            try await store.deleteSession(tokenHash: ContentHash.sha256Hex(Array(previous.utf8)))
+        }
         let token = ReviewAuth.randomToken()
         let session = UserSession(tokenHash: ContentHash.sha256Hex(Array(token.utf8)), userName: user.name,
                                   csrfToken: ReviewAuth.randomToken(),

@@ -5,7 +5,8 @@ import Prometheus
 import Tickets
 
 /// Builds the `pavewatch serve` router: the Open311 GeoReport v2 endpoints and, when the store is a
-/// ``ReviewStore``, the review pages (``ReviewRoutes``).
+/// ``ReviewStore``, the review pages (``ReviewRoutes``). HEAD is answered wherever GET is; unknown paths under
+/// `/open311` get the GeoReport error list.
 /// - Parameters:
 ///   - store: the ticket store.
 ///   - open311: API keys and limits.
@@ -13,14 +14,15 @@ import Tickets
 ///   - review: settings of the review pages.
 public func buildRouter(store: any TicketStore, open311: Open311Configuration,
                         metrics: PrometheusCollectorRegistry? = nil,
-                        review: ReviewConfiguration = ReviewConfiguration()) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+                        review: ReviewConfiguration = ReviewConfiguration()) -> Router<ServerRequestContext> {
+    // HEAD is answered wherever GET is, with the same headers and no body.
+    let router = Router(context: ServerRequestContext.self, options: .autoGenerateHeadEndpoints)
     if let metrics {
         router.add(middleware: HTTPMetricsMiddleware(registry: metrics))
         router.addMetricsRoute(metrics)
     }
     router.get("health") { _, _ in "ok" }
-    Open311Routes<BasicRequestContext>(store: store, configuration: open311).register(on: router)
+    Open311Routes<ServerRequestContext>(store: store, configuration: open311).register(on: router)
     registerReviewPages(on: router, store: store, configuration: review)
     return router
 }
@@ -34,13 +36,18 @@ public func buildRouter(store: any TicketStore, open311: Open311Configuration,
 ///   - port: port to bind; 0 picks a free one (reported to `onServerRunning`).
 ///   - logger: the server's logger.
 ///   - metrics: when given, requests are counted into it and `GET /metrics` renders it.
+///   - idleTimeout: how long a connection may go without a whole request head, body part or response before
+///     it is closed. It bounds the time to send the request headers, so connections that dribble a header
+///     line now and then (slow-loris) do not stay open; `nil` leaves connections open.
 ///   - onServerRunning: called with the listening channel.
 public func buildApplication(store: any TicketStore, open311: Open311Configuration,
                              review: ReviewConfiguration = ReviewConfiguration(), host: String, port: Int,
                              logger: Logger, metrics: PrometheusCollectorRegistry? = nil,
+                             idleTimeout: Duration? = .seconds(30),
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
     -> some ApplicationProtocol {
     Application(router: buildRouter(store: store, open311: open311, metrics: metrics, review: review),
+                server: .http1(configuration: .init(idleTimeout: idleTimeout.map { TimeAmount($0) })),
                 configuration: .init(address: .hostname(host, port: port), serverName: "pavewatch"),
                 onServerRunning: onServerRunning, logger: logger)
 }

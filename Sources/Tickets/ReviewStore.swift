@@ -56,7 +56,8 @@ public struct UserSession: Codable, Sendable, Hashable {
 /// What the review pages need beyond ``TicketStore``: users, sessions, surveys and merging. Kept apart so
 /// each database backend can add it on its own; ``SQLiteTicketStore`` and the PostgreSQL store implement it.
 public protocol ReviewStore: TicketStore {
-    /// Adds a user, or replaces the role and password of an existing one.
+    /// Adds a user, or replaces the role and password of an existing one. When either changes, every session
+    /// of that user ends (in the same transaction), so a new password or a lower role takes effect at once.
     func saveUser(_ user: UserAccount) async throws
     /// One user by name.
     func user(named name: String) async throws -> UserAccount?

@@ -35,7 +35,13 @@ enum ReviewSchema {
 
 extension SQLiteTicketStore: ReviewStore {
     public func saveUser(_ user: UserAccount) async throws {
-        try await writer.write { db in try user.save(db) }
+        try await writer.write { db in
+            if let old = try UserAccount.fetchOne(db, key: user.name),
+               old.passwordHash != user.passwordHash || old.role != user.role {
+                try UserSession.filter(Column("userName") == user.name).deleteAll(db)
+            }
+            try user.save(db)
+        }
     }
 
     public func user(named name: String) async throws -> UserAccount? {

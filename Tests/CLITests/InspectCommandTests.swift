@@ -57,4 +57,31 @@ struct InspectCommandTests {
             #expect(status != 0 && out.contains((path as NSString).lastPathComponent), "\(out)")
         }
     }
+
+    @Test("a truncated JPEG is a runtime failure: exit status 1, the message naming the file, no usage text")
+    func truncatedFrameExits1() async throws {
+        let binary = try #require(CLIProcess.binary(), "the pavewatch executable is built with the tests")
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let whole = try ImageEncoder.jpeg(Self.crackFrame(), quality: 90)
+        let cut = work.appendingPathComponent("cut.jpg")
+        try Data(whole.prefix(whole.count / 2)).write(to: cut)
+        let (status, out) = try await CLIProcess.run(binary, ["inspect", cut.path], in: work)
+        #expect(status == 1, "\(out)")
+        #expect(out.contains("cut.jpg"), "\(out)")
+        #expect(!out.uppercased().contains("USAGE"), "\(out)")
+    }
+
+    @Test("a wrong command line is still a usage error: exit status 64 with the usage text")
+    func usageErrorsExit64() async throws {
+        let binary = try #require(CLIProcess.binary(), "the pavewatch executable is built with the tests")
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        for args in [["inspect"], ["inspect", "x.jpg", "--threshold", "2"], ["inspect", "x.jpg", "--no-such-option"]] {
+            let (status, out) = try await CLIProcess.run(binary, args, in: work)
+            #expect(status == 64, "\(args): \(out)")
+            #expect(out.uppercased().contains("USAGE"), "\(args): \(out)")
+        }
+    }
 }
+

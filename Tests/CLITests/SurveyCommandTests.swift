@@ -102,4 +102,31 @@ struct SurveyCommandTests {
         #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("r/index.html").path))
         #expect(try await SQLiteTicketStore(path: db).frames().count == 3)
     }
+
+    @Test("a folder of symbolic links to frames kept elsewhere is surveyed like the frames themselves")
+    func folderOfLinks() async throws {
+        let binary = try #require(CLIProcess.binary())
+        let folder = try Self.makeFolder(count: 3)
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let links = work.appendingPathComponent("links")
+        try FileManager.default.createDirectory(at: links, withIntermediateDirectories: true)
+        for (i, name) in ["a/F0000.jpg", "b/c/F0001.jpg", "b/c/F0002.jpg"].enumerated() {
+            try FileManager.default.createSymbolicLink(atPath: links.appendingPathComponent("frame-\(i).jpg").path,
+                                                       withDestinationPath: folder.appendingPathComponent(name).path)
+        }
+        try FileManager.default.createSymbolicLink(atPath: links.appendingPathComponent("again").path,
+                                                   withDestinationPath: links.path)  // a loop
+        let db = work.appendingPathComponent("s.sqlite").path
+        let (status, out) = try await CLIProcess.run(binary, ["survey", links.path, "--inspector", "dark-regions",
+                                                              "--db", db, "--json", "--top", "0"], in: work)
+        #expect(status == 0, "\(out)")
+        let line = try #require(out.split(separator: "\n").last { $0.hasPrefix("{") })
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let summary = try #require(obj["summary"] as? [String: Any])
+        #expect(summary["framesTotal"] as? Int == 3, "\(summary)")
+        #expect(summary["framesProcessed"] as? Int == 3, "\(summary)")
+        #expect(try await SQLiteTicketStore(path: db).frames().count == 3)
+    }
 }
+

@@ -6,7 +6,7 @@ import Tickets
 
 @Suite("Pipeline basics")
 struct PipelineBasicsTests {
-    @Test("discovery: recursive, case-insensitive, no links out of the folder, hidden files skipped")
+    @Test("discovery: recursive, case-insensitive, links followed (out of the folder too), each file once, hidden files skipped")
     func discovery() throws {
         let fm = FileManager.default
         let root = fm.temporaryDirectory.appendingPathComponent("pw-disc-\(UUID().uuidString)")
@@ -21,7 +21,7 @@ struct PipelineBasicsTests {
         try fm.createSymbolicLink(at: root.appendingPathComponent("link-out"), withDestinationURL: outside)
         try fm.createSymbolicLink(at: root.appendingPathComponent("dup.jpg"), withDestinationURL: root.appendingPathComponent("x.JPG"))
         let frames = try FrameDiscovery.frames(in: root.path).map { URL(fileURLWithPath: $0).lastPathComponent }
-        #expect(Set(frames) == ["x.JPG", "y.jpeg", "z.Png"])
+        #expect(frames.sorted() == ["far.jpg", "x.JPG", "y.jpeg", "z.Png"])
         #expect(throws: PipelineError.notAFolder("/nonexistent/survey")) { try FrameDiscovery.frames(in: "/nonexistent/survey") }
     }
 
@@ -58,4 +58,36 @@ struct PipelineBasicsTests {
         #expect(line.contains("4/10 frames") && line.contains("findings 7") && line.contains("failed 1"))
         #expect(ProgressReporter.duration(3725) == "1h02m")
     }
+
+    @Test("discovery: a folder of links to frames kept elsewhere, links to folders, a link loop, a broken link")
+    func discoveryThroughLinks() throws {
+        let fm = FileManager.default
+        let base = fm.temporaryDirectory.appendingPathComponent("pw-links-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: base) }
+        let store = base.appendingPathComponent("store"), survey = base.appendingPathComponent("survey")
+        try fm.createDirectory(at: store.appendingPathComponent("deep"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: survey.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        for name in ["DJI_0001.JPG", "DJI_0002.JPG", "deep/DJI_0003.jpg"] {
+            fm.createFile(atPath: store.appendingPathComponent(name).path, contents: Data([1]))
+        }
+        try fm.createSymbolicLink(atPath: survey.appendingPathComponent("f1.jpg").path,
+                                  withDestinationPath: store.appendingPathComponent("DJI_0001.JPG").path)
+        try fm.createSymbolicLink(atPath: survey.appendingPathComponent("sub/f2.jpg").path,
+                                  withDestinationPath: "../../store/DJI_0002.JPG")  // relative link
+        try fm.createSymbolicLink(atPath: survey.appendingPathComponent("more").path,
+                                  withDestinationPath: store.appendingPathComponent("deep").path)
+        try fm.createSymbolicLink(atPath: survey.appendingPathComponent("sub/loop").path, withDestinationPath: survey.path)
+        try fm.createSymbolicLink(atPath: survey.appendingPathComponent("gone.jpg").path,
+                                  withDestinationPath: store.appendingPathComponent("missing.jpg").path)
+        let entries = try FrameDiscovery.entries(in: survey.path)
+        #expect(entries.map(\.relative) == ["f1.jpg", "more/DJI_0003.jpg", "sub/f2.jpg"])
+        #expect(entries.map { URL(fileURLWithPath: $0.real).lastPathComponent } == ["DJI_0001.JPG", "DJI_0003.jpg", "DJI_0002.JPG"])
+        #expect(try FrameDiscovery.relativeFrames(in: survey.path) == ["f1.jpg", "more/DJI_0003.jpg", "sub/f2.jpg"])
+        #expect(try FrameDiscovery.frames(in: survey.path).count == 3)
+        // The survey folder itself may be a link.
+        let alias = base.appendingPathComponent("alias")
+        try fm.createSymbolicLink(atPath: alias.path, withDestinationPath: survey.path)
+        #expect(try FrameDiscovery.relativeFrames(in: alias.path) == ["f1.jpg", "more/DJI_0003.jpg", "sub/f2.jpg"])
+    }
 }
+

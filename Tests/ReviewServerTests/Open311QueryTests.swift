@@ -31,7 +31,9 @@ import Tickets
             #expect(try ids(await client.get("/open311/v2/requests.json?start_date=\(past)")) == ["1", "2", "3"])
             #expect(try ids(await client.get("/open311/v2/requests.json?start_date=\(future)")) == [])
             #expect(try ids(await client.get("/open311/v2/requests.json?end_date=\(past)")) == [])
-            #expect(try ids(await client.get("/open311/v2/requests.json?start_date=\(past)&end_date=\(future)")) == ["1", "2", "3"])
+            let recent = Date().addingTimeInterval(-86_400).formatted(.iso8601)
+            let soon = Date().addingTimeInterval(86_400).formatted(.iso8601)
+            #expect(try ids(await client.get("/open311/v2/requests.json?start_date=\(recent)&end_date=\(soon)")) == ["1", "2", "3"])
 
             let closed = try #require(try await client.get("/open311/v2/requests.json?status=closed").list().first)
             #expect(closed["status"] as? String == "closed")
@@ -45,12 +47,13 @@ import Tickets
 
     @Test func badFiltersAre400() async throws {
         let queries = [
-            "status=pending", "status=open,", "service_code=pothole", "service_code=", "service_request_id=abc",
+            "status=pending", "status=open,", "service_code=pothole", "service_request_id=abc",
             "service_request_id=0", "service_request_id=-1", "service_request_id=1,,2",
             "service_request_id=99999999999999999999",
             "service_request_id=" + (1...101).map(String.init).joined(separator: ","),
             "start_date=yesterday", "end_date=2026-13-01T00:00:00Z", "start_date=2026-01-01",
             "start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z",
+            "start_date=2024-05-01T00:00:00Z&end_date=2026-12-31T00:00:00Z", "start_date=2026-12-07T07:15",
             "q=" + String(repeating: "a", count: 9000), "status=%zz",
         ]
         try await withOpen311Server { client, _ in
@@ -95,7 +98,7 @@ import Tickets
                              "attribute[subtype]", "attribute[\(payload)]"] {
                     let form = base.filter { $0.0 != name } + [(name, payload)]
                     let r = try await client.post("/open311/v2/requests.json", form)
-                    #expect([HTTPResponse.Status.created, .badRequest, .forbidden].contains(r.status),
+                    #expect([HTTPResponse.Status.created, .badRequest, .forbidden, .notFound].contains(r.status),
                             "\(name)=\(payload): \(r.status) \(r.text)")
                 }
                 if payload.contains("\u{0}") {

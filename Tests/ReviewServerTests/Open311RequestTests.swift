@@ -86,7 +86,7 @@ import Tickets
 
     @Test func everyRequiredFieldAndLimit() async throws {
         let bad: [[(String, String)]] = [
-            with([], without: ["service_code"]), with([("service_code", "")]), with([("service_code", "pothole")]),
+            with([], without: ["service_code"]), with([("service_code", "")]),
             with([], without: ["lat"]), with([], without: ["long"]), with([("lat", "abc")]), with([("lat", "91")]),
             with([("lat", "-90.0001")]), with([("long", "180.5")]), with([("long", "nan")]), with([("lat", "inf")]),
             with([("lat", String(repeating: "1", count: 50))]),
@@ -105,6 +105,8 @@ import Tickets
                 let r = try await client.post("/open311/v2/requests.json", form)
                 try r.expectError(.badRequest)
             }
+            // An unknown service is 404 (GeoReport v2), as on GET services/{code}.
+            try await client.post("/open311/v2/requests.json", with([("service_code", "pothole")])).expectError(.notFound)
             // Limits are inclusive: exactly 4000 characters (multi-byte too) pass.
             for d in [String(repeating: "x", count: 4000), String(repeating: "é", count: 4000)] {
                 let r = try await client.post("/open311/v2/requests.json", with([("description", d)]))

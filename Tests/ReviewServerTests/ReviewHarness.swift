@@ -92,6 +92,14 @@ struct ReviewFixture {
     }
 }
 
+/// Runs `body` against the router of a fresh ``ReviewFixture``.
+func withPages(_ review: ReviewConfiguration = ReviewConfiguration(),
+               _ body: @Sendable (any TestClientProtocol, ReviewFixture) async throws -> Void) async throws {
+    let fx = try await ReviewFixture()
+    defer { fx.removeFiles() }
+    try await fx.application(review).test(.router) { client in try await body(client, fx) }
+}
+
 /// A logged-in browser-like client: its cookie and the session's CSRF token.
 struct ReviewSession {
     var cookie: String

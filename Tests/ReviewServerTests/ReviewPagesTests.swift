@@ -10,14 +10,6 @@ import Tickets
 
 @Suite("Review pages")
 struct ReviewPagesTests {
-    /// Runs `body` against the router with a fresh fixture.
-    func withPages(_ review: ReviewConfiguration = ReviewConfiguration(),
-                   _ body: @Sendable (any TestClientProtocol, ReviewFixture) async throws -> Void) async throws {
-        let fx = try await ReviewFixture()
-        defer { fx.removeFiles() }
-        try await fx.application(review).test(.router) { client in try await body(client, fx) }
-    }
-
     @Test("Every page redirects to the login page without a session; POSTs are 401")
     func loginRequired() async throws {
         try await withPages { client, fx in
