@@ -78,7 +78,7 @@ struct SurveyCommand: AsyncParsableCommand {
         if enqueue { return try await runEnqueue() }
         let store = try await database.openStore()
         let settings: SurveySettings
-        do { settings = try SurveySettings.load(folder: folder) } catch { throw ValidationError("\(error)") }
+        do { settings = try SurveySettings.load(folder: folder) } catch { throw CommandFailure("\(error)") }
         let inspector = try makeInspector(inspectorKind, modelDirectory: models,
                                           camera: camera.overrides.merged(over: settings.camera))
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
