@@ -8,7 +8,7 @@ public enum SurfaceClass: UInt8, Sendable, CaseIterable, Codable {
     case paved = 0
     /// Lawns, crops, leafy canopies: green stands out of red and blue (excess green).
     case vegetation = 1
-    /// Colours far more saturated than the frame's neutral surfaces: cars, roofs, autumn foliage, paint.
+    /// Colours far more saturated than the frame's neutral surfaces, seen from the air: cars, roofs, autumn foliage.
     case vivid = 2
     /// Warm brown ground seen from the air: soil, dirt roads, bare branches over leaf litter.
     case soil = 3
@@ -39,7 +39,8 @@ public struct SurfaceConfiguration: Sendable, Equatable {
     /// Excess green `2G − R − B` (cell means, 0...255 levels) above the frame's neutral level (its 25th percentile;
     /// for aerial frames also above zero) from which a cell is vegetation.
     public var vegetationExcessGreen: Double = 15
-    /// Saturation above the frame's neutral level (its 25th percentile) from which a cell is vivid.
+    /// Saturation above the frame's neutral level (its 25th percentile) from which a cell of an aerial frame is vivid.
+    /// Close-ups keep saturated cells: rust-brown seepage on a tunnel lining is what a leak looks like there.
     public var vividSaturation: Double = 0.2
     /// Frames at least this coarse (millimetres per pixel) are aerial: the soil and rough rules apply, and small
     /// paved specks are removed. Close-ups are judged by colour alone (their asphalt is textured and may be tinted).
@@ -191,7 +192,7 @@ public struct SurfaceMap: Sendable, Equatable {
             let green = exg - neutralGreen > c.vegetationExcessGreen || (aerial && exg > c.vegetationExcessGreen)
             if ch > 1 && green && m.y >= m.x {
                 classes[i] = .vegetation
-            } else if ch > 1 && saturation[i] - neutral > c.vividSaturation
+            } else if aerial && ch > 1 && saturation[i] - neutral > c.vividSaturation
                         && !(m.z >= m.x && m.z >= m.y && brightness[i] < medianBrightness) {
                 // (A darker cell whose strongest channel is blue is pavement in a cast shadow, lit by the sky
                 // alone: it stays surface, and LeakSurfaceCheck keeps its darkness from becoming a leak.)
