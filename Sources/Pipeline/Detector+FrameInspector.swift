@@ -2,6 +2,7 @@ import ImagingCore
 import Inspection
 
 extension Detector: FrameInspector {
-    /// The detector works on gray frames (decoded straight from the JPEG luma plane, no RGB round trip).
-    public var preferredFormat: PixelFormat { .gray8 }
+    /// Colour when the surface map is on (it tells pavement from lawns, woods and soil by colour); otherwise gray,
+    /// decoded straight from the JPEG luma plane with no RGB round trip.
+    public var preferredFormat: PixelFormat { configuration.surface == nil ? .gray8 : .rgb8 }
 }
