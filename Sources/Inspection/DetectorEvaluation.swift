@@ -1,11 +1,11 @@
 import Foundation
 import ImagingCore
 
-/// Scores the whole detector on labelled frames: pixel P/R/F1 of the crack probability map with a 2-px
-/// tolerance at ODS and OIS, leak IoU where masks mark leaks, and speed.
+/// Scores the whole detector on labelled frames: pixel P/R/F1 of the crack probability map with a tolerance (2 px
+/// by default) at ODS and OIS, leak IoU where masks mark leaks, and speed.
 public struct DetectorEvaluation: Sendable {
     /// The pixel scores.
-    public private(set) var pixels = PixelEvaluation(tolerance: 2)
+    public private(set) var pixels: PixelEvaluation
     /// Frames whose masks mark leaks.
     public private(set) var leakFrames = 0
     private var leakIntersection = 0, leakUnion = 0
@@ -19,7 +19,9 @@ public struct DetectorEvaluation: Sendable {
     public private(set) var framesWithLeakFindings = 0, falseLeakFrames = 0
 
     /// Creates an empty evaluation.
-    public init() {}
+    /// - Parameters: tolerance: pixels a predicted crack pixel may lie from a labelled one and still count (2, the
+    ///   crack-detection literature's usual protocol; 0 for exact-pixel matching).
+    public init(tolerance: Int = 2) { pixels = PixelEvaluation(tolerance: max(0, tolerance)) }
 
     /// Runs the detector on one labelled frame and adds it.
     public mutating func add(_ image: CrackImage, detector: Detector, threads: Int) {

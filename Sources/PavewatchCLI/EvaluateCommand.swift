@@ -63,6 +63,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Smallest mask value that counts as crack (255 for UAV75, whose grey 204 is not crack).")
     var maskMinimum: UInt8 = 1
 
+    @Option(help: "Detector mode: pixels a predicted crack pixel may lie from a labelled one and still count (0: exact-pixel matching, as some papers report).")
+    var tolerance = 2
+
     @Option(help: "Threads.")
     var threads = 1
 
@@ -77,6 +80,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         if modes != 1 {
             throw ValidationError("give one of --tiles DIR, --images DIR --masks DIR, --crack-free DIR")
         }
+        if !(0...16).contains(tolerance) { throw ValidationError("--tolerance must be within 0...16 pixels") }
         if crackFree == nil && tiles == nil && (images == nil || masks == nil) {
             throw ValidationError("--images and --masks go together")
         }
@@ -160,7 +164,7 @@ extension EvaluateCommand {
                                            only: try split.map(Self.stems))
             if frames.isEmpty { throw CommandFailure("no image in \(images ?? "") has a mask in \(masks ?? "")") }
         }
-        var ev = DetectorEvaluation()
+        var ev = DetectorEvaluation(tolerance: tolerance)
         for f in frames { ev.add(f, detector: detector, threads: max(1, threads)) }
         let report = ev.report(threshold: config.threshold)
         if json {
@@ -169,7 +173,7 @@ extension EvaluateCommand {
             return
         }
         let o = ev.pixels.ods, i = ev.pixels.ois
-        print("\(frames.count) images, detector model \(detector.model.metadata.name), 2-px tolerance")
+        print("\(frames.count) images, detector model \(detector.model.metadata.name), \(ev.pixels.tolerance)-px tolerance")
         print(String(format: "ODS  P %.4f  R %.4f  F %.4f  (threshold %.2f)", o.precision, o.recall, o.f1, o.threshold))
         print(String(format: "OIS  P %.4f  R %.4f  F %.4f", i.precision, i.recall, i.f1))
         if let iou = ev.leakIoU { print(String(format: "leak IoU %.4f over %d frames", iou, ev.leakFrames)) }

@@ -16,6 +16,10 @@ struct TrainEvaluateCommandTests {
         let c = try #require(try Pavewatch.parseAsRoot(["evaluate", "--model", "m.nnw", "--tiles", "t", "--json"]) as? EvaluateCommand)
         #expect(c.json && c.tiles == "t")
         _ = try Pavewatch.parseAsRoot(["evaluate", "--model", "m.nnw", "--images", "i", "--masks", "m"])
+        let exact = try #require(try Pavewatch.parseAsRoot(["evaluate", "--images", "i", "--masks", "m", "--tolerance", "0"])
+                                 as? EvaluateCommand)
+        #expect(exact.tolerance == 0)
+        #expect(throws: (any Error).self) { try Pavewatch.parseAsRoot(["evaluate", "--images", "i", "--masks", "m", "--tolerance", "-1"]) }
         for bad in [["evaluate", "--model", "m.nnw"],
                     ["evaluate", "--model", "m.nnw", "--tiles", "t", "--images", "i", "--masks", "m"],
                     ["evaluate", "--model", "m.nnw", "--images", "i"],

@@ -70,6 +70,17 @@ struct PixelEvaluationTests {
         }
     }
 
+    @Test("exact-pixel matching (tolerance 0): only the labelled pixels count, a 1-px shift scores 0")
+    func exact() {
+        let truth = line(50, 40, row: 20)
+        for (shift, expected) in [(0, 1.0), (1, 0.0)] {
+            var ev = DetectorEvaluation(tolerance: 0).pixels
+            #expect(ev.tolerance == 0)
+            ev.add(probability: line(50, 40, row: 20 + shift).bits.map { Float($0) * 0.9 }, truth: truth)
+            #expect(abs(ev.ods.f1 - expected) < 1e-9, "shift \(shift): \(ev.ods)")
+        }
+    }
+
     @Test("ODS picks the threshold that separates a true line from a weaker false one")
     func threshold() {
         let truth = line(60, 40, row: 10)
