@@ -58,6 +58,23 @@ public enum Overlay {
         }
     }
 
+    /// The surface map as a picture: paved cells light gray, the others in their class's tint, each cell a square
+    /// of `scale` pixels.
+    /// - Parameters: surface: a frame's map; scale: pixels per cell (≥ 1).
+    /// - Returns: (rows · scale, columns · scale) rgb8.
+    public static func surfaceImage(_ surface: SurfaceMap, scale: Int = 4) -> PixelBuffer {
+        let k = max(1, scale)
+        var out = PixelBuffer(width: surface.columns * k, height: surface.rows * k, format: .rgb8)
+        for y in 0..<out.height {
+            for x in 0..<out.width {
+                let c = tint(surface.classes[(y / k) * surface.columns + x / k]) ?? SIMD3(215, 215, 215)
+                let d = y * out.rowStride + 3 * x
+                out.bytes[d] = UInt8(c.x); out.bytes[d + 1] = UInt8(c.y); out.bytes[d + 2] = UInt8(c.z)
+            }
+        }
+        return out
+    }
+
     /// Blends the cells off the paved surface half with their class's tint, so what was surveyed stays clear.
     static func shade(_ img: inout PixelBuffer, _ surface: SurfaceMap) {
         for y in 0..<img.height {

@@ -31,7 +31,7 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(help: "Write the frame with the findings drawn on it and the cells off the paved surface shaded (PNG).")
     var overlay: String?
 
-    @Option(help: "Write the crack probability map (white = crack, at the working resolution) as a gray PNG.")
+    @Option(help: "Write the crack probability map (white = crack, at the working resolution) as a gray PNG, and beside it MAP-surface.png, the surface map (gray paved; green vegetation, magenta vivid, brown soil, blue rough).")
     var map: String?
 
     @Option(help: "Crack probability threshold, 0...1 (default: the model's, 0.7 for the default model, tuned on the validation split).")
@@ -88,6 +88,10 @@ struct InspectCommand: AsyncParsableCommand {
         }
         if let map, let probabilities {
             try Data(try ImageEncoder.png(probabilities)).write(to: URL(fileURLWithPath: map))
+            if let surface {
+                let path = (map as NSString).deletingPathExtension + "-surface.png"
+                try Data(try ImageEncoder.png(Overlay.surfaceImage(surface))).write(to: URL(fileURLWithPath: path))
+            }
         }
         if let overlay {
             let drawn = Overlay.draw(report.findings, on: decoded.pixels, surface: surface)

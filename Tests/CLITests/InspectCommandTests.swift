@@ -43,6 +43,11 @@ struct InspectCommandTests {
         // Bright on the crack, dark away from it.
         #expect(probabilities[240, 160] > 180, "on the crack: \(probabilities[240, 160])")
         #expect(probabilities[240, 40] < 60, "away from it: \(probabilities[240, 40])")
+        // The surface map beside it: a gray frame is paved everywhere (cells of 8 px drawn 4 px wide).
+        let surface = try ImageDecoder.decode(path: work.appendingPathComponent("map-surface.png").path).pixels
+        #expect(surface.width == 60 * 4 && surface.height == 40 * 4)
+        #expect(surface[100, 80] == 215, "paved: \(surface[100, 80])")
+        #expect(json["surfaceFraction"] as? Double == 1)
     }
 
     @Test("a missing or corrupt frame: exit status not 0 and a message naming the file")
