@@ -127,6 +127,12 @@ struct SurveyCommand: AsyncParsableCommand {
               + "(\(String(format: "%.1f", s.elapsedSeconds)) s, \(String(format: "%.2f", s.framesPerSecond)) frames/s)")
         print("Findings: \(s.findings); tickets: \(s.ticketsCreated) new, \(s.ticketsUpdated) updated"
               + (s.ticketsReopened > 0 ? ", \(s.ticketsReopened) reopened (closed, not fixed)" : ""))
+        if let d = s.detectionLimitMm {
+            let limit = d.lowerBound == d.upperBound ? String(format: "%.1f", d.lowerBound)
+                : String(format: "%.1f-%.1f", d.lowerBound, d.upperBound)
+            print(String(format: "Paved surface surveyed: %.0f m²; detection limit %@ mm (narrower cracks may be missed)",
+                         s.surveyedAreaM2, limit))
+        }
         if !s.failures.isEmpty {
             print("\nFailed frames (kept out; fix or remove them and rerun to resume):")
             for f in s.failures { print("  \(f.file): \(f.reason)") }

@@ -48,6 +48,20 @@ public struct SurveySummary: Codable, Sendable {
     public var ticketsUpdated = 0
     public var ticketsReopened = 0
     public var elapsedSeconds = 0.0
+    /// Paved surface the frames analysed in this run looked at, square metres on the ground (frames without a ground
+    /// scale add nothing; overlapping frames count their overlap twice).
+    public var surveyedAreaM2 = 0.0
+    /// Narrowest and widest detection limit of the frames analysed in this run, millimetres (nil: no frame had a
+    /// ground scale).
+    public var detectionLimitMm: ClosedRange<Double>?
+
+    /// Adds a frame's surface and detection limit.
+    mutating func addCoverage(of report: FrameReport) {
+        surveyedAreaM2 += report.surveyedAreaM2 ?? 0
+        if let d = report.detectionLimitMm {
+            detectionLimitMm = detectionLimitMm.map { min($0.lowerBound, d)...max($0.upperBound, d) } ?? d...d
+        }
+    }
 
     /// Frames analysed per second of wall time.
     public var framesPerSecond: Double { elapsedSeconds > 0 ? Double(framesProcessed) / elapsedSeconds : 0 }
@@ -117,6 +131,7 @@ public struct SurveyRunner: Sendable {
                                                                       reason: reason, at: Date())
                 progress?(.frameDone(file: path, findings: 0, failed: true, skipped: false))
             case .analysed(let report, let hash):
+                summary.addCoverage(of: report)
                 let batch = SurveyBatch(surveyName: options.surveyName,
                                         frames: [SurveyBatch.Frame(report: report, contentHash: hash)])
                 let result = try await store.ingest(batch, actor: options.actor)

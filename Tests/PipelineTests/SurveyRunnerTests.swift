@@ -94,6 +94,25 @@ struct SurveyRunnerTests {
     }
 }
 
+@Suite("Survey summary")
+struct SurveySummaryTests {
+    @Test("surveyed area adds up over frames; the detection limit spans the frames that have one")
+    func coverage() {
+        var s = SurveySummary(surveyName: "s")
+        var a = FrameReport(file: "a", width: 10, height: 10, findings: [])
+        a.surveyedAreaM2 = 120; a.detectionLimitMm = 16.2
+        var b = FrameReport(file: "b", width: 10, height: 10, findings: [])
+        b.surveyedAreaM2 = 30.5; b.detectionLimitMm = 32.4
+        let c = FrameReport(file: "c", width: 10, height: 10, findings: [])  // no ground scale
+        for r in [a, b, c] { s.addCoverage(of: r) }
+        #expect(s.surveyedAreaM2 == 150.5)
+        #expect(s.detectionLimitMm == 16.2...32.4)
+        var none = SurveySummary(surveyName: "n")
+        none.addCoverage(of: c)
+        #expect(none.detectionLimitMm == nil && none.surveyedAreaM2 == 0)
+    }
+}
+
 @Suite("Survey report")
 struct SurveyReportTests {
     @Test("GeoJSON, CSV and a self-contained HTML page with overlays and a map")
