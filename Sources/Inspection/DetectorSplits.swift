@@ -29,6 +29,12 @@ public enum DetectorSplits {
     /// Crack-free sets: even index trains, odd index is held out.
     public static func negatives(_ index: Int) -> Part { index % 2 == 0 ? .train : .test }
 
+    /// Crack-free sets with a validation part carved from the training half (protocol G): odd index held out as
+    /// before; of the even indices every fifth (index / 2 % 5 == 0) validation, the rest training.
+    public static func negativesWithValidation(_ index: Int) -> Part {
+        index % 2 == 1 ? .test : ((index / 2) % 5 == 0 ? .validation : .train)
+    }
+
     /// Splits stems by a rule on their sorted index.
     public static func split(_ stems: [String], _ rule: (Int) -> Part) -> [Part: [String]] {
         var out: [Part: [String]] = [:]

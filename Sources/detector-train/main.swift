@@ -59,11 +59,15 @@ if args.count > 2 && args[1] == "eval" {
                                                      only: Set(cfd[.validation] ?? [])).map { $0.reduced(by: 2) }),
     ]
     // The training halves of the crack-free sets (the held-out halves are for the report only).
+    // negval: only the validation part carved from the training halves (protocol G, never trained on by v2.1).
+    let carvedOnly = args.contains("negval")
     func trainingHalfNegatives() throws -> [CrackImage] {
-        let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
-        let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"), DetectorSplits.negatives)
-        return try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[.train] ?? []).contains)
-            + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
+        let rule = carvedOnly ? DetectorSplits.negativesWithValidation : DetectorSplits.negatives
+        let part: DetectorSplits.Part = carvedOnly ? .validation : .train
+        let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), rule)
+        let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"), rule)
+        return try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[part] ?? []).contains)
+            + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[part] ?? []).contains)
     }
     for (name, images) in sets {
         var ev = PixelEvaluation()
@@ -262,6 +266,9 @@ var uavEvery = 10
 // factors form the group `reduced` (key reduced: its share, default 0 = off), so that the model also sees cracks
 // one or two pixels wide, as a drone at 10-20 mm/px does.
 var reduceFactors = [2, 3]
+// Protocol G (key negval=1): train on the crack-free training halves minus a carved validation fifth
+// (DetectorSplits.negativesWithValidation), which `detector-train eval MODEL DATASETS negatives negval` scores.
+var carveNegatives = false
 for a in args.dropFirst(5) {
     let kv = a.split(separator: "=", maxSplits: 1).map(String.init)
     guard kv.count == 2 else { continue }
@@ -277,6 +284,7 @@ for a in args.dropFirst(5) {
     case "ozgenel": shares["ozgenel-negatives"] = Double(kv[1])
     case "crackforest", "deepcrack", "uav75", "paveseg", "reduced": shares[kv[0]] = Double(kv[1])
     case "factors": reduceFactors = kv[1].split(separator: ",").compactMap { Int($0) }
+    case "negval": carveNegatives = kv[1] == "1"
     case "select": selected = Set(kv[1].split(separator: ",").map(String.init))
     case "uavval": uavEvery = max(2, Int(kv[1]) ?? uavEvery)
     default: FileHandle.standardError.write(Data("unknown option \(kv[0])\n".utf8)); exit(2)
@@ -292,9 +300,10 @@ do {
     let uavStems = try CrackDataset.files(in: root + "/uav75/train_lab").map(\.stem)
     let uav = uavEvery == 10 ? DetectorSplits.split(uavStems, DetectorSplits.carvedValidation)
         : DetectorSplits.split(uavStems) { $0 % uavEvery == 0 ? .validation : .train }
-    let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), DetectorSplits.negatives)
+    let negativeRule = carveNegatives ? DetectorSplits.negativesWithValidation : DetectorSplits.negatives
+    let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), negativeRule)
     let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"),
-                                   DetectorSplits.negatives)
+                                   negativeRule)
     func load(_ dir: String, _ masks: String, _ stems: [String]?, _ rule: MaskRule = MaskRule()) throws -> [CrackImage] {
         try CrackDataset.load(images: root + "/" + dir, masks: root + "/" + masks, rule: rule, only: stems.map(Set.init))
     }
@@ -362,8 +371,9 @@ do {
         "deepcrack": ["validation": dc[.validation] ?? [], "train": dc[.train] ?? []],
         "uav75": ["validation (from train_*)": uav[.validation] ?? [], "train (GPL-3.0: crack-pixel-v1.0 and the separate crack-pixel-uav75 model only; left out of the default models since v1.1)": uav[.train] ?? [],
                   "evaluation": "val_img / val_lab, all 10"],
-        "pavement-negatives": ["heldOut": pav[.test] ?? [], "train": pav[.train] ?? []],
-        "ozgenel-concrete-crack-cls/Negative": ["heldOut": ozg[.test] ?? [], "train": ozg[.train] ?? []],
+        "pavement-negatives": ["heldOut": pav[.test] ?? [], "train": pav[.train] ?? [], "validation": pav[.validation] ?? []],
+        "ozgenel-concrete-crack-cls/Negative": ["heldOut": ozg[.test] ?? [], "train": ozg[.train] ?? [],
+                                                "validation": ozg[.validation] ?? []],
         "paveseg-preview": ["validation": pvs[.validation] ?? [], "train": pvs[.train] ?? []],
     ]
     if uavEvery == 10 {
