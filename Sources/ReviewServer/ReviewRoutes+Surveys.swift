@@ -104,9 +104,16 @@ extension ReviewRoutes {
         if !missing.isEmpty {
             body += "<ul>" + missing.prefix(200).map { "<li>\(HTML.escape(URL(fileURLWithPath: $0.path).lastPathComponent))</li>" }.joined() + "</ul>"
         }
-        body += "<h2>Frames</h2><table id=\"frames\"><tr><th>frame</th><th>size</th><th>position</th><th>altitude m</th><th>GSD cm/px</th><th>captured</th></tr>\n"
+        let surveyed = frames.compactMap(\.surveyedAreaM2).reduce(0, +)
+        if surveyed > 0 {
+            let limits = frames.compactMap(\.detectionLimitMm)
+            body += "<p id=\"surveyed\">Paved surface surveyed: \(HTML.num(surveyed, "%.0f")) m²"
+                + (limits.isEmpty ? "" : "; detection limit \(HTML.num(limits.min(), "%.1f"))–\(HTML.num(limits.max(), "%.1f")) mm (narrower cracks may be missed)")
+                + ".</p>"
+        }
+        body += "<h2>Frames</h2><table id=\"frames\"><tr><th>frame</th><th>size</th><th>position</th><th>altitude m</th><th>GSD cm/px</th><th>paved %</th><th>surveyed m²</th><th>detection limit mm</th><th>captured</th></tr>\n"
         for f in frames.prefix(1000) {
-            body += "<tr><td>\(HTML.escape(URL(fileURLWithPath: f.path).lastPathComponent))</td><td>\(f.width)×\(f.height)</td><td>\(HTML.num(f.latitude, "%.6f")), \(HTML.num(f.longitude, "%.6f"))</td><td>\(HTML.num(f.altitudeM, "%.1f"))</td><td>\(HTML.num(f.gsdCmPerPx, "%.2f"))</td><td>\(HTML.escape(f.capturedAt ?? "–"))</td></tr>\n"
+            body += "<tr><td>\(HTML.escape(URL(fileURLWithPath: f.path).lastPathComponent))</td><td>\(f.width)×\(f.height)</td><td>\(HTML.num(f.latitude, "%.6f")), \(HTML.num(f.longitude, "%.6f"))</td><td>\(HTML.num(f.altitudeM, "%.1f"))</td><td>\(HTML.num(f.gsdCmPerPx, "%.2f"))</td><td>\(HTML.num(f.surfaceFraction.map { $0 * 100 }, "%.0f"))</td><td>\(HTML.num(f.surveyedAreaM2, "%.0f"))</td><td>\(HTML.num(f.detectionLimitMm, "%.1f"))</td><td>\(HTML.escape(f.capturedAt ?? "–"))</td></tr>\n"
         }
         body += "</table>"
         return Self.htmlResponse(.ok, Self.layout(title: "Survey \(survey.name)", viewer: viewer, body: body))

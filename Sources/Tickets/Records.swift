@@ -51,6 +51,12 @@ public struct FrameRecord: Codable, Sendable, Hashable, FetchableRecord, Mutable
     public var footprint: [GeoPoint]?
     /// Capture time as given.
     public var capturedAt: String?
+    /// Share of the frame that is paved surface (the detector's surface map), 0...1; nil when unknown.
+    public var surfaceFraction: Double? = nil
+    /// The paved surface's ground area, square metres; nil without a ground scale.
+    public var surveyedAreaM2: Double? = nil
+    /// Width a crack needs to fill one pixel at the detector's working scale, millimetres; nil without a ground scale.
+    public var detectionLimitMm: Double? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -60,7 +66,8 @@ extension FrameRecord {
     public init(surveyId: Int64, report r: FrameReport, contentHash: String) {
         self.init(surveyId: surveyId, path: r.file, contentHash: contentHash, width: r.width, height: r.height,
                   latitude: r.latitude, longitude: r.longitude, altitudeM: r.altitudeM, gsdCmPerPx: r.gsdCmPerPx,
-                  footprint: r.footprint, capturedAt: r.capturedAt)
+                  footprint: r.footprint, capturedAt: r.capturedAt, surfaceFraction: r.surfaceFraction,
+                  surveyedAreaM2: r.surveyedAreaM2, detectionLimitMm: r.detectionLimitMm)
     }
 }
 

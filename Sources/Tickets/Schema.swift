@@ -10,7 +10,7 @@ import GRDB
 /// sessions, see `SQLiteTicketStore+Review.swift`).
 public enum Schema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["v1", "v2", "v3", "review-v1", "v4", "v5"]
+    public static let versions = ["v1", "v2", "v3", "review-v1", "v4", "v5", "v6-frame-surface"]
 
     /// The migrator with every migration.
     public static var migrator: DatabaseMigrator {
@@ -144,6 +144,15 @@ public enum Schema {
             }
             for record in try FindingRecord.fetchAll(db) {
                 try SQLiteTicketStore.storePosition(db, of: record.finding, id: record.id!)
+            }
+        }
+        m.registerMigration("v6-frame-surface") { db in
+            // What each frame surveyed: its paved share and area, and its detection limit (the condition index
+            // divides distress by surveyed area). Frames stored before stay unknown (NULL).
+            try db.alter(table: "frame") { t in
+                t.add(column: "surfaceFraction", .double)
+                t.add(column: "surveyedAreaM2", .double)
+                t.add(column: "detectionLimitMm", .double)
             }
         }
         return m

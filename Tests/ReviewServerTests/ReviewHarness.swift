@@ -67,9 +67,12 @@ struct ReviewFixture {
                                         latitude: origin.latitude + 0.01, longitude: origin.longitude + 0.01,
                                         uncertaintyM: 0.5, lengthM: 0.3, widthMm: 1))
             }
-            let report = FrameReport(file: path, width: 640, height: 480, findings: findings, latitude: lat,
+            var report = FrameReport(file: path, width: 640, height: 480, findings: findings, latitude: lat,
                                      longitude: origin.longitude, altitudeM: 30, gsdCmPerPx: 0.8, footprint: footprint,
                                      capturedAt: "2026-11-2\(i)T10:00:00Z")
+            report.surfaceFraction = 0.9
+            report.surveyedAreaM2 = 17.7
+            report.detectionLimitMm = 8 + Double(i)
             frames.append(.init(report: report, contentHash: "hash-\(i)"))
         }
         let summary = try await store.ingest(SurveyBatch(surveyName: "north <ring>", frames: frames), actor: "survey:north")

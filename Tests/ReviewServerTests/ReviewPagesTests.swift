@@ -283,6 +283,9 @@ struct ReviewPagesTests {
             #expect(area > 90 && area < 115, "coverage \(area)")
             #expect(one.contains("frame0.png") && !one.contains(fx.directory.path), "only file names are shown")
             #expect(one.contains("No frame failed."))
+            // What the frames surveyed: 2 × 17.7 m² of paved surface, detection limits 8 and 9 mm, per frame too.
+            #expect(one.contains("Paved surface surveyed: 35 m²; detection limit 8.0–9.0 mm"), "\(one)")
+            #expect(one.contains("<td>90</td><td>18</td><td>9.0</td>"))
             // A frame the survey could not analyse is listed with its reason, escaped, without its folder.
             _ = try await fx.store.recordFrameFailure(surveyName: "north <ring>", path: fx.directory.path + "/bad<1>.jpg",
                                                       reason: "truncated JPEG <eof>", at: Date())

@@ -71,13 +71,16 @@ import Testing
             #expect(abs(t.radiusM - 1.112) < 0.005)
         }
         #expect(try await store.findings(ticketId: 1).first?.finding.bbox.width == 3)
-        if version != "v5" {
+        if Schema.versions.firstIndex(of: version)! < Schema.versions.firstIndex(of: "v5")! {
             // v5 recorded the stored finding's centre and reach (its uncertainty: it has no outline).
             let row = try await q.read { db in try Row.fetchOne(db, sql: "SELECT latitude, longitude, reach FROM finding") }
             #expect(row?["latitude"] as Double? == 47.3769 && row?["longitude"] as Double? == 8.5417)
             #expect(row?["reach"] as Double? == 0.25)
         }
         #expect(try await store.events(ticketId: 1).first?.actor == "alice")
+        // Frames stored before v6 have an unknown surface.
+        let frame = try #require(try await store.frames().first)
+        #expect(frame.path == "a.jpg" && frame.surfaceFraction == nil && frame.surveyedAreaM2 == nil)
         // The new version's features work on old data.
         _ = try await store.transition(ticketId: 1, to: .dispatched, actor: "bob", note: nil)
         #expect(try await store.outboxItems().count == 1)
