@@ -14,11 +14,22 @@ public struct LayerSpec: Sendable, Hashable, Codable {
     public var alpha: Float?
     /// Drop probability of `dropout`.
     public var rate: Float?
+    /// Name of this layer's output, for later layers' ``inputs`` (encoder-decoder graphs, ``Graph``).
+    public var id: String?
+    /// Outputs this layer reads (ids, or `input` for the network's input); nil: the previous layer's output.
+    /// `concat` and `add` read the previous output and these, or only these when they name two or more.
+    public var inputs: [String]?
+    /// Integer factor of `upsample`.
+    public var scale: Int?
+    /// `nearest` (the only mode built here) or `bilinear` for `upsample`.
+    public var mode: String?
 
     public init(type: String, out: Int? = nil, kernel: Int? = nil, stride: Int? = nil, padding: Int? = nil,
-                groups: Int? = nil, dilation: Int? = nil, alpha: Float? = nil, rate: Float? = nil) {
+                groups: Int? = nil, dilation: Int? = nil, alpha: Float? = nil, rate: Float? = nil,
+                id: String? = nil, inputs: [String]? = nil, scale: Int? = nil, mode: String? = nil) {
         self.type = type; self.out = out; self.kernel = kernel; self.stride = stride; self.padding = padding
         self.groups = groups; self.dilation = dilation; self.alpha = alpha; self.rate = rate
+        self.id = id; self.inputs = inputs; self.scale = scale; self.mode = mode
     }
 }
 
@@ -58,6 +69,7 @@ public struct Architecture: Sendable, Hashable, Codable {
                 l.kernel = l.kernel ?? 2; l.stride = l.stride ?? l.kernel
             case "leakyrelu": l.alpha = l.alpha ?? 0.01
             case "dropout": l.rate = l.rate ?? 0.5
+            case "upsample": l.scale = l.scale ?? 2; l.mode = l.mode ?? "nearest"
             default: break
             }
             a.layers[i] = l
@@ -74,48 +86,66 @@ public struct ArchitectureError: Error, Sendable, Hashable, CustomStringConverti
     public var description: String { "layer \(layer): \(message)" }
 }
 
+/// Builds one layer of a sequential kind on its input shape (shared by ``Sequential`` and ``Graph``, so both draw the
+/// same seeded weights in the same order).
+/// - Throws: ``ArchitectureError`` (at `index`) for an unknown type, a missing field or a shape that does not fit.
+func buildLayer(_ s: LayerSpec, input shape: Shape, index i: Int, rng: inout RandomSource) throws(ArchitectureError)
+    -> any Layer {
+    func fail(_ m: String) -> ArchitectureError { ArchitectureError(layer: i, message: m) }
+    switch s.type.lowercased() {
+    case "conv":
+        guard let out = s.out, out > 0 else { throw fail("conv needs out > 0") }
+        let k = s.kernel ?? 3, st = s.stride ?? 1, p = s.padding ?? 0, g = s.groups ?? 1, d = s.dilation ?? 1
+        guard k >= 1, st >= 1, p >= 0, d >= 1, g >= 1, shape.channels % g == 0, out % g == 0 else {
+            throw fail("bad conv geometry")
+        }
+        guard shape.height + 2 * p >= d * (k - 1) + 1, shape.width + 2 * p >= d * (k - 1) + 1 else {
+            throw fail("kernel larger than input \(shape)")
+        }
+        return Conv2D(inChannels: shape.channels, outChannels: out, kernel: k, stride: st, padding: p,
+                      dilation: d, groups: g, rng: &rng)
+    case "batchnorm": return BatchNorm(channels: shape.channels)
+    case "relu": return Activation(.relu)
+    case "leakyrelu": return Activation(.leakyReLU(s.alpha ?? 0.01))
+    case "silu": return Activation(.silu)
+    case "maxpool", "avgpool":
+        let k = s.kernel ?? 2, st = s.stride ?? k
+        guard k >= 1, st >= 1, shape.height >= k, shape.width >= k else { throw fail("bad pooling window") }
+        return Pool(s.type.lowercased() == "maxpool" ? .max : .average, kernel: k, stride: st)
+    case "globalavgpool": return GlobalAvgPool()
+    case "flatten": return Flatten()
+    case "dense":
+        guard let out = s.out, out > 0 else { throw fail("dense needs out > 0") }
+        guard shape.spatial == 1 else { throw fail("dense after a spatial tensor: add flatten or globalavgpool") }
+        return Dense(inFeatures: shape.channels, outFeatures: out, rng: &rng)
+    case "dropout":
+        return Dropout(rate: s.rate ?? 0.5, seed: rng.next())
+    case "upsample":
+        let k = s.scale ?? 2
+        guard k >= 1 else { throw fail("upsample needs scale ≥ 1") }
+        guard (s.mode ?? "nearest").lowercased() == "nearest" else {
+            throw fail("upsample mode \(s.mode ?? "") is not built (nearest only)")
+        }
+        return Upsample(scale: k)
+    default:
+        throw fail("unknown layer type \(s.type)")
+    }
+}
+
 extension Sequential {
     /// Builds the layers of `architecture` with seeded initial weights (same seed → identical weights).
-    /// - Throws: ``ArchitectureError`` for an unknown layer type, a missing field or a shape that does not fit.
+    /// - Throws: ``ArchitectureError`` for an unknown layer type, a missing field or a shape that does not fit;
+    ///   skip connections (`inputs`, `concat`, `add`) need a ``Graph``.
     public convenience init(architecture: Architecture, seed: UInt64) throws(ArchitectureError) {
         var rng = RandomSource(seed: seed)
         var shape = Shape(channels: architecture.input.channels, batch: 1,
                           height: architecture.input.height, width: architecture.input.width)
         var layers: [any Layer] = []
         for (i, s) in architecture.layers.enumerated() {
-            func fail(_ m: String) -> ArchitectureError { ArchitectureError(layer: i, message: m) }
-            let layer: any Layer
-            switch s.type.lowercased() {
-            case "conv":
-                guard let out = s.out, out > 0 else { throw fail("conv needs out > 0") }
-                let k = s.kernel ?? 3, st = s.stride ?? 1, p = s.padding ?? 0, g = s.groups ?? 1, d = s.dilation ?? 1
-                guard k >= 1, st >= 1, p >= 0, d >= 1, g >= 1, shape.channels % g == 0, out % g == 0 else {
-                    throw fail("bad conv geometry")
-                }
-                guard shape.height + 2 * p >= d * (k - 1) + 1, shape.width + 2 * p >= d * (k - 1) + 1 else {
-                    throw fail("kernel larger than input \(shape)")
-                }
-                layer = Conv2D(inChannels: shape.channels, outChannels: out, kernel: k, stride: st, padding: p,
-                               dilation: d, groups: g, rng: &rng)
-            case "batchnorm": layer = BatchNorm(channels: shape.channels)
-            case "relu": layer = Activation(.relu)
-            case "leakyrelu": layer = Activation(.leakyReLU(s.alpha ?? 0.01))
-            case "silu": layer = Activation(.silu)
-            case "maxpool", "avgpool":
-                let k = s.kernel ?? 2, st = s.stride ?? k
-                guard k >= 1, st >= 1, shape.height >= k, shape.width >= k else { throw fail("bad pooling window") }
-                layer = Pool(s.type.lowercased() == "maxpool" ? .max : .average, kernel: k, stride: st)
-            case "globalavgpool": layer = GlobalAvgPool()
-            case "flatten": layer = Flatten()
-            case "dense":
-                guard let out = s.out, out > 0 else { throw fail("dense needs out > 0") }
-                guard shape.spatial == 1 else { throw fail("dense after a spatial tensor: add flatten or globalavgpool") }
-                layer = Dense(inFeatures: shape.channels, outFeatures: out, rng: &rng)
-            case "dropout":
-                layer = Dropout(rate: s.rate ?? 0.5, seed: rng.next())
-            default:
-                throw fail("unknown layer type \(s.type)")
+            guard s.inputs == nil, !["concat", "add"].contains(s.type.lowercased()) else {
+                throw ArchitectureError(layer: i, message: "\(s.type) with inputs needs a Graph, not a Sequential")
             }
+            let layer = try buildLayer(s, input: shape, index: i, rng: &rng)
             shape = layer.outputShape(for: shape)
             layers.append(layer)
         }
