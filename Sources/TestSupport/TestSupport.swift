@@ -45,4 +45,11 @@ public enum TestSupport {
     public static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
+
+    /// The shared data sets (`../shared/datasets` beside the repository, as in the development workspace and in CI),
+    /// or nil where this checkout has none.
+    public static var sharedDatasets: URL? {
+        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
 }

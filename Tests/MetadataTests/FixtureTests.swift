@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Metadata
 
 /// Real photos' metadata against exiftool 12.57 (see Fixtures/SOURCE.txt for the exact command that wrote
@@ -127,17 +128,14 @@ struct FixtureTests {
         #expect(try JSONDecoder().decode(ImageMetadata.self, from: json) == m)
     }
 
-    /// The whole shared data set, when this machine has it (not in CI): never throws on the real files.
+    /// The whole shared data set (`../shared/datasets`, in the workspace and in CI): never throws on the real files.
     @Test(
         "All real geotagged files of the shared data set parse",
-        .enabled(if: FileManager.default.fileExists(atPath: "/work/shared/datasets/quaywall-crack-yolo/BOX/h1")))
+        .enabled(if: TestSupport.sharedDatasets != nil))
     func sharedDataset() throws {
-        let roots = [
-            "/work/shared/datasets/drone-exif/seneca-sensefly-cc0",
-            "/work/shared/datasets/drone-exif/exif-samples-gps",
-            "/work/shared/datasets/quaywall-crack-yolo/BOX/h1",
-            "/work/shared/datasets/quaywall-crack-yolo/BOX/o6",
-        ]
+        let shared = try #require(TestSupport.sharedDatasets).path
+        let roots = ["drone-exif/seneca-sensefly-cc0", "drone-exif/exif-samples-gps", "quaywall-crack-yolo/BOX/h1",
+                     "quaywall-crack-yolo/BOX/o6"].map { shared + "/" + $0 }
         var count = 0
         for root in roots {
             for name in try FileManager.default.contentsOfDirectory(atPath: root) where name.lowercased().hasSuffix(".jpg") {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Metadata
 
 /// DJI SRT files of github.com/JuanIrache/DJI_SRT_Parser (MIT; see Fixtures/srt/LICENSE); files over 20 kB are
@@ -108,9 +109,9 @@ struct TelemetryTests {
     /// The full files of the shared data set, when this machine has them.
     @Test(
         "Full SRT files of the shared data set",
-        .enabled(if: FileManager.default.fileExists(atPath: "/work/shared/datasets/dji-srt-telemetry/MAVIC3.srt")))
+        .enabled(if: TestSupport.sharedDatasets != nil))
     func fullFiles() throws {
-        let root = URL(fileURLWithPath: "/work/shared/datasets/dji-srt-telemetry")
+        let root = try #require(TestSupport.sharedDatasets).appendingPathComponent("dji-srt-telemetry")
         var good = 0, bad = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: root.path) where name.lowercased().hasSuffix(".srt") {
             let data = try Data(contentsOf: root.appendingPathComponent(name))
