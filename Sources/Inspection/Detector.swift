@@ -99,7 +99,11 @@ public final class Detector: Sendable {
     /// Uses models already in memory.
     /// - Parameters: gate: the tile classifier, used as the crack gate when the configuration's
     ///   ``DetectorConfiguration/tileGate`` is set and for leaks when ``DetectorConfiguration/leaks`` is.
+    /// - Precondition: a classifier is given when the configuration asks for the gate or for leaks (a detector that
+    ///   silently ran without them would not be the configured one).
     public init(model: CrackModel, gate: TileGate? = nil, configuration: DetectorConfiguration = .init()) {
+        precondition(gate != nil || (configuration.tileGate == nil && configuration.leaks == nil),
+                     "the configuration asks for the tile gate or leaks: pass the tile classifier as gate")
         self.configuration = configuration
         self.model = model
         self.gate = configuration.tileGate == nil ? nil : gate

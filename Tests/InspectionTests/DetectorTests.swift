@@ -137,8 +137,11 @@ struct DetectorTests {
         let a = SIMD2<Double>(40.3, 200.2), b = SIMD2<Double>(280.6, 60.4)
         drawDarkCrack(&img, from: a, to: b, width: drawnWidth)
         var times = Detector.StageTimes()
-        // 64-px tiles: the crack crosses several tile borders.
-        let small = Detector(model: detector.model, configuration: DetectorConfiguration(tileSize: 64))
+        // The detector users run (its gate and leak finder), with 64-px tiles: the crack crosses several tile borders.
+        var c = detector.configuration
+        c.tileSize = 64
+        let small = Detector(model: detector.model, gate: detector.gate ?? detector.leakFinder?.classifier, configuration: c)
+        #expect(small.gate != nil && small.leakFinder != nil)
         let report = small.inspect(pixels: img, metadata: ImageMetadata(), file: "synthetic", threads: 2, times: &times)
         let cracks = report.findings.filter { $0.defectClass == .crack }
         #expect(cracks.count == 1, "\(cracks.map(\.bbox))")
