@@ -34,7 +34,8 @@ struct InspectCommandTests {
         let findings = try #require(json["findings"] as? [[String: Any]])
         let cracks = findings.filter { $0["class"] as? String == "crack" }
         #expect(cracks.count == 1, "\(findings)")
-        if let length = cracks.first?["lengthPx"] as? Double { #expect(abs(length - 466) < 466 * 0.1, "length \(length)") }
+        let length = try #require(cracks.first?["lengthPx"] as? Double, "the crack finding has a length")
+        #expect(abs(length - 466) < 466 * 0.1, "length \(length)")
 
         let drawn = try ImageDecoder.decode(path: overlay.path).pixels
         #expect(drawn.width == 480 && drawn.height == 320)
