@@ -142,6 +142,12 @@ struct TrainingDataTests {
         #expect(model.metadata.classNames == ["crack", "leak", "background"])
         let arch = try JSONDecoder().decode(Architecture.self, from: Data(contentsOf: URL(fileURLWithPath: out + ".arch.json")))
         #expect(arch.normalized == model.metadata.architecture.normalized)
+        // The same seed on two threads gives bit-identical weights (models/MODEL.md says so).
+        var twoThreads = config
+        twoThreads.threads = 2
+        let out2 = try temporaryFolder("out2") + "/tiny-v1.0"
+        _ = try Trainer(config: twoThreads, outPrefix: out2, progress: { _ in }, log: { _ in }).run(resume: false)
+        #expect(try ModelFile(path: out2 + ".nnw").weights == model.weights, "1 and 2 threads train the same weights")
         // A resumed run with more epochs starts after the checkpoint's epoch.
         config.epochs = 3
         lines = []
