@@ -103,6 +103,21 @@ struct GraphTests {
         #expect(abs(g.multiplyAddsPerPixel - expected) < 1e-9, "\(g.multiplyAddsPerPixel)")
     }
 
+    /// The draft of the detector's encoder-decoder (models/segmenter-draft.arch.json: RGB in; surface, crack, leak,
+    /// look-alike and other out) builds, keeps the tile's size, and stays within its budget of a third of today's
+    /// per-pixel crack network (12.1 k multiply-adds per pixel).
+    @Test("the segmenter draft builds and costs at most 4,500 multiply-adds per pixel")
+    func segmenterDraft() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("models/segmenter-draft.arch.json")
+        let a = try JSONDecoder().decode(Architecture.self, from: Data(contentsOf: url))
+        let g = try Graph(architecture: a, seed: 1)
+        #expect(g.outputShape(for: Shape(channels: 3, batch: 1, height: 256, width: 256))
+                == Shape(channels: 5, batch: 1, height: 256, width: 256))
+        #expect(g.multiplyAddsPerPixel <= 4500, "\(g.multiplyAddsPerPixel)")
+        #expect(g.multiplyAddsPerPixel > 3000, "\(g.multiplyAddsPerPixel)")
+    }
+
     @Test("shapes that do not fit are named: an odd tile against a stride-2 skip, unknown inputs, add of other channels")
     func errors() {
         var odd = Self.unet
