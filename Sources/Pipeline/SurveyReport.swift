@@ -106,6 +106,7 @@ public enum SurveyReport {
         <p>\(s.framesTotal) frames: \(s.framesProcessed) analysed, \(s.framesSkipped) already stored, \(s.failures.count) failed;
         \(s.findings) findings; tickets \(s.ticketsCreated) new, \(s.ticketsUpdated) updated.
         \(String(format: "%.1f", s.elapsedSeconds)) s (\(String(format: "%.2f", s.framesPerSecond)) frames/s).</p>
+        \(coverage(frames))
         \(failures.isEmpty ? "" : "<h2>Failed frames</h2><ul>\(failures)</ul>")
         \(mapSection(frames: frames, tickets: tickets))
         <h2>Tickets, highest priority first</h2>
@@ -114,6 +115,20 @@ public enum SurveyReport {
         \(rows)</table>
         </body></html>
         """
+    }
+
+    /// What the frames surveyed: the paved surface's area and the detection limits (empty when no frame has a ground
+    /// scale).
+    static func coverage(_ frames: [FrameRecord]) -> String {
+        let area = frames.compactMap(\.surveyedAreaM2).reduce(0, +), limits = frames.compactMap(\.detectionLimitMm)
+        guard area > 0 || !limits.isEmpty else { return "" }
+        var text = String(format: "<p id=\"surveyed\">Paved surface surveyed: %.0f m²", area)
+        if let lo = limits.min(), let hi = limits.max() {
+            text += lo == hi ? String(format: "; detection limit %.1f mm", lo)
+                : String(format: "; detection limit %.1f–%.1f mm", lo, hi)
+            text += " (narrower cracks may be missed)"
+        }
+        return text + ".</p>"
     }
 
     /// The map, one per area when the frames and defects lie in places far apart (see ``SurveyMap/areas``).

@@ -111,6 +111,16 @@ struct SurveySummaryTests {
         none.addCoverage(of: c)
         #expect(none.detectionLimitMm == nil && none.surveyedAreaM2 == 0)
     }
+
+    @Test("the HTML report states the surveyed surface and the detection limits of its frames")
+    func reportCoverage() {
+        var a = FrameRecord(surveyId: 1, path: "a.jpg", contentHash: "a", width: 10, height: 10)
+        a.surveyedAreaM2 = 120; a.detectionLimitMm = 16.2
+        var b = FrameRecord(surveyId: 1, path: "b.jpg", contentHash: "b", width: 10, height: 10)
+        b.surveyedAreaM2 = 30.4; b.detectionLimitMm = 32.4
+        #expect(SurveyReport.coverage([a, b]).contains("Paved surface surveyed: 150 m²; detection limit 16.2–32.4 mm"))
+        #expect(SurveyReport.coverage([FrameRecord(surveyId: 1, path: "c.jpg", contentHash: "c", width: 1, height: 1)]).isEmpty)
+    }
 }
 
 @Suite("Survey report")
