@@ -1,0 +1,203 @@
+import Codecs
+import Foundation
+import ImagingCore
+import NeuralNet
+
+/// A labelled frame for per-pixel training of an encoder-decoder (``Graph``): colour channels as floats and one
+/// class per pixel.
+public struct PixelSample: Sendable {
+    /// Name (file stem) for logs.
+    public let name: String
+    /// Size; both multiples of 4 (the segmenter halves twice).
+    public let width: Int, height: Int
+    /// `3 × height × width` floats, channel-major (red, green, blue), each 0...255 mapped to −1...1.
+    public let pixels: [Float]
+    /// `height × width` class indices (−1: ignored).
+    public let labels: [Int8]
+    /// Indices of the pixels of class 1 (crack), for patches centred on them.
+    public let focus: [Int32]
+
+    /// - Parameters: pixels: see ``pixels``; labels: see ``labels``.
+    public init(name: String, width: Int, height: Int, pixels: [Float], labels: [Int8]) {
+        precondition(pixels.count == 3 * width * height && labels.count == width * height, "sample sizes differ")
+        self.name = name; self.width = width; self.height = height; self.pixels = pixels; self.labels = labels
+        focus = labels.indices.filter { labels[$0] == 1 }.map { Int32($0) }
+    }
+
+    /// Reads an image and its crack mask (same size): cracks where `isCrack(value)` holds, background elsewhere; the
+    /// frame is cut to multiples of 4 and, when `reduce` > 1, reduced by area averaging (a pixel is crack when any of
+    /// its block is).
+    /// - Throws: decoding errors naming the file; masks of another size.
+    public static func load(image: String, mask: String, reduce: Int = 1,
+                            isCrack: (UInt8) -> Bool = { $0 != 0 }) throws -> PixelSample {
+        let rgb = try ImageDecoder.decode(path: image, options: DecodeOptions(format: .rgb8)).pixels
+        let m = try ImageDecoder.decode(path: mask, options: DecodeOptions(format: .gray8)).pixels
+        guard m.width == rgb.width && m.height == rgb.height else {
+            throw ValidationFailure("\(mask): mask is \(m.width)x\(m.height), image is \(rgb.width)x\(rgb.height)")
+        }
+        let f = max(1, reduce)
+        let w = rgb.width / f / 4 * 4, h = rgb.height / f / 4 * 4
+        var pixels = [Float](repeating: 0, count: 3 * w * h), labels = [Int8](repeating: 0, count: w * h)
+        let scale = 1 / (127.5 * Float(f * f))
+        for y in 0..<h {
+            for x in 0..<w {
+                var sum = SIMD3<Float>.zero, crack = false
+                for dy in 0..<f { for dx in 0..<f {
+                    let sx = x * f + dx, sy = y * f + dy, o = sy * rgb.rowStride + 3 * sx
+                    sum += SIMD3(Float(rgb.bytes[o]), Float(rgb.bytes[o + 1]), Float(rgb.bytes[o + 2]))
+                    if isCrack(m.bytes[sy * m.rowStride + sx]) { crack = true }
+                } }
+                for c in 0..<3 { pixels[c * w * h + y * w + x] = sum[c] * scale - 1 }
+                labels[y * w + x] = crack ? 1 : 0
+            }
+        }
+        let stem = ((image as NSString).lastPathComponent as NSString).deletingPathExtension
+        return PixelSample(name: f > 1 ? "\(stem)@1/\(f)" : stem, width: w, height: h, pixels: pixels, labels: labels)
+    }
+}
+
+/// Settings of ``PixelTrainer``.
+public struct PixelTrainingOptions: Sendable {
+    /// Optimiser steps.
+    public var steps = 1500
+    /// Patches per step.
+    public var batch = 8
+    /// Patch side (a multiple of 4).
+    public var patch = 64
+    /// Peak learning rate (AdamW, warm-up then cosine decay).
+    public var learningRate: Float = 0.003
+    /// Loss weight per class (background, crack, …).
+    public var classWeights: [Float] = [1, 4]
+    /// Share of patches centred on a crack pixel (when the frame has any).
+    public var focusShare = 0.6
+    /// Validate every this many steps (and at the end).
+    public var validateEvery = 250
+    /// Random seed.
+    public var seed: UInt64 = 20261207
+    /// Threads of the matrix multiplies.
+    public var threads = 2
+    /// Creates the defaults.
+    public init() {}
+}
+
+/// Trains an encoder-decoder (``Graph``) per pixel with softmax cross-entropy on random patches (flips and transposes
+/// as augmentation), keeping the weights of the step with the best validation crack F1 (2-px tolerance, crack =
+/// the class-1 probability ≥ 0.5).
+public enum PixelTrainer {
+    /// Crack F1 with a 2-px tolerance of a probability map against labels, and its counts.
+    public struct Score: Sendable, Equatable {
+        public var precision = 0.0, recall = 0.0
+        public var f1: Double { precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0 }
+    }
+
+    /// Scores crack probabilities (`height × width`) against a sample's labels; adds to running counts.
+    static func count(_ p: [Float], _ s: PixelSample, _ counts: inout (predicted: Int, correct: Int, truth: Int, found: Int)) {
+        let w = s.width, h = s.height, r = 2
+        func near(_ x: Int, _ y: Int, _ test: (Int) -> Bool) -> Bool {
+            for dy in -r...r { for dx in -r...r where dx * dx + dy * dy <= r * r {
+                let nx = x + dx, ny = y + dy
+                if nx >= 0 && ny >= 0 && nx < w && ny < h && test(ny * w + nx) { return true }
+            } }
+            return false
+        }
+        for y in 0..<h { for x in 0..<w {
+            let i = y * w + x
+            if p[i] >= 0.5 {
+                counts.predicted += 1
+                if near(x, y, { s.labels[$0] == 1 }) { counts.correct += 1 }
+            }
+            if s.labels[i] == 1 {
+                counts.truth += 1
+                if near(x, y, { p[$0] >= 0.5 }) { counts.found += 1 }
+            }
+        } }
+    }
+
+    /// Crack probability per pixel of a whole sample.
+    public static func crackProbabilities(_ graph: Graph, _ s: PixelSample, threads: Int) -> [Float] {
+        let x = Tensor(shape: Shape(channels: 3, batch: 1, height: s.height, width: s.width), data: s.pixels)
+        let logits = graph.forward(x, context: PassContext(training: false, threads: threads))
+        let p = SoftmaxCrossEntropy.probabilities(logits)
+        return Array(p.data[(s.width * s.height)..<(2 * s.width * s.height)])
+    }
+
+    /// Validation score over samples.
+    public static func validate(_ graph: Graph, _ samples: [PixelSample], threads: Int) -> Score {
+        var c = (predicted: 0, correct: 0, truth: 0, found: 0)
+        for s in samples { count(crackProbabilities(graph, s, threads: threads), s, &c) }
+        return Score(precision: c.predicted == 0 ? 0 : Double(c.correct) / Double(c.predicted),
+                     recall: c.truth == 0 ? 0 : Double(c.found) / Double(c.truth))
+    }
+
+    /// Trains `graph` in place and leaves it with the best validation weights (the best mean of the named sets'
+    /// F1, so that a small set counts as much as a large one).
+    /// - Parameters: validation: named sets; improved: called with each new best (step, mean F1), e.g. to save.
+    /// - Returns: the best step and its mean F1 over the sets.
+    @discardableResult
+    public static func train(_ graph: Graph, samples: [PixelSample], validation: [(String, [PixelSample])],
+                             options o: PixelTrainingOptions, log: (String) -> Void,
+                             improved: (Int, Double) -> Void = { _, _ in }) -> (step: Int, meanF1: Double) {
+        var rng = RandomSource(seed: o.seed)
+        var adam = AdamW(weightDecay: 1e-4)
+        let schedule = CosineSchedule(maxRate: o.learningRate, minRate: o.learningRate * 0.02,
+                                      warmupSteps: max(1, o.steps / 20), totalSteps: o.steps)
+        let loss = SoftmaxCrossEntropy(classWeights: o.classWeights)
+        let p = o.patch, area = p * p
+        let usable = samples.filter { $0.width >= p && $0.height >= p }
+        precondition(!usable.isEmpty, "no training sample holds a \(p)-px patch")
+        var best = (step: 0, meanF1: 0.0), bestWeights = graph.parameters.map(\.value)
+        var running: Double = 0
+        let started = Date()
+        for step in 1...o.steps {
+            var x = [Float](repeating: 0, count: 3 * o.batch * area), labels = [Int](repeating: -1, count: o.batch * area)
+            for b in 0..<o.batch {
+                let s = usable[Int(rng.next() % UInt64(usable.count))]
+                var cx: Int, cy: Int
+                if !s.focus.isEmpty && Double(rng.uniform()) < o.focusShare {
+                    let i = Int(s.focus[Int(rng.next() % UInt64(s.focus.count))])
+                    cx = i % s.width; cy = i / s.width
+                } else {
+                    cx = Int(rng.next() % UInt64(s.width)); cy = Int(rng.next() % UInt64(s.height))
+                }
+                let x0 = min(max(0, cx - p / 2), s.width - p), y0 = min(max(0, cy - p / 2), s.height - p)
+                let flip = rng.next() % 8
+                for py in 0..<p { for px in 0..<p {
+                    // One of the 8 symmetries of the square.
+                    var u = px, v = py
+                    if flip & 1 != 0 { u = p - 1 - u }
+                    if flip & 2 != 0 { v = p - 1 - v }
+                    if flip & 4 != 0 { swap(&u, &v) }
+                    let src = (y0 + v) * s.width + x0 + u, dst = b * area + py * p + px
+                    for c in 0..<3 { x[c * o.batch * area + dst] = s.pixels[c * s.width * s.height + src] }
+                    labels[dst] = Int(s.labels[src])
+                } }
+            }
+            let ctx = PassContext(training: true, threads: o.threads)
+            let logits = graph.forward(Tensor(shape: Shape(channels: 3, batch: o.batch, height: p, width: p), data: x),
+                                       context: ctx)
+            let (l, g) = loss.evaluate(logits: logits, labels: labels)
+            graph.zeroGradients()
+            graph.backward(g, context: ctx)
+            adam.step(graph.parameters, learningRate: schedule.rate(at: step))
+            running += Double(l)
+            if step % 50 == 0 {
+                log(String(format: "step %d loss %.4f (%.0f s)", step, running / 50, Date().timeIntervalSince(started)))
+                running = 0
+            }
+            if step % o.validateEvery == 0 || step == o.steps {
+                let each = validation.map { ($0.0, validate(graph, $0.1, threads: o.threads)) }
+                let meanF1 = each.reduce(0) { $0 + $1.1.f1 } / Double(max(1, each.count))
+                log(String(format: "step %d validation mean crack F %.3f; ", step, meanF1)
+                    + each.map { String(format: "%@ P %.3f R %.3f F %.3f", $0.0, $0.1.precision, $0.1.recall, $0.1.f1) }
+                        .joined(separator: "; ") + String(format: " (%.0f s)", Date().timeIntervalSince(started)))
+                if meanF1 > best.meanF1 {
+                    best = (step, meanF1)
+                    bestWeights = graph.parameters.map(\.value)
+                    improved(step, meanF1)
+                }
+            }
+        }
+        for (param, value) in zip(graph.parameters, bestWeights) { param.value = value }
+        return best
+    }
+}
