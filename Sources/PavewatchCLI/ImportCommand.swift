@@ -24,6 +24,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Flag(help: "Ingest each frame in its own transaction, as `pavewatch survey` does (counts of updated tickets are then summed over frames).")
+    var perFrame = false
+
     func run() async throws {
         var frames: [SurveyBatch.Frame] = []
         let decoder = JSONDecoder()
@@ -50,7 +53,8 @@ struct ImportCommand: AsyncParsableCommand {
         let name = survey ?? "import-" + String(CLIOutput.iso8601(Date()).prefix(10))
         let store = try await database.openStore()
         let who = ProcessInfo.processInfo.environment["USER"].map { "import:\($0)" } ?? "import"
-        let s = try await store.ingest(SurveyBatch(surveyName: name, frames: frames), actor: who)
+        let s = perFrame ? try await Self.ingestEach(frames, surveyName: name, into: store, actor: who)
+            : try await store.ingest(SurveyBatch(surveyName: name, frames: frames), actor: who)
         if json {
             CLIOutput.printJSONLine(s)
         } else {
@@ -58,6 +62,26 @@ struct ImportCommand: AsyncParsableCommand {
                   + "\(s.findingsAdded) findings; tickets: \(s.ticketsCreated) new, \(s.ticketsUpdated) updated, "
                   + "\(s.ticketsReopened) reopened, \(s.ticketsVerified) verified")
         }
+    }
+
+    /// Ingests the frames one batch each, in order, and sums the summaries.
+    static func ingestEach(_ frames: [SurveyBatch.Frame], surveyName: String, into store: any TicketStore,
+                           actor: String) async throws -> IngestSummary {
+        var total: IngestSummary?
+        for frame in frames {
+            let s = try await store.ingest(SurveyBatch(surveyName: surveyName, frames: [frame]), actor: actor)
+            var t = total ?? IngestSummary(surveyId: s.surveyId)
+            t.framesAdded += s.framesAdded
+            t.framesSkipped += s.framesSkipped
+            t.findingsAdded += s.findingsAdded
+            t.ticketsCreated += s.ticketsCreated
+            t.ticketsUpdated += s.ticketsUpdated
+            t.ticketsReopened += s.ticketsReopened
+            t.ticketsVerified += s.ticketsVerified
+            total = t
+        }
+        if let total { return total }
+        return try await store.ingest(SurveyBatch(surveyName: surveyName, frames: []), actor: actor)
     }
 
     /// SHA-256 of the image if it can be read, else of the report's canonical JSON.
