@@ -48,7 +48,8 @@ struct ImportCommand: AsyncParsableCommand {
                 throw CommandFailure("\(file): not inspect JSON (\(error))")
             }
             let dir = URL(fileURLWithPath: file).deletingLastPathComponent()
-            for r in reports { frames.append(.init(report: r, contentHash: Self.hash(r, near: dir))) }
+            let hashes = await Self.hashes(reports, near: dir)
+            for (r, h) in zip(reports, hashes) { frames.append(.init(report: r, contentHash: h)) }
         }
         let name = survey ?? "import-" + String(CLIOutput.iso8601(Date()).prefix(10))
         let store = try await database.openStore()
@@ -78,10 +79,27 @@ struct ImportCommand: AsyncParsableCommand {
             t.ticketsUpdated += s.ticketsUpdated
             t.ticketsReopened += s.ticketsReopened
             t.ticketsVerified += s.ticketsVerified
+            t.candidatesRead += s.candidatesRead
+            t.comparisons += s.comparisons
             total = t
         }
         if let total { return total }
         return try await store.ingest(SurveyBatch(surveyName: surveyName, frames: []), actor: actor)
+    }
+
+    /// ``hash(_:near:)`` of each report, in order, computed in one slice per core.
+    static func hashes(_ reports: [FrameReport], near dir: URL) async -> [String] {
+        let width = max(1, min(ProcessInfo.processInfo.activeProcessorCount, reports.count))
+        let slice = (reports.count + width - 1) / width
+        return await withTaskGroup(of: (Int, [String]).self) { group in
+            for start in stride(from: 0, to: reports.count, by: max(1, slice)) {
+                let part = Array(reports[start..<min(start + slice, reports.count)])
+                group.addTask { (start, part.map { hash($0, near: dir) }) }
+            }
+            var out = [String](repeating: "", count: reports.count)
+            for await (start, part) in group { out.replaceSubrange(start..<(start + part.count), with: part) }
+            return out
+        }
     }
 
     /// SHA-256 of the image if it can be read, else of the report's canonical JSON.

@@ -60,6 +60,13 @@ import Testing
                 INSERT INTO ticketEvent (ticketId, at, actor, kind, toStatus) VALUES
                   (1, '2026-01-01 00:00:00.000', 'alice', 'status', 'confirmed')
                 """)
+            if version == "v6" {
+                // From v6 on the store indexes what it writes (the extents that the merge searches).
+                let finding = try FindingRecord.fetchOne(db, key: 1)!
+                try SQLiteTicketStore.storePosition(db, of: finding.finding, id: 1)
+                try SQLiteTicketStore.storeExtent(db, of: finding.finding, id: 1)
+                try SQLiteTicketStore.storeExtent(db, of: try Ticket.fetchOne(db, key: 1)!)
+            }
         }
         let store = try SQLiteTicketStore(writer: q)
         let t = try #require(try await store.ticket(id: 1))
