@@ -1,11 +1,15 @@
+import Findings
 import Logging
 import PostgresNIO
+import Tickets
 
 /// The versioned schema of the PostgreSQL store. Migrations only ever append: `pg-v1` (surveys, frames,
 /// findings, tickets, events, outbox, the instance id), `pg-v2` (the job table of distributed surveys),
 /// `pg-v3` (frames a survey could not analyse, with the reason), `pg-v4` (users and sessions of the review pages),
 /// `pg-v5` (each finding's centre and reach, so a merge reads only the sightings near its group; rows stored
-/// before it get their centre from the JSON and no reach, which makes every merge near their ticket read them).
+/// before it get their centre from the JSON and no reach, which makes every merge near their ticket read them),
+/// `pg-v6` (each ticket's and finding's extent, a `box` under a GiST index that the merge searches: see
+/// `IngestPlan.extent`; findings stored before it get their centre, reach and extent from their JSON).
 ///
 /// Rows keep each record's full JSON in `data` and copy the fields that queries filter or sort on into
 /// columns (written together by one function per record in ``PostgresTicketStore``). Times in columns are
@@ -13,7 +17,7 @@ import PostgresNIO
 /// Migrations run in one transaction under an advisory lock, so workers that start together migrate once.
 public enum PostgresSchema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["pg-v1", "pg-v2", "pg-v3", "pg-v4", "pg-v5"]
+    public static let versions = ["pg-v1", "pg-v2", "pg-v3", "pg-v4", "pg-v5", "pg-v6"]
 
     /// Advisory lock key held while migrating ("pavewatch" in ASCII, truncated).
     static let migrationLock: Int64 = 0x7061_7665_7761_7401
@@ -92,6 +96,41 @@ public enum PostgresSchema {
                                longitude = (data->>'longitude')::double precision
             """,
         ],
+        "pg-v6": [
+            "ALTER TABLE ticket ADD COLUMN extent box",
+            "ALTER TABLE finding ADD COLUMN extent box",
+            // IngestPlan.extent(around:metres:) in SQL: the square reaching `reach` metres, 1 % wider.
+            """
+            UPDATE ticket SET extent = box(point(longitude - d.lon, latitude - d.lat), point(longitude + d.lon, latitude + d.lat))
+            FROM (SELECT id, greatest(reach, 0) * 1.01 / (111320 * 0.99) AS lat,
+                         greatest(reach, 0) * 1.01 / (111320 * 0.99)
+                         / greatest(cos(radians(least(abs(latitude) + greatest(reach, 0) * 1.01 / (111320 * 0.99), 89.9))), 1e-6) AS lon
+                  FROM ticket WHERE latitude IS NOT NULL AND longitude IS NOT NULL) AS d
+            WHERE ticket.id = d.id
+            """,
+            "CREATE INDEX ticket_extent ON ticket USING gist (extent)",
+            "CREATE INDEX finding_extent ON finding USING gist (extent)",
+        ],
+    ]
+
+    /// Work of a migration that SQL alone cannot do, run after its statements.
+    static let backfills: [String: @Sendable (PostgresConnection, Logger) async throws -> Void] = [
+        "pg-v6": { c, logger in
+            // Every finding's centre, reach and extent from its JSON (rows of pg-v5 had no reach).
+            var rows: [(Int64, Finding)] = []
+            for try await (id, text) in try await c.query("SELECT id, data::text FROM finding", logger: logger)
+                .decode((Int64, String).self) {
+                rows.append((id, try PostgresTicketStore.decode(Finding.self, text)))
+            }
+            for (id, f) in rows {
+                let p = IngestPlan.position(of: f), e = PostgresTicketStore.extent(of: f)
+                try await c.query("""
+                    UPDATE finding SET latitude = \(p?.latitude), longitude = \(p?.longitude), reach = \(p?.reachM),
+                           extent = box(point(\(e?.minLongitude), \(e?.minLatitude)), point(\(e?.maxLongitude), \(e?.maxLatitude)))
+                    WHERE id = \(id)
+                    """, logger: logger)
+            }
+        },
     ]
 
     /// Applies the missing migrations, up to and including `last` (default: all).
@@ -110,6 +149,7 @@ public enum PostgresSchema {
             }
             for version in wanted where !applied.contains(version) {
                 for statement in statements[version] ?? [] { try await c.query(statement, logger: logger) }
+                try await backfills[version]?(c, logger)
                 try await c.query("INSERT INTO pw_migration (version) VALUES (\(version))", logger: logger)
                 logger.info("migrated", metadata: ["db.migration": "\(version)"])
             }

@@ -31,16 +31,23 @@ extension PostgresTicketStore {
     static let globalMergeLock: Int64 = 0x7061_7665_7761_7402
 
     public func ingest(_ batch: SurveyBatch, actor: String) async throws -> IngestSummary {
-        let model = self.model, logger = self.logger
-        return try await write { c in
-            let surveyId = try await Self.surveyId(named: batch.surveyName, folder: nil, c, logger: logger)
-            return try await Self.ingest(batch.frames, surveyId: surveyId, surveyName: batch.surveyName, actor: actor,
-                                         model: model, at: Date(), c, logger: logger)
+        let model = self.model, logger = self.logger, cache = findings, tickets = decodedTickets
+        do {
+            return try await write { c in
+                let surveyId = try await Self.surveyId(named: batch.surveyName, folder: nil, c, logger: logger)
+                return try await Self.ingest(batch.frames, surveyId: surveyId, surveyName: batch.surveyName, actor: actor,
+                                             model: model, at: Date(), c, logger: logger, cache: cache, tickets: tickets)
+            }
+        } catch {
+            cache.removeAll()
+            throw error
         }
     }
 
     /// The id of the survey named `name`, registering it when new.
     static func surveyId(named name: String, folder: String?, _ c: PostgresConnection, logger: Logger) async throws -> Int64 {
+        // Two statements: the SELECT must see a row that a concurrent transaction committed while the INSERT
+        // waited for it (READ COMMITTED gives each statement a new snapshot; one statement would not see it).
         try await c.query("""
             INSERT INTO survey (name, started_at, folder) VALUES (\(name), \(Date().timeIntervalSinceReferenceDate), \(folder))
             ON CONFLICT (name) DO NOTHING
@@ -102,32 +109,56 @@ extension PostgresTicketStore {
 
     /// Stores frames and findings and merges them (see the type's discussion), inside the caller's transaction.
     static func ingest(_ frames: [SurveyBatch.Frame], surveyId: Int64, surveyName: String, actor: String,
-                       model: PriorityModel, at now: Date, _ c: PostgresConnection, logger: Logger) async throws -> IngestSummary {
+                       model: PriorityModel, at now: Date, _ c: PostgresConnection, logger: Logger,
+                       cache: FindingCache? = nil, tickets: TicketDecodeCache? = nil) async throws -> IngestSummary {
         var summary = IngestSummary(surveyId: surveyId)
         var added: [(id: Int64, finding: Finding)] = []
         var footprints: [[GeoPoint]] = []
         for frame in frames {
             let record = FrameRecord(surveyId: surveyId, report: frame.report, contentHash: frame.contentHash)
             var frameId: Int64?
+            // A stored frame removes the survey's failure record of its path (in the same round trip).
             for try await id in try await c.query("""
-                INSERT INTO frame (survey_id, content_hash, data) VALUES (\(surveyId), \(frame.contentHash), \(try json(record))::jsonb)
-                ON CONFLICT (content_hash) DO NOTHING RETURNING id
+                WITH f AS (INSERT INTO frame (survey_id, content_hash, data)
+                           VALUES (\(surveyId), \(frame.contentHash), \(try json(record))::jsonb)
+                           ON CONFLICT (content_hash) DO NOTHING RETURNING id),
+                     d AS (DELETE FROM frame_failure
+                           WHERE survey_id = \(surveyId) AND path = \(frame.report.file) AND EXISTS (SELECT 1 FROM f))
+                SELECT id FROM f
                 """, logger: logger).decode(Int64.self) { frameId = id }
             guard let frameId else {
                 summary.framesSkipped += 1
                 continue
             }
-            try await c.query("DELETE FROM frame_failure WHERE survey_id = \(surveyId) AND path = \(frame.report.file)",
-                              logger: logger)
             summary.framesAdded += 1
             if let fp = IngestPlan.footprint(of: frame.report) { footprints.append(fp) }
-            for f in frame.report.findings {
-                let p = IngestPlan.position(of: f)
-                for try await id in try await c.query("""
-                    INSERT INTO finding (frame_id, data, latitude, longitude, reach)
-                    VALUES (\(frameId), \(try json(f))::jsonb, \(p?.latitude), \(p?.longitude), \(p?.reachM)) RETURNING id
-                    """, logger: logger).decode(Int64.self) { added.append((id, f)) }
+            // One statement for the frame's findings: ids drawn first (v), so they pair with the findings' order.
+            // Arrays carry NaN for "none" (NULLIF turns it back into NULL).
+            let fs = frame.report.findings
+            guard !fs.isEmpty else { continue }
+            let positions = fs.map(IngestPlan.position(of:)), extents = fs.map(extent(of:))
+            func column(_ v: [Double?]) -> [Double] { v.map { $0 ?? .nan } }
+            let rows = try await c.query("""
+                WITH v AS MATERIALIZED (
+                    SELECT nextval(pg_get_serial_sequence('finding', 'id')) AS id, d, NULLIF(lat, 'NaN') AS lat,
+                           NULLIF(lon, 'NaN') AS lon, NULLIF(reach, 'NaN') AS reach,
+                           box(point(NULLIF(x0, 'NaN'), NULLIF(y0, 'NaN')), point(NULLIF(x1, 'NaN'), NULLIF(y1, 'NaN'))) AS extent, n
+                    FROM unnest(\(try fs.map { try json($0) })::text[], \(column(positions.map { $0?.latitude }))::float8[],
+                                \(column(positions.map { $0?.longitude }))::float8[], \(column(positions.map { $0?.reachM }))::float8[],
+                                \(column(extents.map { $0?.minLongitude }))::float8[], \(column(extents.map { $0?.minLatitude }))::float8[],
+                                \(column(extents.map { $0?.maxLongitude }))::float8[], \(column(extents.map { $0?.maxLatitude }))::float8[])
+                         WITH ORDINALITY AS u(d, lat, lon, reach, x0, y0, x1, y1, n)),
+                ins AS (INSERT INTO finding (id, frame_id, data, latitude, longitude, reach, extent)
+                        SELECT id, \(frameId), d::jsonb, lat, lon, reach, extent FROM v)
+                SELECT id FROM v ORDER BY n
+                """, logger: logger)
+            var ids: [Int64] = []
+            for try await id in rows.decode(Int64.self) { ids.append(id) }
+            guard ids.count == fs.count else {
+                throw TicketError(.database, "stored \(ids.count) of \(fs.count) findings of \(frame.report.file)")
             }
+            added.append(contentsOf: zip(ids, fs).map { ($0, $1) })
+            for (id, f) in zip(ids, fs) { cache?.keep(f, id: id) }
         }
         summary.findingsAdded = added.count
 
@@ -143,32 +174,34 @@ extension PostgresTicketStore {
         } else {
             try await c.query("SELECT pg_advisory_xact_lock(\(globalMergeLock))", logger: logger)
         }
-        // Read after the locks, so that it includes the tickets of the transactions waited for.
-        var maxTicketReach = 0.0
-        for try await r in try await c.query("SELECT coalesce(max(reach), 0) FROM ticket", logger: logger).decode(Double.self) {
-            maxTicketReach = r
-        }
         var updated: Set<Int64> = []
         var seen: Set<Int64> = []
         for group in groups {
             let members = group.map { added[$0] }
             let fs = members.map(\.finding)
             var match: Ticket?
-            if let box = IngestPlan.candidateBox(for: fs, merging: merging, maxTicketReach: maxTicketReach) {
-                let near = IngestPlan.memberBox(for: fs, merging: merging)
-                match = IngestPlan.bestMatch(for: fs, among: try await candidates(in: box, near: near, c, logger: logger),
-                                             merging: merging)
+            // Read after the locks, so that it includes the tickets of the transactions waited for.
+            if let near = IngestPlan.searchExtent(for: fs, merging: merging),
+               let cls = fs.first(where: { Merging.Shape($0) != nil })?.defectClass {
+                let found = try await candidates(of: cls, reaching: near, c, logger: logger, cache: cache, tickets: tickets)
+                summary.candidatesRead += found.count + found.reduce(0) { $0 + $1.members.count }
+                match = IngestPlan.bestMatch(for: fs, among: found, merging: merging, comparisons: &summary.comparisons)
             }
             var result = IngestPlan.apply(fs, to: match, surveyId: surveyId, surveyName: surveyName, actor: actor,
                                           model: model, at: now)
-            try await save(&result.ticket, c, logger: logger)
-            let ticketId = result.ticket.id!
-            if result.created { summary.ticketsCreated += 1 } else { updated.insert(ticketId) }
+            let ticketId: Int64
+            if result.created {
+                ticketId = try await create(result.ticket, events: result.pendingEvents, findings: members.map(\.id), c,
+                                            logger: logger)
+                summary.ticketsCreated += 1
+            } else {
+                ticketId = result.ticket.id!
+                try await finish(result.ticket, events: result.events(for: ticketId), findings: members.map(\.id), c,
+                                 logger: logger)
+                updated.insert(ticketId)
+            }
             if result.reopened { summary.ticketsReopened += 1 }
-            for e in result.events(for: ticketId) { try await insert(e, c, logger: logger) }
             seen.insert(ticketId)
-            maxTicketReach = max(maxTicketReach, (result.ticket.uncertaintyM ?? 0) + result.ticket.radiusM)
-            try await c.query("UPDATE finding SET ticket_id = \(ticketId) WHERE id = ANY(\(members.map(\.id)))", logger: logger)
         }
         summary.ticketsUpdated = updated.count
 
@@ -186,36 +219,108 @@ extension PostgresTicketStore {
         return summary
     }
 
-    /// The tickets inside a candidate box, by id and locked for update, each with its merged findings.
-    /// The tickets inside a candidate box, by id, locked, each with those of its findings that lie near the
-    /// group (`near`, see ``IngestPlan/MemberBox``; every finding when `nil`, and always those without a reach).
-    static func candidates(in box: IngestPlan.CandidateBox, near m: IngestPlan.MemberBox?, _ c: PostgresConnection,
-                           logger: Logger) async throws -> [(ticket: Ticket, members: [Finding])] {
-        let tickets = try await records(c.query("""
-            SELECT id, data::text FROM ticket
-            WHERE class = \(box.defectClass.rawValue) AND latitude BETWEEN \(box.minLatitude) AND \(box.maxLatitude)
-              AND longitude BETWEEN \(box.minLongitude) AND \(box.maxLongitude)
-            ORDER BY id FOR UPDATE
-            """, logger: logger), Ticket.self, id: \.id)
-        guard !tickets.isEmpty else { return [] }
-        let ids = tickets.map { $0.id! }
-        var members: [Int64: [Finding]] = [:]
-        let rows: PostgresRowSequence
-        if let m {
-            rows = try await c.query("""
-                SELECT ticket_id, data::text FROM finding WHERE ticket_id = ANY(\(ids))
-                  AND (reach IS NULL OR (latitude BETWEEN \(m.minLatitude) - reach * \(m.latitudePerMetre)
-                                                      AND \(m.maxLatitude) + reach * \(m.latitudePerMetre)
-                                     AND longitude BETWEEN \(m.minLongitude) - reach * \(m.longitudePerMetre)
-                                                       AND \(m.maxLongitude) + reach * \(m.longitudePerMetre)))
-                ORDER BY id
-                """, logger: logger)
-        } else {
-            rows = try await c.query("SELECT ticket_id, data::text FROM finding WHERE ticket_id = ANY(\(ids)) ORDER BY id",
-                                     logger: logger)
+    /// A new ticket of a group in one statement: the ticket (``save(_:_:logger:)``'s columns, its id drawn first
+    /// so that its JSON carries it), its events in order, and the group's findings linked to it. Returns the id.
+    static func create(_ t: Ticket, events: [TicketEvent], findings: [Int64], _ c: PostgresConnection,
+                       logger: Logger) async throws -> Int64 {
+        let reach = (t.uncertaintyM ?? 0) + t.radiusM
+        let e = IngestPlan.extent(of: t)
+        let texts = try events.map { try json($0) }
+        for try await id in try await c.query("""
+            WITH n AS (SELECT nextval(pg_get_serial_sequence('ticket', 'id')) AS id),
+                 t AS (INSERT INTO ticket (id, class, status, priority, latitude, longitude, reach, extent, created_at,
+                                           external_key, data)
+                       SELECT n.id, \(t.defectClass.rawValue), \(t.status.rawValue), \(t.priority), \(t.latitude),
+                              \(t.longitude), \(reach),
+                              box(point(\(e?.minLongitude), \(e?.minLatitude)), point(\(e?.maxLongitude), \(e?.maxLatitude))),
+                              \(t.createdAt.timeIntervalSinceReferenceDate), \(t.externalKey),
+                              jsonb_set(\(try json(t))::jsonb, '{id}', to_jsonb(n.id))
+                       FROM n),
+                 e AS (INSERT INTO ticket_event (ticket_id, data)
+                       SELECT n.id, jsonb_set(d::jsonb, '{ticketId}', to_jsonb(n.id))
+                       FROM n, unnest(\(texts)::text[]) WITH ORDINALITY AS v(d, k) ORDER BY k),
+                 f AS (UPDATE finding SET ticket_id = n.id FROM n WHERE finding.id = ANY(\(findings)))
+            SELECT id FROM n
+            """, logger: logger).decode(Int64.self) {
+            return id
         }
-        for try await (ticketId, text) in rows.decode((Int64, String).self) {
-            members[ticketId, default: []].append(try decode(Finding.self, text))
+        throw TicketError(.database, "a new ticket got no id")
+    }
+
+    /// The rest of a group's merge into an existing ticket in one statement: the updated ticket
+    /// (``save(_:_:logger:)``'s columns), its events in order, and the group's findings linked to it.
+    static func finish(_ t: Ticket, events: [TicketEvent], findings: [Int64], _ c: PostgresConnection,
+                       logger: Logger) async throws {
+        let id = t.id!
+        let texts = try events.map { try json($0) }
+        let reach = (t.uncertaintyM ?? 0) + t.radiusM
+        let e = IngestPlan.extent(of: t)
+        try await c.query("""
+            WITH u AS (UPDATE ticket SET class = \(t.defectClass.rawValue), status = \(t.status.rawValue), priority = \(t.priority),
+                              latitude = \(t.latitude), longitude = \(t.longitude), reach = \(reach),
+                              extent = box(point(\(e?.minLongitude), \(e?.minLatitude)), point(\(e?.maxLongitude), \(e?.maxLatitude))),
+                              external_key = \(t.externalKey), data = \(try json(t))::jsonb
+                       WHERE id = \(id)),
+                 e AS (INSERT INTO ticket_event (ticket_id, data)
+                       SELECT \(id), d::jsonb FROM unnest(\(texts)::text[]) WITH ORDINALITY AS v(d, n) ORDER BY n)
+            UPDATE finding SET ticket_id = \(id) WHERE id = ANY(\(findings))
+            """, logger: logger)
+    }
+
+    /// The tickets of class `cls` whose extent meets `box`, by id, locked, each with those of its findings whose
+    /// extent meets it too: everything a group searching `box` can match, read through the GiST indexes on
+    /// `ticket.extent` and `finding.extent` (see ``IngestPlan/extent(of:)``).
+    /// Findings in `cache` are not read or decoded again (their ids come first, the JSON of the others after);
+    /// tickets whose JSON `decoded` holds are not decoded again.
+    static func candidates(of cls: DefectClass, reaching box: IngestPlan.Extent, _ c: PostgresConnection,
+                           logger: Logger, cache: FindingCache? = nil,
+                           tickets decoded: TicketDecodeCache? = nil) async throws -> [(ticket: Ticket, members: [Finding])] {
+        // One round trip: the tickets (locked) and the ids of their findings whose extent meets the box.
+        var tickets: [Ticket] = []
+        var found: [(id: Int64, ticketId: Int64)] = []
+        for try await (id, ticketId, text) in try await c.query("""
+            WITH t AS (SELECT id, data FROM ticket
+                       WHERE extent && box(point(\(box.minLongitude), \(box.minLatitude)), point(\(box.maxLongitude), \(box.maxLatitude)))
+                         AND class = \(cls.rawValue)
+                       ORDER BY id FOR UPDATE)
+            SELECT id, id, data::text FROM t
+            UNION ALL
+            SELECT f.id, f.ticket_id, NULL FROM finding f
+            WHERE f.extent && box(point(\(box.minLongitude), \(box.minLatitude)), point(\(box.maxLongitude), \(box.maxLatitude)))
+              AND f.ticket_id IN (SELECT id FROM t)
+            """, logger: logger).decode((Int64, Int64, String?).self) {
+            guard let text else {
+                found.append((id, ticketId))
+                continue
+            }
+            if let decoded {
+                tickets.append(try decoded.ticket(id: id, text: text))
+            } else {
+                var t = try decode(Ticket.self, text)
+                t.id = id
+                tickets.append(t)
+            }
+        }
+        guard !tickets.isEmpty else { return [] }
+        tickets.sort { $0.id! < $1.id! }
+        found.sort { $0.id < $1.id }
+        var known: [Int64: Finding] = [:]
+        for (id, _) in found { known[id] = cache?.finding(id) }
+        let missing = found.map(\.id).filter { known[$0] == nil }
+        if !missing.isEmpty {
+            for try await (id, text) in try await c.query("SELECT id, data::text FROM finding WHERE id = ANY(\(missing))",
+                                                          logger: logger).decode((Int64, String).self) {
+                let f = try decode(Finding.self, text)
+                cache?.keep(f, id: id)
+                known[id] = f
+            }
+        }
+        var members: [Int64: [Finding]] = [:]
+        for (id, ticketId) in found {
+            guard let f = known[id] else {
+                throw TicketError(.database, "finding \(id) vanished during a merge")
+            }
+            members[ticketId, default: []].append(f)
         }
         return tickets.map { ($0, members[$0.id!] ?? []) }
     }

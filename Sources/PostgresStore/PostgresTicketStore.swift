@@ -17,6 +17,10 @@ public final class PostgresTicketStore: TicketStore {
     public let model: PriorityModel
     /// Pool size.
     public let maximumConnections: Int
+    /// Decoded findings for the merge (see ``FindingCache``).
+    let findings = FindingCache()
+    /// Decoded candidate tickets for the merge (see ``TicketDecodeCache``).
+    let decodedTickets = TicketDecodeCache()
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
@@ -116,25 +120,39 @@ public final class PostgresTicketStore: TicketStore {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
-    /// Inserts (id `nil`) or updates a ticket, keeping the query columns in step with its JSON.
+    /// Inserts (id `nil`) or updates a ticket, keeping the query columns (and the extent the merge searches,
+    /// ``IngestPlan/extent(of:)``) in step with its JSON. A new ticket takes its id from the sequence first, so
+    /// that its JSON carries it from the one statement that inserts it.
     static func save(_ t: inout Ticket, _ c: PostgresConnection, logger: Logger) async throws {
         let reach = (t.uncertaintyM ?? 0) + t.radiusM
+        let e = IngestPlan.extent(of: t)
         if let id = t.id {
             try await c.query("""
                 UPDATE ticket SET class = \(t.defectClass.rawValue), status = \(t.status.rawValue), priority = \(t.priority),
                        latitude = \(t.latitude), longitude = \(t.longitude), reach = \(reach),
+                       extent = box(point(\(e?.minLongitude), \(e?.minLatitude)), point(\(e?.maxLongitude), \(e?.maxLatitude))),
                        external_key = \(t.externalKey), data = \(try json(t))::jsonb
                 WHERE id = \(id)
                 """, logger: logger)
         } else {
             let rows = try await c.query("""
-                INSERT INTO ticket (class, status, priority, latitude, longitude, reach, created_at, external_key, data)
-                VALUES (\(t.defectClass.rawValue), \(t.status.rawValue), \(t.priority), \(t.latitude), \(t.longitude),
-                        \(reach), \(t.createdAt.timeIntervalSinceReferenceDate), \(t.externalKey), \(try json(t))::jsonb)
+                INSERT INTO ticket (id, class, status, priority, latitude, longitude, reach, extent, created_at, external_key, data)
+                SELECT n, \(t.defectClass.rawValue), \(t.status.rawValue), \(t.priority), \(t.latitude), \(t.longitude), \(reach),
+                       box(point(\(e?.minLongitude), \(e?.minLatitude)), point(\(e?.maxLongitude), \(e?.maxLatitude))),
+                       \(t.createdAt.timeIntervalSinceReferenceDate), \(t.externalKey),
+                       jsonb_set(\(try json(t))::jsonb, '{id}', to_jsonb(n))
+                FROM nextval(pg_get_serial_sequence('ticket', 'id')) AS n
                 RETURNING id
                 """, logger: logger)
             for try await id in rows.decode(Int64.self) { t.id = id }
-            try await c.query("UPDATE ticket SET data = \(try json(t))::jsonb WHERE id = \(t.id!)", logger: logger)
+        }
+    }
+
+    /// The extent a finding is indexed under (``IngestPlan/extent(around:metres:)`` of its centre and reach);
+    /// `nil` without a location.
+    static func extent(of f: Finding) -> IngestPlan.Extent? {
+        IngestPlan.position(of: f).map {
+            IngestPlan.extent(around: GeoPoint(latitude: $0.latitude, longitude: $0.longitude), metres: $0.reachM)
         }
     }
 

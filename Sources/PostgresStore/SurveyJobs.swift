@@ -98,11 +98,24 @@ extension PostgresTicketStore {
     /// when the worker no longer holds the job (its lease ran out and another worker took it).
     public func completeJob(_ job: ClaimedJob, worker: String, frame: SurveyBatch.Frame,
                             actor: String) async throws -> IngestSummary? {
-        let model = self.model, logger = self.logger
-        return try await write { c in
+        let model = self.model, logger = self.logger, cache = findings, tickets = decodedTickets
+        // A failed transaction empties the finding cache (its ids may be given to other findings).
+        do {
+            return try await completeJob(job, worker: worker, frame: frame, actor: actor, model: model, cache: cache,
+                                         tickets: tickets, logger: logger)
+        } catch {
+            cache.removeAll()
+            throw error
+        }
+    }
+
+    func completeJob(_ job: ClaimedJob, worker: String, frame: SurveyBatch.Frame, actor: String, model: PriorityModel,
+                     cache: FindingCache, tickets: TicketDecodeCache, logger: Logger) async throws -> IngestSummary? {
+        try await write { c in
             guard try await Self.holds(job, worker: worker, c, logger: logger) else { return nil }
             let summary = try await Self.ingest([frame], surveyId: job.surveyId, surveyName: job.surveyName, actor: actor,
-                                                model: model, at: Date(), c, logger: logger)
+                                                model: model, at: Date(), c, logger: logger, cache: cache,
+                                                tickets: tickets)
             try await c.query("""
                 UPDATE job SET state = 'done', finished_at = now(), last_error = NULL, lease_until = NULL WHERE id = \(job.id)
                 """, logger: logger)

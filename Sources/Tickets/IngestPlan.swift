@@ -5,8 +5,9 @@ import Foundation
 /// and PostgreSQL merge findings into tickets by exactly the same rules.
 ///
 /// A backend stores the frames and findings, clusters the new findings with ``Merging/cluster(_:)``, and for
-/// each group: fetches the tickets inside ``candidateBox(for:merging:maxTicketReach:)`` with the findings
-/// merged into them, picks ``bestMatch(for:among:merging:)``, applies ``apply(_:to:surveyId:surveyName:actor:model:at:)``
+/// each group: fetches, through a spatial index, the tickets whose ``extent(of:)`` meets the group's
+/// ``searchExtent(for:merging:)`` with those merged findings whose extent meets it too, picks
+/// ``bestMatch(for:among:merging:comparisons:)``, applies ``apply(_:to:surveyId:surveyName:actor:model:at:)``
 /// and writes the ticket and its events. At the end ``verifications(fixed:seen:footprints:surveyName:actor:at:)``
 /// says which fixed tickets the survey covered without seeing them.
 public enum IngestPlan {
@@ -95,18 +96,126 @@ public enum IngestPlan {
     ///   findings merged into it.
     public static func bestMatch(for fs: [Finding], among candidates: [(ticket: Ticket, members: [Finding])],
                                  merging: Merging) -> Ticket? {
+        var comparisons = 0
+        return bestMatch(for: fs, among: candidates, merging: merging, comparisons: &comparisons)
+    }
+
+    /// ``bestMatch(for:among:merging:)``, counting the exact shape comparisons it makes in `comparisons`.
+    ///
+    /// The result is the candidate with the smallest (gap, position in `candidates`) over every finding of the
+    /// group and every shape of the candidate, as a plain scan of all pairs finds it; but pairs are measured best
+    /// first. The distance between two shapes' bounding boxes is a lower bound of their gap, so each candidate
+    /// has an interval: at least the smallest bound of its unmeasured pairs (or its best gap), at most its best
+    /// gap measured so far. A candidate that matches and whose upper end lies below every other candidate's lower
+    /// end has won, whatever the unmeasured pairs hold. So a group that meets one ticket seen many times
+    /// costs one measurement, not one per sighting, and far candidates cost none.
+    public static func bestMatch(for fs: [Finding], among candidates: [(ticket: Ticket, members: [Finding])],
+                                 merging: Merging, comparisons: inout Int) -> Ticket? {
         let shapes = fs.compactMap(Merging.Shape.init)
-        var best: (gap: Double, ticket: Ticket)?
+        guard !shapes.isEmpty, !candidates.isEmpty else { return nil }
+        let planes = shapes.map { LocalPlane(origin: $0.center) }
+        let bounds = shapes.map(\.bounds)
+        /// Per candidate: its unmeasured pairs (bound, shape, target) by descending bound, and its best gap so far.
+        var pending: [[(bound: Double, shape: Int, target: Merging.Shape)]] = []
+        var measured = [Double](repeating: .infinity, count: candidates.count)
         for (t, members) in candidates {
-            let targets = [Merging.Shape(t)].compactMap { $0 } + members.compactMap { Merging.Shape($0) }
-            for s in shapes {
-                for target in targets {
-                    guard let g = merging.matchingGap(s, target) else { continue }
-                    if best == nil || g < best!.gap { best = (g, t) }
+            var pairs: [(bound: Double, shape: Int, target: Merging.Shape)] = []
+            for target in [Merging.Shape(t)].compactMap({ $0 }) + members.compactMap({ Merging.Shape($0) }) {
+                let tb = target.bounds
+                for (i, s) in shapes.enumerated() where s.defectClass == target.defectClass {
+                    let dLat = max(0, tb.south - bounds[i].north, bounds[i].south - tb.north)
+                    let dLon = max(0, tb.west - bounds[i].east, bounds[i].west - tb.east)
+                    let v = planes[i].project(GeoPoint(latitude: planes[i].lat0 + dLat, longitude: planes[i].lon0 + dLon))
+                    let d = (v * v).sum().squareRoot()
+                    // Farther than any limit: matchingGap's own box test would reject the pair.
+                    guard d <= (s.uncertaintyM + target.uncertaintyM + merging.toleranceM) * 1.01 + 0.01 else { continue }
+                    // 1e-9 of slack: rounding must never make the bound exceed the measured gap.
+                    pairs.append((max(0, d * (1 - 1e-9) - 1e-9), i, target))
                 }
             }
+            pairs.sort { $0.bound > $1.bound }
+            pending.append(pairs)
         }
-        return best?.ticket
+        /// The lower end of a candidate's interval (infinite once it has neither pairs left nor a match).
+        func lower(_ c: Int) -> Double { min(measured[c], pending[c].last?.bound ?? .infinity) }
+        while true {
+            // The candidate with the smallest (lower end, position), and the runner-up.
+            var first: Int?, second: Int?
+            for c in candidates.indices where lower(c) < .infinity {
+                if first == nil || lower(c) < lower(first!) {
+                    second = first
+                    first = c
+                } else if second == nil || lower(c) < lower(second!) {
+                    second = c
+                }
+            }
+            guard let c = first else { return nil }
+            // Won: it matches, and every other candidate's gap is at least its lower end, which is above.
+            if measured[c] < .infinity, second.map({ (measured[c], c) < (lower($0), $0) }) ?? true {
+                return candidates[c].ticket
+            }
+            // Blocked: a leader that matches is blocked by the runner-up, so measure the runner-up's next pair (it
+            // either matches too or its lower end rises); otherwise the leader's. Each step uses up one pair.
+            let next = measured[c] < .infinity && second.map({ !pending[$0].isEmpty }) == true ? second! : c
+            let p = pending[next].removeLast()
+            comparisons += 1
+            if let g = merging.matchingGap(shapes[p.shape], p.target) { measured[next] = min(measured[next], g) }
+        }
+    }
+
+    /// A latitude/longitude box in degrees: the extent a spatial index stores for a finding or a ticket,
+    /// or the box a merge looks in.
+    public struct Extent: Sendable, Hashable {
+        /// Southern edge.
+        public var minLatitude: Double
+        /// Northern edge.
+        public var maxLatitude: Double
+        /// Western edge.
+        public var minLongitude: Double
+        /// Eastern edge.
+        public var maxLongitude: Double
+
+        /// Creates a box.
+        public init(minLatitude: Double, maxLatitude: Double, minLongitude: Double, maxLongitude: Double) {
+            self.minLatitude = minLatitude
+            self.maxLatitude = maxLatitude
+            self.minLongitude = minLongitude
+            self.maxLongitude = maxLongitude
+        }
+
+        /// Whether two boxes share a point.
+        public func intersects(_ o: Extent) -> Bool {
+            minLatitude <= o.maxLatitude && o.minLatitude <= maxLatitude
+                && minLongitude <= o.maxLongitude && o.minLongitude <= maxLongitude
+        }
+    }
+
+    /// The square around `center` reaching `metres` in every direction, 1 % wider (the degrees per metre
+    /// use 99 % of the smallest metres per degree, at the latitude farthest from the equator inside it).
+    /// A finding's extent reaches ``position(of:)``'s `reachM`, a ticket's its uncertainty plus ``Ticket/radiusM``.
+    public static func extent(around center: GeoPoint, metres: Double) -> Extent {
+        let metresPerDegree = 111_320.0
+        let latitudePerMetre = 1.01 / (metresPerDegree * 0.99)
+        let dLat = max(0, metres) * latitudePerMetre
+        let worst = min(abs(center.latitude) + dLat, 89.9)
+        let dLon = max(0, metres) * latitudePerMetre / max(cos(worst * .pi / 180), 1e-6)
+        return Extent(minLatitude: center.latitude - dLat, maxLatitude: center.latitude + dLat,
+                      minLongitude: center.longitude - dLon, maxLongitude: center.longitude + dLon)
+    }
+
+    /// The extent a stored ticket is indexed under (`nil` without a location): every shape that can match it,
+    /// its own or a merged finding's, lies inside it (see ``Ticket/radiusM``).
+    public static func extent(of t: Ticket) -> Extent? {
+        t.location.map { extent(around: $0, metres: (t.uncertaintyM ?? 0) + t.radiusM) }
+    }
+
+    /// The box a group's candidates must reach into: the group's points widened by its largest uncertainty and
+    /// the tolerance (the ``memberBox(for:merging:)`` edges); `nil` when no finding of the group has a location.
+    /// A stored ticket or finding whose ``extent(of:)`` or ``extent(around:metres:)`` misses it cannot match.
+    public static func searchExtent(for fs: [Finding], merging: Merging) -> Extent? {
+        guard let b = candidateBox(for: fs, merging: merging, maxTicketReach: 0) else { return nil }
+        return Extent(minLatitude: b.minLatitude, maxLatitude: b.maxLatitude,
+                      minLongitude: b.minLongitude, maxLongitude: b.maxLongitude)
     }
 
     /// Adds a group to its matching ticket (a sighting; a fixed or verified ticket is reopened, "closed,

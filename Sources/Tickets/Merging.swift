@@ -96,7 +96,8 @@ public struct Merging: Sendable {
         let pad = LocalPlane(origin: a.center).degrees(forMetres: limit * 1.01 + 0.01)
         guard ab.south - pad.lat <= bb.north, bb.south - pad.lat <= ab.north,
               ab.west - pad.lon <= bb.east, bb.west - pad.lon <= ab.east else { return nil }
-        let g = gap(a, b)
+        let plane = LocalPlane(origin: a.center)
+        let g = a.plane(plane).distance(to: b.plane(plane), within: limit)
         return g <= limit ? g : nil
     }
 
@@ -143,10 +144,11 @@ public struct Merging: Sendable {
                 while b < spans.count, spans[b].lo[axis] <= spans[a].hi[axis] {
                     let i = spans[a].index, j = spans[b].index
                     let other = 1 - axis
-                    if spans[b].lo[other] <= spans[a].hi[other], spans[a].lo[other] <= spans[b].hi[other],
+                    // Single link: a pair already in one group needs no test.
+                    let ri = root(i), rj = root(j)
+                    if ri != rj, spans[b].lo[other] <= spans[a].hi[other], spans[a].lo[other] <= spans[b].hi[other],
                        matches(shapes[i]!, shapes[j]!) {
-                        let ri = root(i), rj = root(j)
-                        if ri != rj { parent[max(ri, rj)] = min(ri, rj) }
+                        parent[max(ri, rj)] = min(ri, rj)
                     }
                     b += 1
                 }

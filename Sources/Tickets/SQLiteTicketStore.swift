@@ -12,6 +12,8 @@ public final class SQLiteTicketStore: TicketStore {
     public let writer: any DatabaseWriter
     /// Severity and priority model applied on every change.
     public let model: PriorityModel
+    /// Decoded findings for the merge (see ``FindingCache``).
+    let findings = FindingCache()
 
     /// Opens (creating if needed) and migrates the database file at `path`.
     /// - Throws: ``TicketError`` `.database` when the file cannot be opened or migrated.
@@ -154,6 +156,7 @@ public final class SQLiteTicketStore: TicketStore {
             let now = Date()
             var t = Ticket.serviceRequest(input, model: model, at: now)
             try t.insert(db)
+            try Self.storeExtent(db, of: t)
             var e = TicketEvent(ticketId: t.id!, at: now, actor: actor, kind: .created, toStatus: .new,
                                 note: "Open311 service request")
             try e.insert(db)

@@ -7,10 +7,11 @@ import GRDB
 /// Migrations only ever append: `v1` (surveys, frames, findings, tickets, events), `v2` (outbox, the
 /// database's instance id for idempotency keys, Open311 and forwarding columns on tickets), `v3` (each
 /// ticket's reach: outline and merged findings, which bounds the merge's candidate search), `review-v1` (review-page users and
-/// sessions, see `SQLiteTicketStore+Review.swift`).
+/// sessions, see `SQLiteTicketStore+Review.swift`), `v4` (frame failures), `v5` (each finding's centre and reach),
+/// `v6` (R*Tree indexes of ticket and finding extents, which the merge searches).
 public enum Schema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["v1", "v2", "v3", "review-v1", "v4", "v5", "v6-frame-surface"]
+    public static let versions = ["v1", "v2", "v3", "review-v1", "v4", "v5", "v6", "v7-frame-surface"]
 
     /// The migrator with every migration.
     public static var migrator: DatabaseMigrator {
@@ -146,7 +147,18 @@ public enum Schema {
                 try SQLiteTicketStore.storePosition(db, of: record.finding, id: record.id!)
             }
         }
-        m.registerMigration("v6-frame-surface") { db in
+        m.registerMigration("v6") { db in
+            // The extents of tickets and findings (IngestPlan.extent) in R*Tree indexes, so a merge reads only the
+            // tickets and sightings that can reach its group; filled in for the rows already stored.
+            for table in ["ticketExtent", "findingExtent"] {
+                try db.execute(sql: "CREATE VIRTUAL TABLE \(table) USING rtree(id, minLatitude, maxLatitude, minLongitude, maxLongitude)")
+            }
+            for t in try Ticket.fetchAll(db) { try SQLiteTicketStore.storeExtent(db, of: t) }
+            for record in try FindingRecord.fetchAll(db) {
+                try SQLiteTicketStore.storeExtent(db, of: record.finding, id: record.id!)
+            }
+        }
+        m.registerMigration("v7-frame-surface") { db in
             // What each frame surveyed: its paved share and area, and its detection limit (the condition index
             // divides distress by surveyed area). Frames stored before stay unknown (NULL).
             try db.alter(table: "frame") { t in

@@ -47,6 +47,10 @@ public struct IngestSummary: Sendable, Hashable, Codable {
     public var ticketsReopened = 0
     /// Fixed tickets covered and not seen.
     public var ticketsVerified = 0
+    /// Stored tickets and sightings the merge read as candidates (what the spatial index returned).
+    public var candidatesRead = 0
+    /// Exact shape comparisons the merge made (see ``IngestPlan/bestMatch(for:among:merging:comparisons:)``).
+    public var comparisons = 0
 
     /// Creates an empty summary.
     public init(surveyId: Int64) { self.surveyId = surveyId }

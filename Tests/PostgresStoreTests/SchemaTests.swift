@@ -53,14 +53,17 @@ import Tickets
         #expect(try await store.frames().map(\.contentHash) == ["h-a"])
         #expect(try await store.recordFrameFailure(surveyName: "old", path: "b.jpg", reason: "truncated", at: Date()) == 1)
         #expect(try await store.surveys().map(\.name) == ["old"])
-        // pg-v5 took the old finding's centre from its JSON and left its reach unknown (it is always read).
+        // pg-v5 took the old finding's centre from its JSON; pg-v6 its reach (no outline, no uncertainty: 0) and
+        // the extent that the merge searches.
         let position = try await store.client.withConnection { c in
-            var out: [(Double?, Double?, Double?)] = []
-            for try await row in try await c.query("SELECT latitude, longitude, reach FROM finding", logger: Self.quiet)
-                .decode((Double?, Double?, Double?).self) { out.append(row) }
+            var out: [(Double?, Double?, Double?, Bool)] = []
+            for try await row in try await c.query("SELECT latitude, longitude, reach, extent IS NOT NULL FROM finding",
+                                                   logger: Self.quiet)
+                .decode((Double?, Double?, Double?, Bool).self) { out.append(row) }
             return out
         }
-        #expect(position.count == 1 && position[0].0 == 47.5 && position[0].1 == 8.25 && position[0].2 == nil)
+        #expect(position.count == 1 && position[0].0 == 47.5 && position[0].1 == 8.25 && position[0].2 == 0)
+        #expect(position.first?.3 == true)
     }
 
     @Test("three stores opening a fresh database at once migrate it once")

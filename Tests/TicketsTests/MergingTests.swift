@@ -274,8 +274,8 @@ import TestSupport
 }
 
 @Suite struct MemberBoxTests {
-    /// Reading only the sightings near a group (the member box) picks the same ticket as reading every sighting,
-    /// and reads far fewer of them when a ticket has grown long.
+    /// Reading only the tickets and sightings whose extent meets the group's (the R*Tree indexes) picks the same
+    /// ticket as reading every ticket and sighting, and reads far fewer sightings when a ticket has grown long.
     @Test func sameMatchFewerReads() async throws {
         let store = try SQLiteTicketStore.inMemory()
         // One long crack seen as 60 touching pieces along 60 m of street: one ticket with 60 sightings.
@@ -289,15 +289,18 @@ import TestSupport
             let east = Double.random(in: -5..<65, using: &rng), north = Double.random(in: -2..<2, using: &rng)
             let group = [Fixtures.crack(east: east, north: north, lengthM: Double.random(in: 0.2..<2, using: &rng),
                                         uncertaintyM: Double.random(in: 0..<0.5, using: &rng))]
-            let box = try #require(IngestPlan.candidateBox(for: group, merging: merging, maxTicketReach: 100))
+            let box = try #require(IngestPlan.searchExtent(for: group, merging: merging))
             let (all, near) = try await store.writer.read { db in
-                (try SQLiteTicketStore.candidates(db, in: box, near: nil),
-                 try SQLiteTicketStore.candidates(db, in: box, near: IngestPlan.memberBox(for: group, merging: merging)))
+                (try Ticket.order(Column("id")).fetchAll(db).map { t in
+                    (ticket: t, members: try FindingRecord.filter(Column("ticketId") == t.id).fetchAll(db).map(\.finding))
+                 },
+                 try SQLiteTicketStore.candidates(db, of: .crack, reaching: box))
             }
             #expect(IngestPlan.bestMatch(for: group, among: all, merging: merging)?.id
                     == IngestPlan.bestMatch(for: group, among: near, merging: merging)?.id)
-            #expect(near.flatMap(\.members).count <= all.flatMap(\.members).count)
-            if near.flatMap(\.members).count * 5 < all.flatMap(\.members).count { fewer += 1 }
+            let (nearCount, allCount) = (near.flatMap { $0.members }.count, all.flatMap { $0.members }.count)
+            #expect(nearCount <= allCount)
+            if nearCount * 5 < allCount { fewer += 1 }
         }
         #expect(fewer > 30, "most groups read a fifth of the sightings or fewer: \(fewer)")
     }

@@ -60,6 +60,13 @@ import Testing
                 INSERT INTO ticketEvent (ticketId, at, actor, kind, toStatus) VALUES
                   (1, '2026-01-01 00:00:00.000', 'alice', 'status', 'confirmed')
                 """)
+            if Schema.versions.firstIndex(of: version)! >= Schema.versions.firstIndex(of: "v6")! {
+                // From v6 on the store indexes what it writes (the extents that the merge searches).
+                let finding = try FindingRecord.fetchOne(db, key: 1)!
+                try SQLiteTicketStore.storePosition(db, of: finding.finding, id: 1)
+                try SQLiteTicketStore.storeExtent(db, of: finding.finding, id: 1)
+                try SQLiteTicketStore.storeExtent(db, of: try Ticket.fetchOne(db, key: 1)!)
+            }
         }
         let store = try SQLiteTicketStore(writer: q)
         let t = try #require(try await store.ticket(id: 1))
@@ -78,7 +85,7 @@ import Testing
             #expect(row?["reach"] as Double? == 0.25)
         }
         #expect(try await store.events(ticketId: 1).first?.actor == "alice")
-        // Frames stored before v6 have an unknown surface.
+        // Frames stored before v7-frame-surface have an unknown surface.
         let frame = try #require(try await store.frames().first)
         #expect(frame.path == "a.jpg" && frame.surfaceFraction == nil && frame.surveyedAreaM2 == nil)
         // The new version's features work on old data.
