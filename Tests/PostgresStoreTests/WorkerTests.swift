@@ -134,23 +134,19 @@ struct WorkerTests {
 
         let victimLog = work.appendingPathComponent("victim.log")
         let victim = try Self.worker(binary, url: url, name: "victim", root: folder, lease: 2, log: victimLog)
-        // Kill it while it holds a job, after it has finished some. The job table is read while the victim is
-        // stopped (SIGSTOP), so it cannot finish the job between the reading and the kill; a stop that lands
-        // between two jobs lets it go on and tries again.
+        // Kill it while it holds a job, after it has finished some. The victim runs in slices of a few milliseconds
+        // (SIGCONT ... SIGSTOP) and the job table is read while it is stopped, so it can neither finish the job between
+        // the reading and the kill nor race through every job between two readings on a busy machine.
+        kill(victim.processIdentifier, SIGSTOP)
         var held: SurveyProgress?
-        for _ in 0..<40 where held == nil {
-            try await Self.waitUntil(seconds: 60) {
-                let p = try await store.progress(survey: 1)
-                return (p?.done ?? 0) >= 2 && (p?.running ?? 0) == 1
-            }
+        let deadline = Date().addingTimeInterval(90)
+        while held == nil && Date() < deadline {
+            kill(victim.processIdentifier, SIGCONT)
+            try await Task.sleep(for: .milliseconds(5))
             kill(victim.processIdentifier, SIGSTOP)
             let p = try #require(try await store.progress(survey: 1))
-            if p.running == 1 && p.done < 14 {
-                held = p
-            } else {
-                kill(victim.processIdentifier, SIGCONT)
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            if p.running == 1 && p.done >= 2 && p.done < 14 { held = p }
+            if p.done == 14 { break }
         }
         kill(victim.processIdentifier, SIGKILL)
         try await CLIProcess.wait(victim, seconds: 10)
