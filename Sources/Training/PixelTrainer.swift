@@ -29,7 +29,13 @@ public struct PixelSample: Sendable {
     /// its block is).
     /// - Throws: decoding errors naming the file; masks of another size.
     public static func load(image: String, mask: String, reduce: Int = 1,
-                            isCrack: (UInt8) -> Bool = { $0 != 0 }) throws -> PixelSample {
+                            isCrack: @escaping (UInt8) -> Bool = { $0 != 0 }) throws -> PixelSample {
+        try load(image: image, mask: mask, reduce: reduce, label: { isCrack($0) ? 1 : 0 })
+    }
+
+    /// As ``load(image:mask:reduce:isCrack:)`` with a class per mask value (−1: ignored); a reduced pixel takes the
+    /// highest class of its block (so crack, 1, wins over background, 0, and look-alikes, 2, over both but crack).
+    public static func load(image: String, mask: String, reduce: Int = 1, label: (UInt8) -> Int8) throws -> PixelSample {
         let rgb = try ImageDecoder.decode(path: image, options: DecodeOptions(format: .rgb8)).pixels
         let m = try ImageDecoder.decode(path: mask, options: DecodeOptions(format: .gray8)).pixels
         guard m.width == rgb.width && m.height == rgb.height else {
@@ -41,14 +47,16 @@ public struct PixelSample: Sendable {
         let scale = 1 / (127.5 * Float(f * f))
         for y in 0..<h {
             for x in 0..<w {
-                var sum = SIMD3<Float>.zero, crack = false
+                var sum = SIMD3<Float>.zero, cls: Int8 = -2
                 for dy in 0..<f { for dx in 0..<f {
                     let sx = x * f + dx, sy = y * f + dy, o = sy * rgb.rowStride + 3 * sx
                     sum += SIMD3(Float(rgb.bytes[o]), Float(rgb.bytes[o + 1]), Float(rgb.bytes[o + 2]))
-                    if isCrack(m.bytes[sy * m.rowStride + sx]) { crack = true }
+                    let l = label(m.bytes[sy * m.rowStride + sx])
+                    // Crack first, then look-alikes and other classes, then background, then ignored.
+                    if l == 1 || cls == -2 || (cls != 1 && l > cls) { cls = l }
                 } }
                 for c in 0..<3 { pixels[c * w * h + y * w + x] = sum[c] * scale - 1 }
-                labels[y * w + x] = crack ? 1 : 0
+                labels[y * w + x] = max(-1, cls)
             }
         }
         let stem = ((image as NSString).lastPathComponent as NSString).deletingPathExtension

@@ -2,7 +2,7 @@ import Foundation
 import NeuralNet
 import Training
 
-/// `tile-train segment DATASETS ARCH OUT [STEPS]`: trains an encoder-decoder (``Graph``) per pixel for cracks on the
+/// `tile-train segment DATASETS ARCH OUT [STEPS] [lookalikes]`: trains an encoder-decoder (``Graph``) per pixel for cracks on the
 /// shared data sets with ``PixelTrainer`` (an experiment towards the detector's segmenter; models/DETECTOR.md).
 /// Splits: CrackForest sorted index % 4 == 3 is test (never read here), % 8 == 1 validation; DeepCrack index % 10 == 0
 /// validation (every second of them used); paveseg-preview index % 5 == 0 validation — the rules of
@@ -13,10 +13,13 @@ enum SegmentCommand {
         let root = args[0], out = args[2]
         var options = PixelTrainingOptions()
         if args.count > 3, let s = Int(args[3]) { options.steps = s }
+        // lookalikes: a third class for paveseg-preview's sealed cracks, patches, covers and joints (protocol I).
+        let lookalikes = args.contains("lookalikes")
+        if lookalikes { options.classWeights = [1, 4, 1]; options.validateEvery = 500 }
         guard let archData = FileManager.default.contents(atPath: args[1]) else { throw ValidationFailure("cannot read \(args[1])") }
         var arch = try JSONDecoder().decode(Architecture.self, from: archData)
-        // Two classes for now: background and crack.
-        if let last = arch.layers.indices.last, arch.layers[last].type == "conv" { arch.layers[last].out = 2 }
+        // Two classes (background, crack), or three with the look-alikes.
+        if let last = arch.layers.indices.last, arch.layers[last].type == "conv" { arch.layers[last].out = lookalikes ? 3 : 2 }
         func stems(_ dir: String) throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix(".") }.sorted()
         }
@@ -39,7 +42,13 @@ enum SegmentCommand {
             train.append(try .load(image: img, mask: mask, reduce: 2))
         }
         for (i, (img, mask)) in try pairs("paveseg-preview/images", "paveseg-preview/masks").enumerated() {
-            let s = try PixelSample.load(image: img, mask: mask, reduce: 2, isCrack: { $0 == 30 || $0 == 150 })
+            let s = try PixelSample.load(image: img, mask: mask, reduce: 2) { v -> Int8 in
+                switch v {
+                case 30, 150: 1
+                case 90, 120, 180, 210: lookalikes ? 2 : 0
+                default: 0
+                }
+            }
             if i % 5 == 0 { pvsVal.append(s) } else { train.append(s) }
         }
         let validation = [("crackforest", cfdVal), ("deepcrack", dcVal), ("paveseg", pvsVal)]
@@ -48,7 +57,7 @@ enum SegmentCommand {
         log(String(format: "architecture %@: %.0f multiply-adds per pixel", args[1], graph.multiplyAddsPerPixel))
         let best = PixelTrainer.train(graph, samples: train, validation: validation, options: options, log: log) { step, meanF1 in
             let meta = ModelMetadata(name: "crack-segmenter", architecture: graph.architecture,
-                                     classNames: ["background", "crack"],
+                                     classNames: lookalikes ? ["background", "crack", "look-alike"] : ["background", "crack"],
                                      trainingData: ["crackforest-cfd (train split, and reduced 2x)",
                                                     "deepcrack (train split minus validation, and reduced 2x)",
                                                     "paveseg-preview (index % 5 != 0, reduced 2x)"],
