@@ -1,3 +1,6 @@
+import Codecs
+import Foundation
+import ImagingCore
 import NeuralNet
 import Testing
 @testable import Training
@@ -18,6 +21,26 @@ struct PixelTrainerTests {
             if onLine { labels[y * w + x] = 1 }
         } }
         return PixelSample(name: "s\(seed)", width: w, height: h, pixels: pixels, labels: labels)
+    }
+
+    @Test("loading reduces colour by area and labels by block: crack wins, then look-alikes, then background")
+    func loadReduced() throws {
+        let dir = try temporaryFolder("pixel-sample")
+        var img = PixelBuffer(width: 8, height: 8, format: .rgb8), mask = PixelBuffer(width: 8, height: 8, format: .gray8)
+        for y in 0..<8 { for x in 0..<8 { for c in 0..<3 { img[x, y, channel: c] = UInt8(x < 4 ? 0 : 255) } } }
+        mask[1, 1] = 30     // a crack pixel in block (0, 0)
+        mask[4, 0] = 90     // a sealed crack (look-alike) in block (2, 0)
+        mask[5, 1] = 30     // and a crack in the same block: crack wins
+        mask[0, 6] = 90     // a look-alike alone in block (0, 3)
+        try Data(try ImageEncoder.png(img)).write(to: URL(fileURLWithPath: dir + "/i.png"))
+        try Data(try ImageEncoder.png(mask)).write(to: URL(fileURLWithPath: dir + "/m.png"))
+        let s = try PixelSample.load(image: dir + "/i.png", mask: dir + "/m.png", reduce: 2) { v -> Int8 in
+            v == 30 ? 1 : (v == 90 ? 2 : 0)
+        }
+        #expect(s.width == 4 && s.height == 4 && s.name == "i@1/2")
+        #expect(s.labels[0] == 1 && s.labels[2] == 1 && s.labels[12] == 2 && s.labels[1] == 0)
+        #expect(s.focus.map(Int.init) == [0, 2])
+        #expect(s.pixels[0] == -1 && s.pixels[3] == 1)  // black → −1, white → 1
     }
 
     @Test("a small U-Net learns a dark line: validation crack F1 rises from near 0 to above 0.8")
