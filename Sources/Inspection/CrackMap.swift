@@ -26,6 +26,17 @@ public enum CrackMap {
         case reference
     }
 
+    /// The tile cores of a `width × height` map for a core size (at least 16), row by row; the last column and row
+    /// are cut at the edge.
+    public static func tiles(width: Int, height: Int, tileSize: Int) -> [(x: Int, y: Int, w: Int, h: Int)] {
+        let t = max(16, tileSize)
+        var grid: [(x: Int, y: Int, w: Int, h: Int)] = []
+        for y in stride(from: 0, to: height, by: t) {
+            for x in stride(from: 0, to: width, by: t) { grid.append((x, y, min(t, width - x), min(t, height - y))) }
+        }
+        return grid
+    }
+
     /// Crack probability per pixel.
     /// - Parameters: gray: (H, W) gray8; model: the crack model; tileSize: core size (≥ 16);
     ///   threads: workers (tiles run in parallel, one network per worker); engine: see ``Engine``;
@@ -39,11 +50,7 @@ public enum CrackMap {
         let w = gray.width, h = gray.height
         guard w > 0 && h > 0 else { return [] }
         let scale = CrackFeatures.contrastScale(gray)
-        let t = max(16, tileSize)
-        var grid: [(x: Int, y: Int, w: Int, h: Int)] = []
-        for y in stride(from: 0, to: h, by: t) {
-            for x in stride(from: 0, to: w, by: t) { grid.append((x, y, min(t, w - x), min(t, h - y))) }
-        }
+        var grid = tiles(width: w, height: h, tileSize: tileSize)
         if let active { grid.removeAll { !active($0.x, $0.y, $0.w, $0.h) } }
         let tiles = grid
         let sink = Sink(count: w * h)

@@ -163,18 +163,16 @@ public final class Detector: Sendable {
         let surface = configuration.surface.map { SurfaceMap.compute(px, gsdMillimetres: gsdMm, configuration: $0) }
         if let surface { surfaceMap?(surface) }
         times.surface = lap()
-        var reached = 0
-        let prob = CrackMap.probabilities(work, model: model, tileSize: configuration.tileSize, threads: max(1, threads),
-                                          active: surface.map { s in { x, y, w, h in
+        // The cascade: a tile (working pixels) reaches the network when it holds a paved cell (frame pixels).
+        let active = surface.map { s in { (x: Int, y: Int, w: Int, h: Int) in
             s.anyPaved(x: x * factor, y: y * factor, width: w * factor, height: h * factor)
-        } })
-        if surface != nil {
-            let t = max(16, configuration.tileSize)
-            for y in stride(from: 0, to: work.height, by: t) { for x in stride(from: 0, to: work.width, by: t) {
-                let w = min(t, work.width - x), h = min(t, work.height - y)
-                if surface!.anyPaved(x: x * factor, y: y * factor, width: w * factor, height: h * factor) { reached += w * h }
-            } }
-            times.networkShare = work.pixelCount > 0 ? Double(reached) / Double(work.pixelCount) : 0
+        } }
+        let prob = CrackMap.probabilities(work, model: model, tileSize: configuration.tileSize, threads: max(1, threads),
+                                          active: active)
+        if let active, work.pixelCount > 0 {
+            let reached = CrackMap.tiles(width: work.width, height: work.height, tileSize: configuration.tileSize)
+                .filter { active($0.x, $0.y, $0.w, $0.h) }.reduce(0) { $0 + $1.w * $1.h }
+            times.networkShare = Double(reached) / Double(work.pixelCount)
         }
         times.probability = lap()
         crackMap?(prob, work.width, work.height)
@@ -317,7 +315,7 @@ public final class Detector: Sendable {
     }
 
     /// A crack's length in metres and width in millimetres from its pixel measures.
-    public static func measure(_ f: inout Finding, metresPerPixel gsd: Double) {
+    static func measure(_ f: inout Finding, metresPerPixel gsd: Double) {
         if let l = f.lengthPx { f.lengthM = (l * gsd * 1000).rounded() / 1000 }
         if let w = f.widthPx { f.widthMm = (w * gsd * 10000).rounded() / 10 }
     }

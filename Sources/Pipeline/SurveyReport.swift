@@ -120,10 +120,11 @@ public enum SurveyReport {
     /// What the frames surveyed: the paved surface's area and the detection limits (empty when no frame has a ground
     /// scale).
     static func coverage(_ frames: [FrameRecord]) -> String {
-        let area = frames.compactMap(\.surveyedAreaM2).reduce(0, +), limits = frames.compactMap(\.detectionLimitMm)
-        guard area > 0 || !limits.isEmpty else { return "" }
+        let area = frames.surveyedAreaM2, limits = frames.detectionLimitRangeMm
+        guard area > 0 || limits != nil else { return "" }
         var text = String(format: "<p id=\"surveyed\">Paved surface surveyed: %.0f m²", area)
-        if let lo = limits.min(), let hi = limits.max() {
+        if let limits {
+            let (lo, hi) = (limits.lowerBound, limits.upperBound)
             text += lo == hi ? String(format: "; detection limit %.1f mm", lo)
                 : String(format: "; detection limit %.1f–%.1f mm", lo, hi)
             text += " (narrower cracks may be missed)"

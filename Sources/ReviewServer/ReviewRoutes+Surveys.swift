@@ -104,11 +104,11 @@ extension ReviewRoutes {
         if !missing.isEmpty {
             body += "<ul>" + missing.prefix(200).map { "<li>\(HTML.escape(URL(fileURLWithPath: $0.path).lastPathComponent))</li>" }.joined() + "</ul>"
         }
-        let surveyed = frames.compactMap(\.surveyedAreaM2).reduce(0, +)
+        let surveyed = frames.surveyedAreaM2
         if surveyed > 0 {
-            let limits = frames.compactMap(\.detectionLimitMm)
+            let limits = frames.detectionLimitRangeMm
             body += "<p id=\"surveyed\">Paved surface surveyed: \(HTML.num(surveyed, "%.0f")) m²"
-                + (limits.isEmpty ? "" : "; detection limit \(HTML.num(limits.min(), "%.1f"))–\(HTML.num(limits.max(), "%.1f")) mm (narrower cracks may be missed)")
+                + (limits.map { "; detection limit \(HTML.num($0.lowerBound, "%.1f"))–\(HTML.num($0.upperBound, "%.1f")) mm (narrower cracks may be missed)" } ?? "")
                 + ".</p>"
         }
         body += "<h2>Frames</h2><table id=\"frames\"><tr><th>frame</th><th>size</th><th>position</th><th>altitude m</th><th>GSD cm/px</th><th>paved %</th><th>surveyed m²</th><th>detection limit mm</th><th>captured</th></tr>\n"

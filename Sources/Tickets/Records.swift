@@ -186,3 +186,16 @@ public struct OutboxItem: Codable, Sendable, Hashable, Identifiable, FetchableRe
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+extension Collection where Element == FrameRecord {
+    /// The paved surface these frames surveyed, square metres (frames without a ground scale add nothing; overlaps
+    /// count twice).
+    public var surveyedAreaM2: Double { compactMap(\.surveyedAreaM2).reduce(0, +) }
+
+    /// Narrowest and widest detection limit of the frames, millimetres; nil when none has one.
+    public var detectionLimitRangeMm: ClosedRange<Double>? {
+        let limits = compactMap(\.detectionLimitMm)
+        guard let lo = limits.min(), let hi = limits.max() else { return nil }
+        return lo...hi
+    }
+}
