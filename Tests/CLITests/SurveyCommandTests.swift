@@ -128,5 +128,26 @@ struct SurveyCommandTests {
         #expect(summary["framesProcessed"] as? Int == 3, "\(summary)")
         #expect(try await SQLiteTicketStore(path: db).frames().count == 3)
     }
-}
 
+    @Test("a survey folder's broken pavewatch.yaml: exit 1 naming the file and the field, no usage text, no frame stored")
+    func brokenSettings() async throws {
+        let binary = try #require(CLIProcess.binary())
+        let folder = try Self.makeFolder(count: 2)
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let settings = folder.appendingPathComponent("pavewatch.yaml")
+        try Data("camera:\n  heightAboveGround: -40\n".utf8).write(to: settings)
+        let db = work.appendingPathComponent("s.sqlite").path
+        let args = ["survey", folder.path, "--inspector", "dark-regions", "--db", db, "--quiet", "--top", "0"]
+        let (status, out) = try await CLIProcess.run(binary, args, in: work)
+        #expect(status == 1, "\(out)")
+        #expect(out.contains(settings.path) && out.contains("heightAboveGround"), "\(out)")
+        #expect(!out.contains("USAGE"), "\(out)")
+        #expect(try await SQLiteTicketStore(path: db).frames().isEmpty)
+        // Mended, the same command surveys the folder.
+        try Data("camera:\n  heightAboveGround: 40\n".utf8).write(to: settings)
+        let (again, out2) = try await CLIProcess.run(binary, args, in: work)
+        #expect(again == 0, "\(out2)")
+        #expect(try await SQLiteTicketStore(path: db).frames().count == 2)
+    }
+}
