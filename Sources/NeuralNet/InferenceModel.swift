@@ -201,38 +201,15 @@ public final class InferenceModel {
             case .conv(let w, let b, let o, let k, let st, let p, let d, let groups, let act):
                 let g = Kernels.ConvGeometry(channels: s.channels, batch: s.batch, height: s.height, width: s.width,
                                              kernel: k, stride: st, padding: p, dilation: d)
-                let direct = k == 1 && st == 1 && p == 0
-                let m = o / groups, kg = s.channels / groups * k * k, n = g.colCols
                 let target = cur == 1 ? 2 : 1
                 let src = source()
-                // Column matrix per slice of the batch, sized to stay in L2 (see sliceSamples).
-                let hw = g.outHeight * g.outWidth
-                let slice = direct ? s.batch : max(1, min(s.batch, Self.colBudget / max(1, g.colRows * hw)))
-                var n0 = 0
-                while n0 < s.batch {
-                    let ns = min(slice, s.batch - n0)
-                    var sg = g
-                    sg.batch = ns
-                    if !direct {
-                        Kernels.im2col(sg, x: src, xOffset: n0 * s.height * s.width, channelStride: s.planeCount, col: &col)
-                    }
-                    let bsrc = direct ? src : col
-                    let ldb = direct ? n : ns * hw, bBase = direct ? n0 * hw : 0
-                    for gi in 0..<groups {
-                        if target == 1 {
-                            GEMM.multiply(m: m, n: ns * hw, k: kg, a: w, aOffset: gi * m * kg, lda: kg, b: bsrc,
-                                          bOffset: bBase + gi * kg * ldb, ldb: ldb, c: &bufA, cOffset: gi * m * n + n0 * hw,
-                                          ldc: n, threads: threads, workspace: workspace)
-                        } else {
-                            GEMM.multiply(m: m, n: ns * hw, k: kg, a: w, aOffset: gi * m * kg, lda: kg, b: bsrc,
-                                          bOffset: bBase + gi * kg * ldb, ldb: ldb, c: &bufB, cOffset: gi * m * n + n0 * hw,
-                                          ldc: n, threads: threads, workspace: workspace)
-                        }
-                    }
-                    n0 += ns
+                if target == 1 {
+                    Self.convolve(g, weight: w, bias: b, out: o, groups: groups, activation: act, x: src, y: &bufA,
+                                  col: &col, workspace: workspace, threads: threads)
+                } else {
+                    Self.convolve(g, weight: w, bias: b, out: o, groups: groups, activation: act, x: src, y: &bufB,
+                                  col: &col, workspace: workspace, threads: threads)
                 }
-                if target == 1 { Kernels.biasActivate(&bufA, bias: b, planeCount: n, activation: act) }
-                else { Kernels.biasActivate(&bufB, bias: b, planeCount: n, activation: act) }
                 cur = target
             case .dense(let w, let b, let o, let act):
                 let n = s.batch, target = cur == 1 ? 2 : 1
@@ -280,6 +257,38 @@ public final class InferenceModel {
         }
         let res = source()
         for i in 0..<(outputs * count) { out[i] = res[i] }
+    }
+
+    /// One convolution over a `(C, N, H, W)` batch by im2col + ``GEMM`` (a direct GEMM for 1×1 stride-1
+    /// convolutions), then bias and activation: the generic path of every convolution that does not run fused.
+    /// - Parameters: g: the input's geometry and the convolution's; weight `(out, C / groups, k, k)`; x: the input;
+    ///   y: at least `out × N × Ho × Wo` floats; col: scratch of at least ``shape(after:_:)``'s column size.
+    static func convolve(_ g: Kernels.ConvGeometry, weight w: [Float], bias b: [Float], out o: Int, groups: Int,
+                         activation act: Kernels.Activation, x src: [Float], y: inout [Float], col: inout [Float],
+                         workspace: GEMMWorkspace, threads: Int) {
+        let direct = g.kernel == 1 && g.stride == 1 && g.padding == 0
+        let m = o / groups, kg = g.channels / groups * g.kernel * g.kernel, n = g.colCols
+        // Column matrix per slice of the batch, sized to stay in L2 (see colBudget).
+        let hw = g.outHeight * g.outWidth, plane = g.batch * g.height * g.width
+        let slice = direct ? g.batch : max(1, min(g.batch, colBudget / max(1, g.colRows * hw)))
+        var n0 = 0
+        while n0 < g.batch {
+            let ns = min(slice, g.batch - n0)
+            var sg = g
+            sg.batch = ns
+            if !direct {
+                Kernels.im2col(sg, x: src, xOffset: n0 * g.height * g.width, channelStride: plane, col: &col)
+            }
+            let bsrc = direct ? src : col
+            let ldb = direct ? n : ns * hw, bBase = direct ? n0 * hw : 0
+            for gi in 0..<groups {
+                GEMM.multiply(m: m, n: ns * hw, k: kg, a: w, aOffset: gi * m * kg, lda: kg, b: bsrc,
+                              bOffset: bBase + gi * kg * ldb, ldb: ldb, c: &y, cOffset: gi * m * n + n0 * hw,
+                              ldc: n, threads: threads, workspace: workspace)
+            }
+            n0 += ns
+        }
+        Kernels.biasActivate(&y, bias: b, planeCount: n, activation: act)
     }
 
     private static func generic(_ op: Op, _ s: Shape, _ src: [Float], _ dst: inout [Float]) {
