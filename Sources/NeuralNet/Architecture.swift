@@ -84,6 +84,8 @@ public struct ArchitectureError: Error, Sendable, Hashable, CustomStringConverti
     public var layer: Int
     public var message: String
     public var description: String { "layer \(layer): \(message)" }
+    /// An error at layer `layer` (0 for the network as a whole).
+    public init(layer: Int, message: String) { self.layer = layer; self.message = message }
 }
 
 /// Builds one layer of a sequential kind on its input shape (shared by ``Sequential`` and ``Graph``, so both draw the

@@ -9,6 +9,10 @@ import NeuralNet
 /// - `cnn_tiles`: the committed classifier (`models/crack-v1.0.nnw`, or `$PAVEWATCH_MODEL`) over every
 ///   whole 64×64 tile of the gray frame, in batches of 64, one ``InferenceModel`` (scratch allocated once)
 ///   per thread; includes converting the pixels to normalised floats, as the onnxruntime baseline does.
+///   With `$PAVEWATCH_ARCH` (the architecture JSON that `compare --arch` gives onnxruntime, e.g.
+///   `models/segmenter-draft.arch.json`) that network runs instead with seeded weights (speed does not depend on
+///   them): an encoder-decoder through ``GraphInference`` over every whole tile of its input size (RGB for
+///   three channels), one tile at a time per thread.
 let nnStages: [BenchStage] = [
     BenchStage(name: "gemm") { input in
         let n = 1024
@@ -22,6 +26,11 @@ let nnStages: [BenchStage] = [
         }
     },
     BenchStage(name: "cnn_tiles") { input in
+        if let archPath = ProcessInfo.processInfo.environment["PAVEWATCH_ARCH"] {
+            let arch = try JSONDecoder().decode(Architecture.self, from: Data(contentsOf: URL(fileURLWithPath: archPath)))
+            let frame = arch.input.channels == 3 ? input.rgb : input.gray
+            return try GraphTileRunner(graph: Graph(architecture: arch, seed: 1), frame: frame, threads: input.threads).run
+        }
         let path = ProcessInfo.processInfo.environment["PAVEWATCH_MODEL"] ?? "models/crack-v1.0.nnw"
         let file = try ModelFile(path: path)
         return TileRunner(file: file, frame: input.gray, threads: input.threads).run
@@ -104,6 +113,52 @@ private final class TileRunner: @unchecked Sendable {
                 let src = (ty + y) * frame.rowStride + tx, dst = i * plane + y * tile
                 for x in 0..<tile { worker.input[dst + x] = Float(frame.bytes[src + x]) * scale + shift }
             }
+        }
+    }
+}
+
+/// Runs an encoder-decoder over every whole tile of a frame (the `cnn_tiles` baseline's tiling: input size, no
+/// overlap, pixels / 255), tiles split over the threads, one ``GraphInference`` and input buffer per thread.
+private final class GraphTileRunner: @unchecked Sendable {
+    let frame: PixelBuffer
+    let engines: [GraphInference]
+    let th: Int, tw: Int, channels: Int, columns: Int, count: Int
+    /// Largest first logit per thread (kept so the work cannot be optimised away); each thread writes its own.
+    let sinks: UnsafeMutableBufferPointer<Float>
+
+    init(graph: Graph, frame: PixelBuffer, threads: Int) throws {
+        self.frame = frame
+        th = graph.input.height; tw = graph.input.width; channels = graph.input.channels
+        guard channels == frame.format.channels else {
+            throw ArchitectureError(layer: 0, message: "the architecture takes \(channels) channels, the frame has \(frame.format.channels)")
+        }
+        columns = frame.width / tw
+        count = columns * (frame.height / th)
+        engines = try (0..<max(1, threads)).map { _ in try GraphInference(graph: graph) }
+        sinks = .allocate(capacity: max(1, threads))
+        sinks.initialize(repeating: 0)
+    }
+
+    deinit { sinks.deallocate() }
+
+    func run() {
+        let t = engines.count, plane = th * tw, c = channels
+        DispatchQueue.concurrentPerform(iterations: t) { w in
+            var x = [Float](repeating: 0, count: c * plane)
+            var best = -Float.infinity
+            var i = w
+            while i < count {
+                let tx = i % columns * tw, ty = i / columns * th
+                for y in 0..<th {
+                    let row = (ty + y) * frame.rowStride + tx * c
+                    for px in 0..<tw {
+                        for k in 0..<c { x[k * plane + y * tw + px] = Float(frame.bytes[row + px * c + k]) * (1 / 255) }
+                    }
+                }
+                best = max(best, engines[w].run(x, count: 1)[0])
+                i += t
+            }
+            sinks[w] = best
         }
     }
 }
