@@ -9,6 +9,8 @@ public struct CrackImage: Sendable {
     public let name: String
     /// (H, W) gray8 pixels.
     public let gray: PixelBuffer
+    /// (H, W) rgb8 pixels, when loaded in colour (for a segmenter model).
+    public let rgb: PixelBuffer?
     /// Ground-truth crack pixels, (H, W).
     public let truth: BinaryMask
     /// Ground-truth leak pixels, when the mask marks leaks.
@@ -16,10 +18,11 @@ public struct CrackImage: Sendable {
     /// Indices (y · W + x) of the crack pixels, for sampling.
     public let crackPixels: [Int32]
 
-    /// - Parameters: gray: (H, W) gray8; truth, leak: (H, W) masks.
-    public init(name: String, gray: PixelBuffer, truth: BinaryMask, leak: BinaryMask? = nil) {
+    /// - Parameters: gray: (H, W) gray8; truth, leak: (H, W) masks; rgb: the same frame in colour (optional).
+    public init(name: String, gray: PixelBuffer, truth: BinaryMask, leak: BinaryMask? = nil, rgb: PixelBuffer? = nil) {
         self.name = name
         self.gray = gray
+        self.rgb = rgb
         self.truth = truth
         self.leak = leak
         var idx: [Int32] = []
@@ -47,7 +50,8 @@ extension CrackImage {
             } }
             return out
         }
-        return CrackImage(name: name + "@1/\(factor)", gray: g, truth: pool(truth), leak: leak.map(pool))
+        return CrackImage(name: name + "@1/\(factor)", gray: g, truth: pool(truth), leak: leak.map(pool),
+                          rgb: rgb.map { Downsample.areaPerChannel($0, factor: factor) })
     }
 }
 
@@ -85,11 +89,17 @@ public enum CrackDataset {
         try ImageDecoder.decode(path: path, options: DecodeOptions(format: .gray8)).pixels
     }
 
+    /// Decodes a frame to colour when asked (for a segmenter model).
+    static func colour(_ path: String, _ wanted: Bool) throws -> PixelBuffer? {
+        wanted ? try ImageDecoder.decode(path: path, options: DecodeOptions(format: .rgb8)).pixels : nil
+    }
+
     /// Images with a mask of the same stem (images without one are skipped).
-    /// - Parameters: images, masks: folders; rule: mask values; only: stems to keep (nil = all).
+    /// - Parameters: images, masks: folders; rule: mask values; only: stems to keep (nil = all); colour: also
+    ///   decode each frame to RGB (``CrackImage/rgb``).
     /// - Throws: decoding errors, naming the file.
     public static func load(images: String, masks: String, rule: MaskRule = MaskRule(),
-                            only: Set<String>? = nil) throws -> [CrackImage] {
+                            only: Set<String>? = nil, colour: Bool = false) throws -> [CrackImage] {
         let maskFiles = Dictionary(try files(in: masks).map { ($0.stem, $0.path) }, uniquingKeysWith: { a, _ in a })
         var out: [CrackImage] = []
         for (stem, path) in try files(in: images) {
@@ -110,14 +120,16 @@ public enum CrackDataset {
                     if isCrack { crack.bits[y * g.width + x] = 1 }
                 }
             }
-            out.append(CrackImage(name: stem, gray: g, truth: crack, leak: anyLeak || !rule.leakValues.isEmpty ? leak : nil))
+            out.append(CrackImage(name: stem, gray: g, truth: crack, leak: anyLeak || !rule.leakValues.isEmpty ? leak : nil,
+                                  rgb: try Self.colour(path, colour)))
         }
         return out
     }
 
     /// Crack-free images (every file under `directory`, recursively), with empty masks.
-    /// - Parameters: only: a filter on the file's path relative to `directory`.
-    public static func negatives(_ directory: String, only: (String) -> Bool = { _ in true }) throws -> [CrackImage] {
+    /// - Parameters: only: a filter on the file's path relative to `directory`; colour: also decode to RGB.
+    public static func negatives(_ directory: String, only: (String) -> Bool = { _ in true },
+                                 colour: Bool = false) throws -> [CrackImage] {
         guard let e = FileManager.default.enumerator(atPath: directory) else { return [] }
         var rel: [String] = []
         while let p = e.nextObject() as? String {
@@ -125,7 +137,8 @@ public enum CrackDataset {
         }
         return try rel.sorted().filter(only).map { p in
             let g = try gray(directory + "/" + p)
-            return CrackImage(name: p, gray: g, truth: BinaryMask(width: g.width, height: g.height))
+            return CrackImage(name: p, gray: g, truth: BinaryMask(width: g.width, height: g.height),
+                              rgb: try Self.colour(directory + "/" + p, colour))
         }
     }
 }

@@ -64,18 +64,22 @@ public enum CrackFeatures {
         return out
     }
 
-    /// A crop of a gray image; pixels outside the image repeat the nearest edge pixel.
-    /// - Parameters: gray: (H, W) gray8; x, y: top-left (may be negative); width, height: ≥ 1.
-    public static func crop(_ gray: PixelBuffer, x: Int, y: Int, width: Int, height: Int) -> PixelBuffer {
-        var out = PixelBuffer(width: width, height: height, format: .gray8)
-        guard gray.width > 0 && gray.height > 0 else { return out }
+    /// A crop of an image (gray or colour); pixels outside the image repeat the nearest edge pixel.
+    /// - Parameters: image: (H, W) of any format; x, y: top-left (may be negative); width, height: ≥ 1.
+    public static func crop(_ image: PixelBuffer, x: Int, y: Int, width: Int, height: Int) -> PixelBuffer {
+        var out = PixelBuffer(width: width, height: height, format: image.format)
+        guard image.width > 0 && image.height > 0 else { return out }
+        let c = image.format.channels
         for r in 0..<height {
-            let sy = min(max(y + r, 0), gray.height - 1) * gray.rowStride
+            let sy = min(max(y + r, 0), image.height - 1) * image.rowStride
             let d = r * out.rowStride
-            if x >= 0 && x + width <= gray.width {
-                for c in 0..<width { out.bytes[d + c] = gray.bytes[sy + x + c] }
+            if x >= 0 && x + width <= image.width {
+                for i in 0..<(width * c) { out.bytes[d + i] = image.bytes[sy + x * c + i] }
             } else {
-                for c in 0..<width { out.bytes[d + c] = gray.bytes[sy + min(max(x + c, 0), gray.width - 1)] }
+                for col in 0..<width {
+                    let sx = sy + min(max(x + col, 0), image.width - 1) * c
+                    for k in 0..<c { out.bytes[d + col * c + k] = image.bytes[sx + k] }
+                }
             }
         }
         return out

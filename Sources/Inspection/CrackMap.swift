@@ -1,17 +1,26 @@
 import Foundation
 import ImagingCore
+import Kernels
 import NeuralNet
 import Synchronization
 
 /// The crack probability map of a whole frame, computed tile by tile.
 ///
 /// Each tile is cut with a margin of ``margin(_:)`` pixels (edge pixels repeated outside the frame), its
-/// features and probabilities are computed, and only its core is kept. Features need ``CrackFeatures/halo``
-/// pixels of context and the network its receptive radius, both inside the margin, so the map does
-/// not depend on the tiling: no seams at tile borders.
+/// probabilities are computed, and only its core is kept. The per-pixel kind of model needs
+/// ``CrackFeatures/halo`` pixels of context for its features and its receptive radius, the segmenter kind its
+/// receptive radius, both inside the margin (a segmenter's tiles also start on multiples of its alignment), so the
+/// map does not depend on the tiling: no seams at tile borders.
 public enum CrackMap {
     /// Margin around each tile's core for a model, pixels.
-    public static func margin(_ model: CrackModel) -> Int { CrackFeatures.halo + model.receptiveRadius + 1 }
+    public static func margin(_ model: CrackModel) -> Int {
+        switch model.kind {
+        case .pixel: CrackFeatures.halo + model.receptiveRadius + 1
+        case .segmenter: roundUp(model.receptiveRadius + 1, to: model.alignment)
+        }
+    }
+
+    static func roundUp(_ n: Int, to k: Int) -> Int { (n + k - 1) / max(1, k) * max(1, k) }
 
     private final class Sink: Sendable {
         let values: Mutex<[Float]>
@@ -20,73 +29,174 @@ public enum CrackMap {
 
     /// How the network runs over a tile.
     public enum Engine: Sendable {
-        /// ``InferenceModel``: the convolutions fused tile by tile in the GEMM micro-kernel (the default).
+        /// ``InferenceModel`` / ``GraphInference``: folded, fused inference (the default).
         case inference
-        /// The training layers' forward pass (``Sequential``), the reference that tests compare against.
+        /// The training layers' forward pass (``Sequential`` / ``Graph``), the reference that tests compare against.
         case reference
     }
 
+    /// A tile core: top-left corner and size in map pixels.
+    public typealias Tile = (x: Int, y: Int, w: Int, h: Int)
+
     /// The tile cores of a `width × height` map for a core size (at least 16), row by row; the last column and row
     /// are cut at the edge.
-    public static func tiles(width: Int, height: Int, tileSize: Int) -> [(x: Int, y: Int, w: Int, h: Int)] {
+    public static func tiles(width: Int, height: Int, tileSize: Int) -> [Tile] {
         let t = max(16, tileSize)
-        var grid: [(x: Int, y: Int, w: Int, h: Int)] = []
+        var grid: [Tile] = []
         for y in stride(from: 0, to: height, by: t) {
             for x in stride(from: 0, to: width, by: t) { grid.append((x, y, min(t, width - x), min(t, height - y))) }
         }
         return grid
     }
 
+    /// The core size a model's tiles use for a requested size: a multiple of the model's alignment.
+    public static func tileSize(_ requested: Int, model: CrackModel) -> Int { roundUp(max(16, requested), to: model.alignment) }
+
     /// Crack probability per pixel.
-    /// - Parameters: gray: (H, W) gray8; model: the crack model; tileSize: core size (≥ 16);
-    ///   threads: workers (tiles run in parallel, one network per worker); engine: see ``Engine``;
-    ///   active: the cascade's test of a tile core (x, y, width, height in `gray` pixels): the network runs only
-    ///   on tiles it accepts, the others keep probability 0 (nil: every tile).
+    /// - Parameters: image: (H, W) gray8 or rgb8 (the per-pixel kind works on gray, the segmenter on colour; each is
+    ///   converted when the other is given); model: the crack model; tileSize: core size (≥ 16, rounded up to the
+    ///   model's alignment); threads: workers (tiles run in parallel, one network per worker); engine: see
+    ///   ``Engine``; active: the cascade's test of a tile core (x, y, width, height in `image` pixels): the network
+    ///   runs only on tiles it accepts, the others keep probability 0 (nil: every tile).
     /// - Returns: `H × W` probabilities in 0...1, row-major.
-    public static func probabilities(_ gray: PixelBuffer, model: CrackModel, tileSize: Int = 256,
+    public static func probabilities(_ image: PixelBuffer, model: CrackModel, tileSize: Int = 256,
                                      threads: Int = 1, engine: Engine = .inference,
                                      active: ((_ x: Int, _ y: Int, _ width: Int, _ height: Int) -> Bool)? = nil)
         -> [Float] {
-        let w = gray.width, h = gray.height
+        let w = image.width, h = image.height
         guard w > 0 && h > 0 else { return [] }
-        let scale = CrackFeatures.contrastScale(gray)
-        var grid = tiles(width: w, height: h, tileSize: tileSize)
+        var grid = tiles(width: w, height: h, tileSize: Self.tileSize(tileSize, model: model))
         if let active { grid.removeAll { !active($0.x, $0.y, $0.w, $0.h) } }
-        let tiles = grid
+        switch model.kind {
+        case .pixel:
+            let gray = image.format == .gray8 ? image : ColorConversion.gray(image, threads: max(1, threads))
+            let scale = CrackFeatures.contrastScale(gray)
+            return run(grid, width: w, height: h, threads: threads) {
+                pixelWorker(gray, model: model, scale: scale, engine: engine)
+            }
+        case .segmenter(let crackClass):
+            let rgb = colour(image)
+            return run(grid, width: w, height: h, threads: threads) {
+                segmenterWorker(rgb, model: model, crackClass: crackClass, engine: engine)
+            }
+        }
+    }
+
+    /// Runs `tiles` over `threads` workers; each worker is made once (its own networks and scratch) and maps a tile
+    /// to the probabilities of its core, row-major.
+    private static func run(_ tiles: [Tile], width w: Int, height h: Int, threads: Int,
+                            makeWorker: @Sendable () -> (Tile) -> [Float]) -> [Float] {
         let sink = Sink(count: w * h)
         guard !tiles.isEmpty else { return sink.values.withLock { $0 } }
         let workers = max(1, min(threads, tiles.count))
-        let m = margin(model)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var nets: [SIMD2<Int>: Sequential] = [:]
-            var compiled: [SIMD2<Int>: InferenceModel] = [:]
+            let core = makeWorker()
             for index in stride(from: worker, to: tiles.count, by: workers) {
                 let tile = tiles[index]
-                // The fused convolutions want rows of a multiple of 16 pixels: widen the right margin.
-                let ch = tile.h + 2 * m
-                let cw = engine == .inference ? (tile.w + 2 * m + 15) / 16 * 16 : tile.w + 2 * m
-                let crop = CrackFeatures.crop(gray, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
-                let features = CrackFeatures.compute(crop, scale: scale)
-                let key = SIMD2(cw, ch)
-                let logits: [Float]
-                switch engine {
-                case .inference:
-                    let net = compiled[key] ?? InferenceModel(network: model.network(height: ch, width: cw), batchSize: 1)
-                    compiled[key] = net
-                    logits = net.run(features, count: 1)
-                case .reference:
-                    let net = nets[key] ?? model.network(height: ch, width: cw)
-                    nets[key] = net
-                    logits = CrackModel.logits(features, net: net)
-                }
+                let p = core(tile)
                 sink.values.withLock { out in
                     for r in 0..<tile.h {
-                        let src = (r + m) * cw + m, dst = (tile.y + r) * w + tile.x
-                        for c in 0..<tile.w { out[dst + c] = 1 / (1 + exp(-logits[src + c])) }
+                        let dst = (tile.y + r) * w + tile.x
+                        for c in 0..<tile.w { out[dst + c] = p[r * tile.w + c] }
                     }
                 }
             }
         }
         return sink.values.withLock { $0 }
+    }
+
+    /// A worker of the per-pixel kind: features of the tile with its margin, then the network.
+    private static func pixelWorker(_ gray: PixelBuffer, model: CrackModel, scale: Float,
+                                    engine: Engine) -> (Tile) -> [Float] {
+        var nets: [SIMD2<Int>: Sequential] = [:]
+        var compiled: [SIMD2<Int>: InferenceModel] = [:]
+        let m = margin(model)
+        return { tile in
+            // The fused convolutions want rows of a multiple of 16 pixels: widen the right margin.
+            let ch = tile.h + 2 * m
+            let cw = engine == .inference ? roundUp(tile.w + 2 * m, to: 16) : tile.w + 2 * m
+            let crop = CrackFeatures.crop(gray, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
+            let features = CrackFeatures.compute(crop, scale: scale)
+            let key = SIMD2(cw, ch)
+            let logits: [Float]
+            switch engine {
+            case .inference:
+                let net = compiled[key] ?? InferenceModel(network: model.network(height: ch, width: cw), batchSize: 1)
+                compiled[key] = net
+                logits = net.run(features, count: 1)
+            case .reference:
+                let net = nets[key] ?? model.network(height: ch, width: cw)
+                nets[key] = net
+                logits = CrackModel.logits(features, net: net)
+            }
+            var out = [Float](repeating: 0, count: tile.w * tile.h)
+            for r in 0..<tile.h {
+                let src = (r + m) * cw + m
+                for c in 0..<tile.w { out[r * tile.w + c] = 1 / (1 + exp(-logits[src + c])) }
+            }
+            return out
+        }
+    }
+
+    /// A worker of the segmenter kind: the tile with its margin as RGB floats (−1…1), the encoder-decoder, and the
+    /// softmax probability of the crack class.
+    private static func segmenterWorker(_ rgb: PixelBuffer, model: CrackModel, crackClass: Int,
+                                        engine: Engine) -> (Tile) -> [Float] {
+        var graphs: [SIMD2<Int>: Graph] = [:]
+        var compiled: [SIMD2<Int>: GraphInference] = [:]
+        let m = margin(model), a = model.alignment
+        return { tile in
+            // Heights a multiple of the alignment; widths so that the coarsest layer's rows are a multiple of 8
+            // pixels (its convolutions then run fused).
+            let ch = roundUp(tile.h + 2 * m, to: a), cw = roundUp(tile.w + 2 * m, to: 8 * a)
+            let crop = CrackFeatures.crop(rgb, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
+            let plane = cw * ch
+            var x = [Float](repeating: 0, count: 3 * plane)
+            for r in 0..<ch {
+                let row = r * crop.rowStride
+                for c in 0..<cw {
+                    for k in 0..<3 { x[k * plane + r * cw + c] = Float(crop.bytes[row + 3 * c + k]) / 127.5 - 1 }
+                }
+            }
+            let key = SIMD2(cw, ch)
+            let graph = graphs[key] ?? model.graph(height: ch, width: cw)
+            graphs[key] = graph
+            let logits: [Float]
+            switch engine {
+            case .inference:
+                // The model's graph always compiles (convolutions, activations, upsampling, concat and add only).
+                let net = compiled[key] ?? (try! GraphInference(graph: graph))
+                compiled[key] = net
+                logits = net.run(x, count: 1)
+            case .reference:
+                logits = graph.forward(Tensor(shape: Shape(channels: 3, batch: 1, height: ch, width: cw), data: x),
+                                       context: PassContext(training: false)).data
+            }
+            let classes = logits.count / plane
+            var out = [Float](repeating: 0, count: tile.w * tile.h)
+            for r in 0..<tile.h {
+                for c in 0..<tile.w {
+                    let i = (r + m) * cw + m + c, own = logits[crackClass * plane + i]
+                    var sum: Float = 0
+                    for k in 0..<classes { sum += exp(logits[k * plane + i] - own) }
+                    out[r * tile.w + c] = 1 / sum
+                }
+            }
+            return out
+        }
+    }
+
+    /// The image as rgb8: gray replicated into three channels, alpha dropped.
+    static func colour(_ image: PixelBuffer) -> PixelBuffer {
+        guard image.format != .rgb8 else { return image }
+        var out = PixelBuffer(width: image.width, height: image.height, format: .rgb8)
+        let c = image.format.channels
+        for y in 0..<image.height {
+            for x in 0..<image.width {
+                let s = y * image.rowStride + x * c, d = y * out.rowStride + 3 * x
+                for k in 0..<3 { out.bytes[d + k] = image.bytes[s + (c == 1 ? 0 : k)] }
+            }
+        }
+        return out
     }
 }

@@ -10,9 +10,10 @@ public struct DetectorError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The per-pixel crack model: a small fully convolutional network (3×3 convolutions with growing dilations
-/// and a 1×1 head, no pooling, so the output has the input's size) from the ``CrackFeatures`` channels to one
-/// crack logit per pixel. The layer list comes from the model file, so files of the committed spec (four
+/// The crack model, of one of two kinds (``Kind``). The per-pixel kind: a small fully convolutional network (3×3
+/// convolutions with growing dilations and a 1×1 head, no pooling, so the output has the input's size) from the
+/// ``CrackFeatures`` channels to one crack logit per pixel. The segmenter kind: an encoder-decoder (``Graph``) from
+/// RGB to class logits per pixel (background, crack, look-alikes…), whose crack class gives the probability. The layer list comes from the model file, so files of the committed spec (four
 /// 12-channel layers, ``Spec/v1_0``) and of the larger ``Spec/wide`` (six 16-channel layers) load alike. Its weights are a value, so one model serves any tile
 /// size and any number of threads.
 public struct CrackModel: Sendable {
@@ -22,6 +23,19 @@ public struct CrackModel: Sendable {
     public let metadata: ModelMetadata
     /// Pixels of context the network needs on each side of an output pixel.
     public let receptiveRadius: Int
+    /// What the network maps.
+    public enum Kind: Sendable, Hashable {
+        /// ``CrackFeatures`` channels of a gray frame → one crack logit per pixel.
+        case pixel
+        /// RGB (0…255 mapped to −1…1) → one logit per class and pixel; the probability of class `crackClass`
+        /// (softmax) is the crack probability.
+        case segmenter(crackClass: Int)
+    }
+    /// This model's kind.
+    public let kind: Kind
+    /// Input pixels per pixel of the network's coarsest layer: a tile must start on a multiple of it (1 for the
+    /// per-pixel kind).
+    public let alignment: Int
     /// File name of the committed model in `models/`.
     public static let defaultFileName = "crack-pixel-v1.3.nnw"
 
@@ -72,12 +86,30 @@ public struct CrackModel: Sendable {
         return radius
     }
 
+    /// Checks that a model is a segmenter: RGB in, a `conv` head with one output per class name, a class named
+    /// `crack`, and a graph that builds. Returns its kind, receptive radius and alignment.
+    static func validateSegmenter(_ m: ModelMetadata) -> (kind: Kind, radius: Int, alignment: Int)? {
+        let a = m.architecture
+        guard a.input.channels == 3, let last = a.layers.last, last.type == "conv", let out = last.out, out >= 2,
+              out == m.classNames.count, let crack = m.classNames.firstIndex(of: "crack"),
+              let graph = try? Graph(architecture: a, seed: 0) else { return nil }
+        let field = graph.receptiveField
+        return (.segmenter(crackClass: crack), field.radius, field.alignment)
+    }
+
     /// Wraps trained weights.
-    /// - Parameters: metadata: its architecture must be a per-pixel crack network (checked by the file reader).
+    /// - Parameters: metadata: its architecture must be a per-pixel crack network or a segmenter (checked by the
+    ///   file reader).
     public init(weights: [Float], metadata: ModelMetadata) {
         self.weights = weights
         self.metadata = metadata
-        receptiveRadius = Self.validate(metadata.architecture) ?? 0
+        if let radius = Self.validate(metadata.architecture) {
+            receptiveRadius = radius; kind = .pixel; alignment = 1
+        } else if let s = Self.validateSegmenter(metadata) {
+            receptiveRadius = s.radius; kind = s.kind; alignment = s.alignment
+        } else {
+            receptiveRadius = 0; kind = .pixel; alignment = 1
+        }
     }
 
     /// Reads a model file written by the detector trainer.
@@ -85,11 +117,17 @@ public struct CrackModel: Sendable {
     public init(path: String) throws {
         let file: ModelFile
         do { file = try ModelFile(path: path) } catch { throw DetectorError("\(path): \(error)") }
-        guard Self.validate(file.metadata.architecture) != nil,
-              let net = try? Sequential(architecture: file.metadata.architecture, seed: 0) else {
-            throw DetectorError("\(path): not a per-pixel crack network (3 input channels, same-size convolutions, one output map)")
+        let expected: Int
+        if Self.validate(file.metadata.architecture) != nil,
+           let net = try? Sequential(architecture: file.metadata.architecture, seed: 0) {
+            expected = net.parameters.reduce(0) { $0 + $1.value.count }
+        } else if Self.validateSegmenter(file.metadata) != nil,
+                  let graph = try? Graph(architecture: file.metadata.architecture, seed: 0) {
+            expected = graph.parameters.reduce(0) { $0 + $1.value.count }
+        } else {
+            throw DetectorError("\(path): neither a per-pixel crack network (3 feature channels, same-size convolutions, "
+                                + "one output map) nor a segmenter (RGB in, one output per class name, a class named crack)")
         }
-        let expected = net.parameters.reduce(0) { $0 + $1.value.count }
         guard file.weights.count == expected else {
             throw DetectorError("\(path): \(file.weights.count) weights, its architecture has \(expected)")
         }
@@ -104,6 +142,17 @@ public struct CrackModel: Sendable {
         let net = try! Sequential(architecture: a, seed: 0)
         net.load(flatWeights: weights)
         return net
+    }
+
+    /// The trained segmenter for tiles of `height × width` (a multiple of ``alignment``; one per worker).
+    /// - Precondition: the model is of the segmenter kind.
+    public func graph(height: Int, width: Int) -> Graph {
+        var a = metadata.architecture
+        a.input = InputSpec(channels: 3, height: height, width: width)
+        // Validated when the model was read; the tile size is a multiple of the alignment.
+        let g = try! Graph(architecture: a, seed: 0)
+        g.load(flatWeights: weights)
+        return g
     }
 
     /// Crack probabilities of a tile's features.

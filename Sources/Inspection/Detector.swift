@@ -167,10 +167,14 @@ public final class Detector: Sendable {
         let active = surface.map { s in { (x: Int, y: Int, w: Int, h: Int) in
             s.anyPaved(x: x * factor, y: y * factor, width: w * factor, height: h * factor)
         } }
-        let prob = CrackMap.probabilities(work, model: model, tileSize: configuration.tileSize, threads: max(1, threads),
-                                          active: active)
+        // The per-pixel model reads the gray working image, a segmenter the colour one.
+        let mapInput = model.kind == .pixel || px.format == .gray8 ? work
+            : (factor > 1 ? Downsample.areaPerChannel(px, factor: factor, threads: max(1, threads)) : px)
+        let prob = CrackMap.probabilities(mapInput, model: model, tileSize: configuration.tileSize,
+                                          threads: max(1, threads), active: active)
         if let active, work.pixelCount > 0 {
-            let reached = CrackMap.tiles(width: work.width, height: work.height, tileSize: configuration.tileSize)
+            let reached = CrackMap.tiles(width: work.width, height: work.height,
+                                         tileSize: CrackMap.tileSize(configuration.tileSize, model: model))
                 .filter { active($0.x, $0.y, $0.w, $0.h) }.reduce(0) { $0 + $1.w * $1.h }
             times.networkShare = Double(reached) / Double(work.pixelCount)
         }

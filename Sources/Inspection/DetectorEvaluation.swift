@@ -26,7 +26,9 @@ public struct DetectorEvaluation: Sendable {
     /// Runs the detector on one labelled frame and adds it.
     public mutating func add(_ image: CrackImage, detector: Detector, threads: Int) {
         let start = Date()
-        let prob = CrackMap.probabilities(image.gray, model: detector.model, tileSize: detector.configuration.tileSize,
+        // A segmenter reads the colour frame when it was loaded (``CrackDataset/load(images:masks:rule:only:colour:)``).
+        let input = detector.model.kind == .pixel ? image.gray : (image.rgb ?? image.gray)
+        let prob = CrackMap.probabilities(input, model: detector.model, tileSize: detector.configuration.tileSize,
                                           threads: threads)
         let findings = detector.regions(prob, width: image.gray.width, height: image.gray.height, gray: image.gray,
                                         threads: threads)

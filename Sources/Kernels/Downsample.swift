@@ -56,6 +56,30 @@ public enum Downsample {
         return dst
     }
 
+    /// ``area(_:factor:threads:)`` for any pixel format: each channel is split out, reduced by the gray kernel and
+    /// interleaved again (so a colour frame's channels get exactly the gray kernel's means).
+    /// - Parameters: src: (H, W) of any format; factor: ≥ 2; threads: ≥ 1.
+    public static func areaPerChannel(_ src: PixelBuffer, factor: Int, threads: Int = 1) -> PixelBuffer {
+        let c = src.format.channels
+        guard c > 1 else { return area(src, factor: factor, threads: threads) }
+        var out: PixelBuffer?
+        for k in 0..<c {
+            var plane = PixelBuffer(width: src.width, height: src.height, format: .gray8)
+            for y in 0..<src.height {
+                let s = y * src.rowStride, d = y * plane.rowStride
+                for x in 0..<src.width { plane.bytes[d + x] = src.bytes[s + x * c + k] }
+            }
+            let small = area(plane, factor: factor, threads: threads)
+            var o = out ?? PixelBuffer(width: small.width, height: small.height, format: src.format)
+            for y in 0..<small.height {
+                let s = y * small.rowStride, d = y * o.rowStride
+                for x in 0..<small.width { o.bytes[d + x * c + k] = small.bytes[s + x] }
+            }
+            out = o
+        }
+        return out!
+    }
+
     /// Scalar twin of ``area(_:factor:threads:)``.
     public static func areaReference(_ src: PixelBuffer, factor: Int) -> PixelBuffer {
         let ow = (src.width + factor - 1) / factor, oh = (src.height + factor - 1) / factor

@@ -130,6 +130,34 @@ public final class Graph: Layer {
         return total / Double(max(1, input.height * input.width))
     }
 
+    /// Pixels of context an output pixel needs on each side (at the input's resolution), and the input pixels per
+    /// pixel of the coarsest node (tiles must start on multiples of it for a tiled map to have no seams): each
+    /// convolution adds its half-width times the stride so far, an upsampling adds one pixel of the coarser grid.
+    public var receptiveField: (radius: Int, alignment: Int) {
+        var radius: [Double] = [], step: [Double] = []
+        var coarsest = 1.0
+        for n in nodes {
+            let r0 = n.inputs.map { $0 < 0 ? 0 : radius[$0] }.max() ?? 0
+            let j0 = n.inputs.map { $0 < 0 ? 1 : step[$0] }.min() ?? 1
+            var r = r0, j = j0
+            if case .layer(let l) = n.operation {
+                if let c = l as? Conv2D {
+                    r += Double(c.dilation * (c.kernel - 1) / 2) * j0 + Double(c.stride - 1) * j0
+                    j = j0 * Double(c.stride)
+                } else if let p = l as? Pool {
+                    r += Double(p.kernel - 1) * j0
+                    j = j0 * Double(p.stride)
+                } else if let u = l as? Upsample {
+                    r += j0
+                    j = j0 / Double(u.scale)
+                }
+            }
+            coarsest = max(coarsest, j)
+            radius.append(r); step.append(j)
+        }
+        return (Int((radius.last ?? 0).rounded(.up)), Int(coarsest))
+    }
+
     /// Runs every node. - Parameters: x: `(input.channels, N, H, W)`; training mode keeps the outputs for backward.
     public func forward(_ x: Tensor, context: PassContext) -> Tensor {
         var outputs: [Tensor] = []

@@ -47,7 +47,7 @@ public struct PassContext {
 /// `forward` in training mode caches what `backward` needs; `backward` takes the gradient of the loss with
 /// respect to the output and returns it with respect to the input, adding parameter gradients to
 /// ``Parameter/grad``. Tensors are `(C, N, H, W)` (see ``Shape``).
-public protocol Layer: AnyObject {
+public protocol Layer: ParameterHolder {
     /// The layer's entry in the architecture description.
     var spec: LayerSpec { get }
     /// The output shape for an input shape. - Precondition: the input fits the layer.
@@ -62,4 +62,28 @@ public protocol Layer: AnyObject {
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+}
+
+/// Anything holding parameters in model-file order (layers, sequences, graphs): flattening and loading the weights
+/// a model file stores.
+public protocol ParameterHolder: AnyObject {
+    /// Parameters and stored state, in model-file order.
+    var parameters: [Parameter] { get }
+}
+
+extension ParameterHolder {
+
+    /// Every parameter's values in model-file order, flattened (what a model file stores).
+    public func flatWeights() -> [Float] { parameters.flatMap(\.value) }
+
+    /// Replaces all parameter values. - Precondition: `weights.count` equals the total parameter count.
+    public func load(flatWeights weights: [Float]) {
+        let ps = parameters
+        precondition(weights.count == ps.reduce(0) { $0 + $1.value.count }, "weight count mismatch")
+        var o = 0
+        for p in ps {
+            p.value = Array(weights[o..<(o + p.value.count)])
+            o += p.value.count
+        }
+    }
 }

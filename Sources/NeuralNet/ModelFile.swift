@@ -136,16 +136,28 @@ public struct ModelFile: Sendable {
         if let want = expecting, want.normalized != md.architecture.normalized {
             throw .architectureMismatch("file has \(md.architecture.layers.count) layers on \(md.architecture.input), expected \(want.layers.count) on \(want.input)")
         }
-        let network: Sequential
-        do { network = try Sequential(architecture: md.architecture, seed: 0) } catch {
-            throw .architectureMismatch(error.description)
+        // A sequence of layers, or an encoder-decoder graph (ids, inputs, concat, add, upsample).
+        let parameters: Int, outputs: Int
+        do {
+            let network = try Sequential(architecture: md.architecture, seed: 0)
+            parameters = network.parameters.reduce(0) { $0 + $1.value.count }
+            outputs = network.outputShape(batch: 1).channels
+        } catch let sequenceError {
+            do {
+                let graph = try Graph(architecture: md.architecture, seed: 0)
+                parameters = graph.parameters.reduce(0) { $0 + $1.value.count }
+                let i = md.architecture.input
+                outputs = graph.outputShape(for: Shape(channels: i.channels, batch: 1, height: i.height, width: i.width)).channels
+            } catch {
+                throw .architectureMismatch(sequenceError.description)
+            }
         }
-        let needed = network.parameters.reduce(0) { $0 + $1.value.count } + md.extraStateCount
+        let needed = parameters + md.extraStateCount
         guard needed == w.count else {
             throw .architectureMismatch("architecture needs \(needed) floats, file has \(w.count)")
         }
-        guard md.classNames.count == network.outputShape(batch: 1).channels else {
-            throw .architectureMismatch("\(md.classNames.count) class names for \(network.outputShape(batch: 1).channels) outputs")
+        guard md.classNames.count == outputs else {
+            throw .architectureMismatch("\(md.classNames.count) class names for \(outputs) outputs")
         }
         self.metadata = md
         self.weights = w

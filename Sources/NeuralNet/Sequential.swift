@@ -1,5 +1,5 @@
 /// A chain of layers: the trainable network.
-public final class Sequential {
+public final class Sequential: ParameterHolder {
     /// Input channels and tile size.
     public let input: InputSpec
     /// The layers, first to last.
@@ -47,19 +47,5 @@ public final class Sequential {
     /// Sets every gradient to zero.
     public func zeroGradients() {
         for p in parameters { for i in p.grad.indices { p.grad[i] = 0 } }
-    }
-
-    /// All parameter values concatenated in model-file order.
-    public func flatWeights() -> [Float] { parameters.flatMap(\.value) }
-
-    /// Replaces all parameter values. - Precondition: `weights.count` equals the total parameter count.
-    public func load(flatWeights weights: [Float]) {
-        let ps = parameters
-        precondition(weights.count == ps.reduce(0) { $0 + $1.value.count }, "weight count mismatch")
-        var o = 0
-        for p in ps {
-            p.value = Array(weights[o..<(o + p.value.count)])
-            o += p.value.count
-        }
     }
 }

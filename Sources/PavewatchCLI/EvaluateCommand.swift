@@ -155,13 +155,15 @@ extension EvaluateCommand {
         let rule = MaskRule(crackValues: try Self.values(crackValues), minimum: maskMinimum,
                             leakValues: try Self.values(leakValues) ?? [])
         let frames: [CrackImage]
+        // A segmenter model reads colour.
+        let colour = detector.model.kind != .pixel
         if let crackFree {
             let keep = try split.map(Self.stems)
-            frames = try CrackDataset.negatives(crackFree, only: { keep?.contains($0) ?? true })
+            frames = try CrackDataset.negatives(crackFree, only: { keep?.contains($0) ?? true }, colour: colour)
             if frames.isEmpty { throw CommandFailure("no image under \(crackFree)") }
         } else {
             frames = try CrackDataset.load(images: images ?? "", masks: masks ?? "", rule: rule,
-                                           only: try split.map(Self.stems))
+                                           only: try split.map(Self.stems), colour: colour)
             if frames.isEmpty { throw CommandFailure("no image in \(images ?? "") has a mask in \(masks ?? "")") }
         }
         var ev = DetectorEvaluation(tolerance: tolerance)
