@@ -138,7 +138,7 @@ let package = Package(
             "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: common),
         .executableTarget(name: "detector-train", dependencies: ["Findings", "ImagingCore", "Inspection", "NeuralNet"], swiftSettings: compute),
-        .executableTarget(name: "tile-train", dependencies: ["Training"], swiftSettings: compute),
+        .executableTarget(name: "tile-train", dependencies: ["Training", "Inspection"], swiftSettings: compute),
         .executableTarget(name: "pavewatch-bench", dependencies: [
             "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet", "Inspection",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

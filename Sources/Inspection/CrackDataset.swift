@@ -32,6 +32,9 @@ public struct CrackImage: Sendable {
 }
 
 extension CrackImage {
+    /// What `model` reads of this frame: gray for the per-pixel kind, colour (when loaded) for a segmenter.
+    public func input(for model: CrackModel) -> PixelBuffer { model.kind == .pixel ? gray : (rgb ?? gray) }
+
     /// This frame reduced by an integer factor, for scale augmentation (a close-up's cracks made as thin as a drone
     /// sees them): gray by area averaging, a reduced pixel is crack (or leak) when any pixel of its block is.
     /// - Parameters: factor: ≥ 1; 1 returns the frame itself.

@@ -27,8 +27,7 @@ public struct DetectorEvaluation: Sendable {
     public mutating func add(_ image: CrackImage, detector: Detector, threads: Int) {
         let start = Date()
         // A segmenter reads the colour frame when it was loaded (``CrackDataset/load(images:masks:rule:only:colour:)``).
-        let input = detector.model.kind == .pixel ? image.gray : (image.rgb ?? image.gray)
-        let prob = CrackMap.probabilities(input, model: detector.model, tileSize: detector.configuration.tileSize,
+        let prob = CrackMap.probabilities(image.input(for: detector.model), model: detector.model, tileSize: detector.configuration.tileSize,
                                           threads: threads)
         let findings = detector.regions(prob, width: image.gray.width, height: image.gray.height, gray: image.gray,
                                         threads: threads)

@@ -94,6 +94,10 @@ struct EvaluateCommand: AsyncParsableCommand {
         guard let model else { return try runDetector() }
         let file: ModelFile
         do { file = try ModelFile(path: model) } catch { throw CommandFailure("\(model): \(error)") }
+        guard (try? Sequential(architecture: file.metadata.architecture, seed: 0)) != nil,
+              file.metadata.architecture.layers.contains(where: { $0.type == "dense" }) else {
+            throw CommandFailure("\(model) is not a tile classifier: a crack model (per-pixel or segmenter) goes with --detector-model")
+        }
         let net = file.makeNetwork()
         let size = net.input.width
         let samples: [TileSample]

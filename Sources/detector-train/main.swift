@@ -40,6 +40,8 @@ if args.count > 2 && args[1] == "eval" {
     // training half of the crack-free sets at several tile-gate bars.
     let root = args.count > 3 ? args[3] : "/work/shared/datasets"
     let model = try CrackModel(path: args[2])
+    // A segmenter reads colour.
+    let colour = model.kind != .pixel
     func out(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
     let cfd = DetectorSplits.split(try CrackDataset.files(in: root + "/crackforest-cfd/mask_png").map(\.stem), DetectorSplits.crackForest)
     let dc = DetectorSplits.split(try CrackDataset.files(in: root + "/deepcrack/train_lab").map(\.stem), DetectorSplits.carvedValidation)
@@ -49,14 +51,14 @@ if args.count > 2 && args[1] == "eval" {
         uavEvery == 10 ? DetectorSplits.carvedValidation($0) : ($0 % max(2, uavEvery) == 0 ? .validation : .train)
     }
     let sets: [(String, [CrackImage])] = [
-        ("crackforest-val", try CrackDataset.load(images: root + "/crackforest-cfd/image", masks: root + "/crackforest-cfd/mask_png", only: Set(cfd[.validation] ?? []))),
-        ("deepcrack-val", try CrackDataset.load(images: root + "/deepcrack/train_img", masks: root + "/deepcrack/train_lab", only: Set(dc[.validation] ?? []))),
-        ("uav75-carved-val", try CrackDataset.load(images: root + "/uav75/train_img", masks: root + "/uav75/train_lab", rule: MaskRule(minimum: 255), only: Set(uav[.validation] ?? []))),
+        ("crackforest-val", try CrackDataset.load(images: root + "/crackforest-cfd/image", masks: root + "/crackforest-cfd/mask_png", only: Set(cfd[.validation] ?? []), colour: colour)),
+        ("deepcrack-val", try CrackDataset.load(images: root + "/deepcrack/train_img", masks: root + "/deepcrack/train_lab", only: Set(dc[.validation] ?? []), colour: colour)),
+        ("uav75-carved-val", try CrackDataset.load(images: root + "/uav75/train_img", masks: root + "/uav75/train_lab", rule: MaskRule(minimum: 255), only: Set(uav[.validation] ?? []), colour: colour)),
         ("paveseg-val", try CrackDataset.load(images: root + "/paveseg-preview/images", masks: root + "/paveseg-preview/masks",
                                               rule: MaskRule(crackValues: [30, 150]),
-                                              only: Set(DetectorSplits.split(try CrackDataset.files(in: root + "/paveseg-preview/masks").map(\.stem), DetectorSplits.paveseg)[.validation] ?? []))),
+                                              only: Set(DetectorSplits.split(try CrackDataset.files(in: root + "/paveseg-preview/masks").map(\.stem), DetectorSplits.paveseg)[.validation] ?? []), colour: colour)),
         ("crackforest-val-x2", try CrackDataset.load(images: root + "/crackforest-cfd/image", masks: root + "/crackforest-cfd/mask_png",
-                                                     only: Set(cfd[.validation] ?? [])).map { $0.reduced(by: 2) }),
+                                                     only: Set(cfd[.validation] ?? []), colour: colour).map { $0.reduced(by: 2) }),
     ]
     // The training halves of the crack-free sets (the held-out halves are for the report only).
     // negval: only the validation part carved from the training halves (protocol G, never trained on by v2.1).
@@ -66,12 +68,12 @@ if args.count > 2 && args[1] == "eval" {
         let part: DetectorSplits.Part = carvedOnly ? .validation : .train
         let pav = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/pavement-negatives/images"), rule)
         let ozg = DetectorSplits.split(DetectorSplits.uniqueFiles(root + "/ozgenel-concrete-crack-cls/Negative"), rule)
-        return try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[part] ?? []).contains)
-            + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[part] ?? []).contains)
+        return try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[part] ?? []).contains, colour: colour)
+            + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[part] ?? []).contains, colour: colour)
     }
     for (name, images) in sets {
         var ev = PixelEvaluation()
-        for v in images { ev.add(probability: CrackMap.probabilities(v.gray, model: model, threads: 2), truth: v.truth) }
+        for v in images { ev.add(probability: CrackMap.probabilities(v.input(for: model), model: model, threads: 2), truth: v.truth) }
         out(String(format: "%@ ODS %.4f (P %.3f R %.3f at %.2f) OIS %.4f", name, ev.ods.f1, ev.ods.precision,
                    ev.ods.recall, ev.ods.threshold, ev.ois.f1))
     }
@@ -148,15 +150,15 @@ if args.count > 2 && args[1] == "eval" {
         }
         var flagged = [Int](repeating: 0, count: grid.count), kept = flagged, boxesHit = flagged, onBox = flagged, total = flagged
         for n in negs {
-            let p = CrackMap.probabilities(n.gray, model: model, threads: 2)
+            let p = CrackMap.probabilities(n.input(for: model), model: model, threads: 2)
             for (k, d) in detectors.enumerated() where !findings(d, n.gray, p).isEmpty { flagged[k] += 1 }
         }
         for v in photos {
-            let p = CrackMap.probabilities(v.gray, model: model, threads: 2)
+            let p = CrackMap.probabilities(v.input(for: model), model: model, threads: 2)
             for (k, d) in detectors.enumerated() where !findings(d, v.gray, p).isEmpty { kept[k] += 1 }
         }
         for t in tiles {
-            let p = CrackMap.probabilities(t.gray, model: model, threads: 2)
+            let p = CrackMap.probabilities(t.input(for: model), model: model, threads: 2)
             for (k, d) in detectors.enumerated() {
                 let found = findings(d, t.gray, p).filter { $0.defectClass == .crack }.map(\.bbox)
                 boxesHit[k] += t.boxes.filter { b in found.contains { overlaps($0, b) } }.count
@@ -190,7 +192,7 @@ if args.count > 2 && args[1] == "eval" {
         }
         var flagged = [Int](repeating: 0, count: grid.count)
         for n in negs {
-            let p = CrackMap.probabilities(n.gray, model: model, threads: 2)
+            let p = CrackMap.probabilities(n.input(for: model), model: model, threads: 2)
             for (k, d) in detectors.enumerated()
             where !d.regions(p, width: n.gray.width, height: n.gray.height, gray: n.gray, threads: 2).isEmpty { flagged[k] += 1 }
         }
@@ -205,7 +207,7 @@ if args.count > 2 && args[1] == "eval" {
         }
         var photos = [Int](repeating: 0, count: grid.count), on = photos, off = photos
         for v in crackPhotos {
-            let p = CrackMap.probabilities(v.gray, model: model, threads: 2)
+            let p = CrackMap.probabilities(v.input(for: model), model: model, threads: 2)
             for (k, d) in detectors.enumerated() {
                 let found = d.regions(p, width: v.gray.width, height: v.gray.height, gray: v.gray, threads: 2)
                 let good = found.filter { onCrack($0, v.truth) }.count
@@ -230,7 +232,7 @@ if args.count > 2 && args[1] == "eval" {
         var flagged = [Int](repeating: 0, count: bars.count)
         var kept = [Int](repeating: 0, count: bars.count), cracked = 0
         func count(_ n: CrackImage, _ into: inout [Int]) {
-            let p = CrackMap.probabilities(n.gray, model: model, threads: 2)
+            let p = CrackMap.probabilities(n.input(for: model), model: model, threads: 2)
             for (k, bar) in bars.enumerated() {
                 var c = DetectorConfiguration(minimumLengthPx: bar.2, tileGate: bar.0 > 0 ? bar.0 : nil)
                 c.minimumElongation = bar.1
