@@ -158,7 +158,7 @@ if args.count > 2 && args[1] == "eval" {
             for (k, d) in detectors.enumerated() where !findings(d, v.gray, p).isEmpty { kept[k] += 1 }
         }
         for t in tiles {
-            let p = CrackMap.probabilities(t.input(for: model), model: model, threads: 2)
+            let p = CrackMap.probabilities(t.gray, model: model, threads: 2)
             for (k, d) in detectors.enumerated() {
                 let found = findings(d, t.gray, p).filter { $0.defectClass == .crack }.map(\.bbox)
                 boxesHit[k] += t.boxes.filter { b in found.contains { overlaps($0, b) } }.count
