@@ -1,4 +1,5 @@
 import Codecs
+import Filters
 import Findings
 import Foundation
 import ImagingCore
