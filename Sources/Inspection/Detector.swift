@@ -283,25 +283,12 @@ public final class Detector: Sendable {
     /// Fills enclosed background pockets of at most `maximumArea` pixels (threshold noise inside a wide crack,
     /// not cells of a crack network).
     static func fillSmallHoles(_ m: inout BinaryMask, maximumArea: Int) {
-        let w = m.width, h = m.height
-        var seen = [Bool](repeating: false, count: w * h)
-        var stack: [Int] = [], region: [Int] = []
-        for start in 0..<(w * h) where m.bits[start] == 0 && !seen[start] {
-            var touches = false
-            region.removeAll(keepingCapacity: true)
-            seen[start] = true
-            stack.append(start)
-            while let i = stack.popLast() {
-                region.append(i)
-                let x = i % w, y = i / w
-                if x == 0 || y == 0 || x == w - 1 || y == h - 1 { touches = true }
-                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < w && ny < h {
-                    let j = ny * w + nx
-                    if m.bits[j] == 0 && !seen[j] { seen[j] = true; stack.append(j) }
-                }
-            }
-            if !touches && region.count <= maximumArea { for i in region { m.bits[i] = 1 } }
+        let bits = m.bits
+        var fill: [Int] = []
+        FloodFill.forEachRegion(width: m.width, height: m.height, member: { bits[$0] == 0 }) { cells, touches in
+            if !touches && cells.count <= maximumArea { fill += cells }
         }
+        for i in fill { m.bits[i] = 1 }
     }
 
     /// Crack subtype from the region's shape. Image convention: the direction of travel runs along the image's

@@ -75,23 +75,9 @@ public struct RegionMeasurement: Sendable, Equatable {
 
     /// Off regions (4-connected) that do not touch the crop's border.
     static func countHoles(_ mask: BinaryMask) -> Int {
-        let w = mask.width, h = mask.height
-        var seen = [Bool](repeating: false, count: w * h)
         var holes = 0
-        var stack: [Int] = []
-        for start in 0..<(w * h) where mask.bits[start] == 0 && !seen[start] {
-            var touchesBorder = false
-            seen[start] = true
-            stack.append(start)
-            while let i = stack.popLast() {
-                let x = i % w, y = i / w
-                if x == 0 || y == 0 || x == w - 1 || y == h - 1 { touchesBorder = true }
-                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < w && ny < h {
-                    let j = ny * w + nx
-                    if mask.bits[j] == 0 && !seen[j] { seen[j] = true; stack.append(j) }
-                }
-            }
-            if !touchesBorder { holes += 1 }
+        FloodFill.forEachRegion(width: mask.width, height: mask.height, member: { mask.bits[$0] == 0 }) { _, touches in
+            if !touches { holes += 1 }
         }
         return holes
     }

@@ -212,31 +212,26 @@ public struct SurfaceMap: Sendable, Equatable {
 
     /// Reclassifies paved areas of fewer than `minimumCells` 8-connected cells as their most common neighbour.
     mutating func removeSmallPavedAreas(minimumCells: Int) {
-        var seen = [Bool](repeating: false, count: classes.count)
-        var stack: [Int] = [], area: [Int] = []
-        for start in classes.indices where classes[start] == .paved && !seen[start] {
-            area.removeAll(keepingCapacity: true)
-            seen[start] = true
-            stack.append(start)
+        let current = classes, columns = columns, rows = rows
+        var changes: [(cells: [Int], to: SurfaceClass)] = []
+        FloodFill.forEachRegion(width: columns, height: rows, connectivity: .eight,
+                                member: { current[$0] == .paved }) { area, _ in
+            guard area.count < minimumCells else { return }
+            // The most common class among the cells bordering the area.
             var neighbours = [Int](repeating: 0, count: SurfaceClass.allCases.count)
-            while let i = stack.popLast() {
-                area.append(i)
+            for i in area {
                 let x = i % columns, y = i / columns
                 for dy in -1...1 { for dx in -1...1 where dx != 0 || dy != 0 {
                     let nx = x + dx, ny = y + dy
                     guard nx >= 0 && ny >= 0 && nx < columns && ny < rows else { continue }
-                    let j = ny * columns + nx
-                    if classes[j] == .paved {
-                        if !seen[j] { seen[j] = true; stack.append(j) }
-                    } else {
-                        neighbours[Int(classes[j].rawValue)] += 1
-                    }
+                    let c = current[ny * columns + nx]
+                    if c != .paved { neighbours[Int(c.rawValue)] += 1 }
                 } }
             }
-            guard area.count < minimumCells else { continue }
             let best = neighbours.indices.max { neighbours[$0] < neighbours[$1] } ?? 0
-            guard neighbours[best] > 0, let replacement = SurfaceClass(rawValue: UInt8(best)) else { continue }
-            for i in area { classes[i] = replacement }
+            guard neighbours[best] > 0, let replacement = SurfaceClass(rawValue: UInt8(best)) else { return }
+            changes.append((area, replacement))
         }
+        for change in changes { for i in change.cells { classes[i] = change.to } }
     }
 }

@@ -1,6 +1,7 @@
 import Codecs
 import Findings
 import ImagingCore
+import Inspection
 
 /// A deliberately simple, deterministic inspector: every 4-connected region of pixels darker than
 /// `threshold` with at least `minimumArea` pixels is a finding. Elongated regions (long side ≥ 3× the short
@@ -30,27 +31,15 @@ public struct DarkRegionInspector: FrameInspector {
             let row = y * px.rowStride
             for x in 0..<w where px.bytes[row + x * channels] < threshold { dark[y * w + x] = true }
         }
-        var seen = [Bool](repeating: false, count: w * h)
         var findings: [Finding] = []
-        var stack: [Int] = []
-        for start in 0..<(w * h) where dark[start] && !seen[start] {
-            seen[start] = true
-            stack.append(start)
-            var area = 0, x0 = w, y0 = h, x1 = -1, y1 = -1
-            while let i = stack.popLast() {
+        FloodFill.forEachRegion(width: w, height: h, member: { dark[$0] }) { cells, _ in
+            let area = cells.count
+            var x0 = w, y0 = h, x1 = -1, y1 = -1
+            for i in cells {
                 let x = i % w, y = i / w
-                area += 1
                 x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
-                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)]
-                where nx >= 0 && ny >= 0 && nx < w && ny < h {
-                    let j = ny * w + nx
-                    if dark[j] && !seen[j] {
-                        seen[j] = true
-                        stack.append(j)
-                    }
-                }
             }
-            guard area >= minimumArea else { continue }
+            guard area >= minimumArea else { return }
             let bw = x1 - x0 + 1, bh = y1 - y0 + 1
             let elongated = max(bw, bh) >= 3 * min(bw, bh)
             // The box as outline; a crack's length is the box's long side and its width the area over that.
