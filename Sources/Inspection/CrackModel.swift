@@ -38,7 +38,7 @@ public struct CrackModel: Sendable {
     /// per-pixel kind).
     public let alignment: Int
     /// File name of the committed model in `models/`.
-    public static let defaultFileName = "crack-pixel-v1.3.nnw"
+    public static let defaultFileName = "crack-pixel-v2.1.nnw"
 
     /// A network shape: hidden feature maps and one 3×3 convolution (then ReLU) per dilation, then a 1×1 head.
     public struct Spec: Sendable, Hashable {

@@ -8,7 +8,7 @@ import Metadata
 
 /// Settings of the ``Detector``.
 public struct DetectorConfiguration: Sendable {
-    /// Model file; nil searches `models/crack-pixel-v1.3.nnw` (see ``CrackModel/locate(_:name:)``).
+    /// Model file; nil searches `models/crack-pixel-v2.1.nnw` (see ``CrackModel/locate(_:name:)``).
     public var modelPath: String?
     /// Crack probability a pixel needs to be part of a finding (and the least confidence of a finding).
     public var threshold: Double

@@ -24,7 +24,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Tile classifier model file (.nnw); without it --images/--masks evaluates the detector.")
     var model: String?
 
-    @Option(help: "Detector mode: the detector's model file (default: models/crack-pixel-v1.3.nnw).")
+    @Option(help: "Detector mode: the detector's model file (default: models/crack-pixel-v2.1.nnw).")
     var detectorModel: String?
 
     @Option(help: "Detector mode: only the image stems listed in this file (one per line, or a JSON array).")

@@ -14,7 +14,7 @@ struct InspectCommand: AsyncParsableCommand {
         Prints one line per finding (class, subtype, confidence, crack length and width or leak area in pixels,
         and metres / millimetres / square metres when the frame has a position), or with --json the frame report.
         A frame without a position still gets its findings, without latitude/longitude. The crack model is
-        models/crack-pixel-v1.3.nnw, found from the current directory, $PAVEWATCH_MODELS or the repository the
+        models/crack-pixel-v2.1.nnw, found from the current directory, $PAVEWATCH_MODELS or the repository the
         executable was built in; --model models/crack-pixel-uav75-v1.nnw suits UAS imagery of concrete with
         planking. A model file may carry its own detector settings (the UAV75 model turns the tile gate off).
         Leaks come from the tile classifier models/crack-v1.0.nnw (none on frames coarser than 2 cm/px).
