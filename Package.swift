@@ -78,7 +78,8 @@ let package = Package(
         .target(name: "Metadata", swiftSettings: common),
         .target(name: "Kernels", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Filters", dependencies: ["ImagingCore", "Kernels"], swiftSettings: compute),
-        .target(name: "Training", dependencies: ["NeuralNet", "Codecs", "ImagingCore"], swiftSettings: compute),
+        .target(name: "Training", dependencies: ["NeuralNet", "Codecs", "ImagingCore", "Kernels", "Filters", "Inspection"],
+                swiftSettings: compute),
         // NeuralNet is optimised in debug builds too: unoptimised SIMD code is ~100x slower, too slow for its tests.
         .target(name: "NeuralNet", swiftSettings: compute + [.unsafeFlags(["-O"], .when(configuration: .debug))]
                 + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
@@ -137,7 +138,8 @@ let package = Package(
         .executableTarget(name: "pavewatch", dependencies: [
             "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: common),
-        .executableTarget(name: "detector-train", dependencies: ["Findings", "ImagingCore", "Inspection", "NeuralNet"], swiftSettings: compute),
+        .executableTarget(name: "detector-train", dependencies: ["Findings", "ImagingCore", "Inspection", "NeuralNet", "Training"],
+                         swiftSettings: compute),
         .executableTarget(name: "tile-train", dependencies: ["Training", "Inspection"], swiftSettings: compute),
         .executableTarget(name: "pavewatch-bench", dependencies: [
             "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet", "Inspection",
@@ -157,7 +159,7 @@ let package = Package(
                     swiftSettings: common),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: common),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Codecs", "Filters", "Findings", "ImagingCore", "Kernels",
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Codecs", "Filters", "Findings", "ImagingCore", "Kernels", "Training",
                                                             "Metadata", "NeuralNet", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: common),

@@ -1,4 +1,3 @@
-import Codecs
 import Findings
 import Foundation
 import Geo
@@ -123,21 +122,6 @@ public final class Detector: Sendable {
             [("gray+scale", gray), ("surface map", surface), ("probability map", probability),
              ("regions+measure", regions), ("leaks", leaks), ("geo", geo)]
         }
-    }
-
-    /// Inspects one frame.
-    /// - Parameters: image: the decoded frame (any pixel format the codecs produce); file: the path reported;
-    ///   threads: workers.
-    /// - Returns: the frame's findings; frame and findings carry positions when the metadata gives one.
-    /// - Throws: never for a readable frame today; reserved for model errors.
-    public func inspect(_ image: DecodedImage, file: String, threads: Int) throws -> FrameReport {
-        var times = StageTimes()
-        return inspect(image, file: file, threads: threads, times: &times)
-    }
-
-    /// As ``inspect(_:file:threads:)``, also reporting the time per stage.
-    public func inspect(_ image: DecodedImage, file: String, threads: Int, times: inout StageTimes) -> FrameReport {
-        inspect(pixels: image.pixels, metadata: image.metadata, file: file, threads: threads, times: &times)
     }
 
     /// Inspects pixels with their metadata (the position, camera and attitude used for geotagging).

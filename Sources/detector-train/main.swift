@@ -14,6 +14,7 @@ import Foundation
 import ImagingCore
 import Inspection
 import NeuralNet
+import Training
 
 let args = CommandLine.arguments
 if args.count > 2 && args[1] == "settings" {

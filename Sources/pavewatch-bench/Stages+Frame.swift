@@ -9,10 +9,14 @@ import Inspection
 let frameStages: [BenchStage] = [
     BenchStage(name: "frame_total") { input in
         let detector = try Detector()
-        let options = DecodeOptions(format: .gray8)  // the detector's preferred format (Pipeline)
+        // What `survey` decodes for the default detector: colour, for the surface map (Pipeline's
+        // `Detector.preferredFormat`).
+        let options = DecodeOptions(format: .rgb8)
         return {
             let decoded = try ImageDecoder.decode(input.fileBytes, options: options)
-            _ = try detector.inspect(decoded, file: input.path, threads: input.threads)
+            var times = Detector.StageTimes()
+            _ = detector.inspect(pixels: decoded.pixels, metadata: decoded.metadata, file: input.path,
+                                 threads: input.threads, times: &times)
         }
     },
 ]

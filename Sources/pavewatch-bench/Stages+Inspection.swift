@@ -12,7 +12,9 @@ let inspectStages: [BenchStage] = [
         let detector = try Detector()
         return {
             let decoded = try ImageDecoder.decode(input.fileBytes)
-            _ = try detector.inspect(decoded, file: input.path, threads: input.threads)
+            var times = Detector.StageTimes()
+            _ = detector.inspect(pixels: decoded.pixels, metadata: decoded.metadata, file: input.path,
+                                 threads: input.threads, times: &times)
         }
     },
     BenchStage(name: "inspect_map") { input in

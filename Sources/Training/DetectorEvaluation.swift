@@ -1,5 +1,6 @@
 import Foundation
 import ImagingCore
+import Inspection
 
 /// Scores the whole detector on labelled frames: pixel P/R/F1 of the crack probability map with a tolerance (2 px
 /// by default) at ODS and OIS, leak IoU where masks mark leaks, and speed.

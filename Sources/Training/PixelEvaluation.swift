@@ -1,3 +1,4 @@
+import Inspection
 /// Pixel-level precision, recall and F1 of crack probability maps against ground-truth masks with a
 /// distance tolerance (the crack-detection protocol: a predicted pixel is correct when a ground-truth pixel
 /// lies within `tolerance` px, a ground-truth pixel is found when a predicted one lies within `tolerance`),

@@ -1,6 +1,7 @@
 import Filters
 import Foundation
 import ImagingCore
+import Inspection
 import NeuralNet
 
 /// Settings of ``CrackTrainer``.

@@ -1,6 +1,7 @@
 import Codecs
 import Foundation
 import ImagingCore
+import Inspection
 import Kernels
 
 /// One labelled frame for training or evaluating the crack detector.

@@ -1,4 +1,5 @@
 import Foundation
+import Inspection
 
 /// The fixed data splits of the crack detector, by rule on the sorted file stems (so anyone can rebuild
 /// them; `datasets/detector-splits.json` lists them too).
