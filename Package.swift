@@ -36,6 +36,7 @@ let package = Package(
     products: [
         .executable(name: "pavewatch", targets: ["pavewatch"]),
         .executable(name: "pavewatch-bench", targets: ["pavewatch-bench"]),
+        .executable(name: "pavewatch-train", targets: ["pavewatch-train"]),
         .library(name: "ImagingCore", targets: ["ImagingCore"]),
         .library(name: "Codecs", targets: ["Codecs"]),
         .library(name: "Metadata", targets: ["Metadata"]),
@@ -138,9 +139,10 @@ let package = Package(
         .executableTarget(name: "pavewatch", dependencies: [
             "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: common),
-        .executableTarget(name: "detector-train", dependencies: ["Findings", "ImagingCore", "Inspection", "NeuralNet", "Training"],
-                         swiftSettings: compute),
-        .executableTarget(name: "tile-train", dependencies: ["Training", "Inspection"], swiftSettings: compute),
+        .executableTarget(name: "pavewatch-train", dependencies: [
+            "Findings", "ImagingCore", "Inspection", "NeuralNet", "Training",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: compute),
         .executableTarget(name: "pavewatch-bench", dependencies: [
             "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet", "Inspection",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,9 +1,10 @@
 import Foundation
-import NeuralNet
 import Inspection
+import NeuralNet
 import Training
 
-/// `tile-train segment DATASETS ARCH OUT [STEPS] [lookalikes] [v1] [checkpoint=FILE]`: trains an encoder-decoder
+/// `pavewatch-train segment ARCH OUT --datasets DIR [--steps N] [--lookalikes] [--v1] [--checkpoint FILE]` (given here as
+/// `[DATASETS, ARCH, OUT, STEPS, lookalikes?, v1?, checkpoint=FILE?]`; formerly `tile-train segment`): trains an encoder-decoder
 /// (``Graph``) per pixel for cracks on the shared data sets with ``PixelTrainer`` (models/DETECTOR.md).
 /// Splits: CrackForest sorted index % 4 == 3 is test (never read here), % 8 == 1 validation; DeepCrack index % 10 == 0
 /// validation (every second of them used); paveseg-preview index % 5 == 0 validation; crack-free sets by
@@ -15,10 +16,10 @@ import Training
 /// vehicle 0.2 (paveseg training frames at full size and reduced 2×; alligator areas and potholes ignored), crack-free
 /// 0.3 (the training part of pavement-negatives and Özgenel, full size and reduced 2×); photometric augmentation;
 /// patches of 96 px; validation every 1,000 steps on the paveseg frames at full size; a checkpoint every 250 steps.
-enum SegmentCommand {
+enum SegmentTraining {
     static func run(_ args: [String], log: @escaping (String) -> Void) throws {
         guard args.count >= 3 else {
-            throw ValidationFailure("usage: tile-train segment DATASETS ARCH OUT [STEPS] [lookalikes] [v1] [checkpoint=FILE]")
+            throw ValidationFailure("usage: pavewatch-train segment ARCH OUT --datasets DIR [--steps N]")
         }
         let root = args[0], out = args[2]
         var options = PixelTrainingOptions()
