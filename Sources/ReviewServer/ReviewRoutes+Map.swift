@@ -5,12 +5,12 @@ import Pipeline
 import Tickets
 
 extension ReviewRoutes {
-    func mapPage(_ request: Request, _ viewer: Viewer) async throws -> Response {
-        let q = ListQuery(request)
+    /// The frames and tickets a map request shows, with links to the other areas when they lie far apart (the map
+    /// then shows the area with the most defects).
+    func mapContent(_ q: ListQuery) async throws -> (frames: [FrameRecord], tickets: [Ticket], areaLinks: String) {
         var tickets = try await store.tickets(TicketQuery(statuses: q.statuses, classes: q.classes)).filter(q.matches)
         var frames = try await store.frames().filter { q.inBox($0.latitude, $0.longitude) }
         if let survey = q.survey { frames = frames.filter { $0.surveyId == survey } }
-        // Defects in several towns: draw the area with the most of them, link the others.
         var areaLinks = ""
         if q.box == nil {
             let areas = SurveyMap.areas(frames: frames, tickets: tickets)
@@ -27,6 +27,14 @@ extension ReviewRoutes {
                     + links.joined(separator: "; ") + ".</p>"
             }
         }
+        return (frames, tickets, areaLinks)
+    }
+
+    /// The map: Leaflet (served from the binary) over `/map.geojson`, on the operator's tile layer when one is set;
+    /// without JavaScript the drawn SVG map in `<noscript>`.
+    func mapPage(_ request: Request, _ viewer: Viewer) async throws -> Response {
+        let q = ListQuery(request)
+        let (frames, tickets, areaLinks) = try await mapContent(q)
         var background: ((_ project: (GeoPoint) -> (Double, Double)) -> String)?
         if let tileURL = configuration.tileURL {
             let shownFrames = frames
@@ -37,12 +45,50 @@ extension ReviewRoutes {
                                 ticketLink: "/tickets/", background: background)
         var legend = ""
         for s in Severity.allCases.reversed() { legend += Self.severityBadge(s) + " " }
+        let data = "/map.geojson" + (q.filterParts().isEmpty ? "" : "?" + q.filterParts().joined(separator: "&"))
+        let tiles = configuration.tileURL.map { " data-tiles=\"\(HTML.escape($0))\"" } ?? ""
         let body = """
         <h1>Map</h1>
         \(areaLinks)<p>\(tickets.count) defects (click one to open it), \(frames.count) frames: footprints in blue, the track dashed. \(legend)</p>
-        <div id="map">\(svg)</div>
+        <link rel="stylesheet" href="/static/leaflet/leaflet.css">
+        <div id="leaflet" role="application" aria-label="Map of the defects" data-geojson="\(HTML.escape(data))"\(tiles) style="height:640px;max-width:960px;border:1px solid #ccc"></div>
+        <noscript><div id="map">\(svg)</div></noscript>
+        <p class="note">Map library: <a href="/static/leaflet/LICENSE.txt">Leaflet</a>\(configuration.tileURL == nil ? "; no base map (serve --tile-url sets one)" : "").</p>
+        <script src="/static/leaflet/leaflet.js"></script><script src="/static/map.js"></script>
         """
         return Self.htmlResponse(.ok, Self.layout(title: "Map", viewer: viewer, body: body))
+    }
+
+    /// The map's data as GeoJSON (RFC 7946, longitude first): defects (points at the ticket's position, with id,
+    /// class, severity, colour, title and link), frame footprints and the survey track, for the same filters as the map.
+    func mapData(_ request: Request) async throws -> Response {
+        let (frames, tickets, _) = try await mapContent(ListQuery(request))
+        var features: [[String: Any]] = []
+        for t in tickets {
+            guard let id = t.id, let p = t.location else { continue }
+            let title = "#\(id) \(t.defectClass.rawValue), \(t.severity.rawValue) severity, \(t.status.rawValue)"
+            features.append(["type": "Feature", "geometry": ["type": "Point", "coordinates": [p.longitude, p.latitude]],
+                             "properties": ["kind": "defect", "id": id, "class": t.defectClass.rawValue,
+                                            "severity": t.severity.rawValue, "status": t.status.rawValue,
+                                            "colour": SurveyReport.severityColour[t.severity]?.css ?? "#888",
+                                            "title": title, "url": "/tickets/\(id)"]])
+        }
+        var track: [[Double]] = []
+        for f in frames {
+            if let lat = f.latitude, let lon = f.longitude { track.append([lon, lat]) }
+            guard let ring = f.footprint, ring.count >= 3 else { continue }
+            let coordinates = (ring + [ring[0]]).map { [$0.longitude, $0.latitude] }
+            features.append(["type": "Feature", "geometry": ["type": "Polygon", "coordinates": [coordinates]],
+                             "properties": ["kind": "frame", "id": f.id ?? 0, "path": f.path]])
+        }
+        if track.count >= 2 {
+            features.append(["type": "Feature", "geometry": ["type": "LineString", "coordinates": track],
+                             "properties": ["kind": "track"]])
+        }
+        let json = try JSONSerialization.data(withJSONObject: ["type": "FeatureCollection", "features": features],
+                                              options: [.sortedKeys])
+        return Response(status: .ok, headers: [.contentType: "application/geo+json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: [UInt8](json))))
     }
 
     /// Web Mercator tiles covering the map's extent as SVG `<image>` elements, at most 64.

@@ -70,6 +70,17 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         router.get("map") { request, _ in
             await self.page(request, role: .viewer) { viewer in try await self.mapPage(request, viewer) }
         }
+        router.get("map.geojson") { request, _ in
+            await self.page(request, role: .viewer) { _ in try await self.mapData(request) }
+        }
+        for path in StaticAssets.files.keys {
+            router.get(RouterPath(path)) { request, _ in
+                await self.guarded(request, viewer: nil) {
+                    guard let r = StaticAssets.response(path) else { throw Failure(.notFound, "not found") }
+                    return r
+                }
+            }
+        }
         router.get("tickets/{id}") { request, context in
             await self.page(request, role: .viewer) { viewer in
                 try await self.ticketPage(try self.id(context, "id"), viewer, message: request.uri.queryParameters.get("done"))
@@ -147,7 +158,8 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
             response = Self.htmlResponse(.internalServerError, Self.layout(title: "Error", viewer: viewer,
                                                                             body: "<p class=\"err\">Internal error.</p>"))
         }
-        var csp = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
+        // Scripts only from this origin (Leaflet and the map's script, /static/), no inline script.
+        var csp = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
         if let tile = configuration.tileURL, let origin = Self.origin(of: tile) { csp += " " + origin }
         csp += "; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         response.headers[.contentSecurityPolicy] = csp

@@ -98,12 +98,15 @@ struct BrowserTests {
         try await wd.wait("return document.getElementById('done') !== null")
         #expect(try await wd.text("#status") == "rejected")
 
-        // The map: one link per defect; clicking one opens it.
+        // The map: Leaflet draws one circle per defect with the layer control; clicking one opens it.
         try await wd.go(site + "/map")
-        #expect(try await wd.elements("#map a.defect").count == 3)
+        try await wd.wait("var m = document.getElementById('leaflet'); return m !== null && m.getAttribute('data-ready') === '3'")
+        #expect(try await wd.elements("#leaflet path.defect").count == 3)
+        #expect(try await wd.elements("#leaflet .leaflet-control-layers").count == 1)
+        #expect(try await wd.elements("#map").isEmpty, "the drawn fallback map stays in <noscript>")
         try await save("map.png")
-        let href = try await wd.script("return document.querySelector('#map a.defect[data-ticket=\"\(fx.farCrack)\"]').getAttribute('href')")
-        #expect(href as? String == "/tickets/\(fx.farCrack)")
+        try await wd.click("#leaflet path.defect-\(fx.farCrack)")
+        try await wd.wait("return location.pathname === '/tickets/\(fx.farCrack)'")
     }
 
     /// Where screenshots go: `$PAVEWATCH_SCREENSHOTS`, else `.build/review-screenshots` in the package.

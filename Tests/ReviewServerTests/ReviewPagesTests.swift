@@ -216,6 +216,45 @@ struct ReviewPagesTests {
         }
     }
 
+    @Test("Map: Leaflet from the binary over /map.geojson (defects coloured and linked, footprints, track); scripts only from this origin")
+    func leafletMap() async throws {
+        try await withPages(ReviewConfiguration(tileURL: "http://tiles.local/{z}/{x}/{y}.png")) { client, fx in
+            let s = try await client.login("vera")
+            let page = try await client.page("/map", s)
+            let html = page.html
+            #expect(html.contains("<script src=\"/static/leaflet/leaflet.js\"></script><script src=\"/static/map.js\"></script>"))
+            #expect(html.contains("data-tiles=\"http://tiles.local/{z}/{x}/{y}.png\"") && html.contains("data-geojson=\"/map.geojson\""))
+            #expect(html.contains("<noscript><div id=\"map\"><svg"), "the drawn map stays for browsers without JavaScript")
+            let csp = page.headers[.contentSecurityPolicy] ?? ""
+            #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-eval") && !csp.contains("script-src 'unsafe-inline'"))
+            // The data: three defects with their colours and links, footprints, the track.
+            let data = try await client.page("/map.geojson", s)
+            #expect(data.status == .ok && data.headers[.contentType] == "application/geo+json")
+            let fc = try #require(try JSONSerialization.jsonObject(with: Data(data.body.readableBytesView)) as? [String: Any])
+            let features = try #require(fc["features"] as? [[String: Any]])
+            let props = features.compactMap { $0["properties"] as? [String: Any] }
+            let defects = props.filter { $0["kind"] as? String == "defect" }
+            #expect(Set(defects.compactMap { $0["id"] as? Int64 }) == Set([fx.crack, fx.leak, fx.farCrack]))
+            #expect(defects.allSatisfy { ($0["url"] as? String) == "/tickets/\($0["id"] as? Int64 ?? 0)" && ($0["colour"] as? String)?.hasPrefix("#") == true })
+            #expect(props.contains { $0["kind"] as? String == "frame" })
+            // Filters apply: leaks only.
+            let leaks = try await client.page("/map.geojson?class=leak", s)
+            #expect(String(buffer: leaks.body).contains("\"kind\":\"defect\"") && !String(buffer: leaks.body).contains("\"class\":\"crack\""))
+            // Without a session: no data.
+            #expect(try await client.page("/map.geojson").status == .seeOther)
+            // The library and the script, served without a session, cacheable.
+            for (path, type) in [("/static/leaflet/leaflet.js", "text/javascript"), ("/static/leaflet/leaflet.css", "text/css"),
+                                 ("/static/leaflet/images/layers.png", "image/png"), ("/static/map.js", "text/javascript"),
+                                 ("/static/leaflet/LICENSE.txt", "text/plain")] {
+                let r = try await client.page(path)
+                #expect(r.status == .ok && (r.headers[.contentType] ?? "").hasPrefix(type), "\(path)")
+                #expect(r.body.readableBytes > 100 && r.headers[.cacheControl]?.contains("max-age") == true, "\(path)")
+            }
+            #expect(String(buffer: try await client.page("/static/leaflet/LICENSE.txt").body).contains("BSD-2-clause"))
+            #expect(try await client.page("/static/leaflet/../../etc/passwd").status == .notFound)
+        }
+    }
+
     @Test("Map: defects in two towns far apart draw the area with the most defects and link the other")
     func mapAreas() async throws {
         try await withPages { client, fx in

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+
+/// The files the review pages load besides themselves, served from the binary: Leaflet (``LeafletAssets``, BSD-2-Clause,
+/// `docs/licences/leaflet.txt`) under `/static/leaflet/`, and the map page's script `/static/map.js`. No session is
+/// needed (they hold no data); the page's content security policy allows scripts from this origin only.
+enum StaticAssets {
+    /// Path (without the leading slash) → content type and bytes.
+    static let files: [String: (type: String, bytes: [UInt8])] = {
+        var out: [String: (type: String, bytes: [UInt8])] = [:]
+        for (name, file) in LeafletAssets.files {
+            // Generated from the package's files; a decoding failure would be a broken generator, caught by the tests.
+            out["static/leaflet/" + name] = (file.type, [UInt8](Data(base64Encoded: file.base64) ?? Data()))
+        }
+        out["static/map.js"] = ("text/javascript; charset=utf-8", Array(mapScript.utf8))
+        return out
+    }()
+
+    /// The response for one file.
+    static func response(_ path: String) -> Response? {
+        guard let file = files[path] else { return nil }
+        return Response(status: .ok, headers: [.contentType: file.type, .cacheControl: "public, max-age=3600"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: file.bytes)))
+    }
+
+    /// The map page's script: a Leaflet map of `#leaflet`'s `data-geojson` (defects as circles coloured by severity,
+    /// each a link to its ticket; frame footprints; the survey track), over `data-tiles` when the operator set a tile
+    /// URL. Tooltips are set as text, never as HTML.
+    static let mapScript = #"""
+    // Pavewatch review map (served by pavewatch serve as /static/map.js).
+    (function () {
+      var el = document.getElementById('leaflet');
+      if (!el || !window.L) { return; }
+      var map = L.map(el);
+      window.pavewatchMap = map;
+      var tiles = el.getAttribute('data-tiles');
+      if (tiles) {
+        L.tileLayer(tiles, {maxZoom: 22, maxNativeZoom: 19, attribution: el.getAttribute('data-attribution') || ''}).addTo(map);
+      }
+      function text(s) { var span = document.createElement('span'); span.textContent = s; return span; }
+      fetch(el.getAttribute('data-geojson'), {credentials: 'same-origin'})
+        .then(function (r) { if (!r.ok) { throw new Error('map data: HTTP ' + r.status); } return r.json(); })
+        .then(function (fc) {
+          function kind(k) { return fc.features.filter(function (f) { return f.properties.kind === k; }); }
+          var frames = L.geoJSON(kind('frame'), {interactive: false,
+            style: function () { return {color: '#2563eb', weight: 1, fillOpacity: 0.05}; }});
+          var track = L.geoJSON(kind('track'), {interactive: false,
+            style: function () { return {color: '#2563eb', weight: 2, dashArray: '6 4'}; }});
+          var defects = L.geoJSON(kind('defect'), {
+            pointToLayer: function (f, ll) {
+              return L.circleMarker(ll, {radius: 8, color: '#111', weight: 1, fillColor: f.properties.colour,
+                                          fillOpacity: 0.9, className: 'defect defect-' + f.properties.id});
+            },
+            onEachFeature: function (f, layer) {
+              layer.bindTooltip(text(f.properties.title));
+              layer.on('click', function () { window.location.href = f.properties.url; });
+            }
+          });
+          frames.addTo(map); track.addTo(map); defects.addTo(map);
+          L.control.layers(null, {'Defects': defects, 'Frame footprints': frames, 'Survey track': track},
+                           {collapsed: false}).addTo(map);
+          var all = L.featureGroup([frames, track, defects]);
+          if (all.getLayers().length > 0 && all.getBounds().isValid()) {
+            map.fitBounds(all.getBounds().pad(0.1), {maxZoom: 20});
+          } else {
+            map.setView([0, 0], 2);
+          }
+          el.setAttribute('data-ready', String(defects.getLayers().length));
+        })
+        .catch(function (e) { el.setAttribute('data-error', String(e)); el.appendChild(text(String(e))); });
+    })();
+    """#
+}
