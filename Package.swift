@@ -118,6 +118,7 @@ let package = Package(
         ], swiftSettings: common),
         .target(name: "ReviewServer", dependencies: [
             "Findings", "Tickets", "Pipeline", "ImagingCore", "Codecs",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -190,6 +191,7 @@ let package = Package(
         ], swiftSettings: common),
         .testTarget(name: "ReviewServerTests", dependencies: [
             "ReviewServer", "Tickets", "Findings", "ImagingCore", "Codecs", "PostgresStore", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -4,14 +4,23 @@ import ReviewServer
 /// Options of the review pages of `pavewatch serve`.
 struct ReviewOptions: ParsableArguments {
     @Option(name: .customLong("tile-url"),
-            help: "Background map tiles for /map, e.g. http://tiles.local/{z}/{x}/{y}.png (default: none, SVG only).")
+            help: "Background map tiles for /map from a tile server, e.g. http://tiles.local/{z}/{x}/{y}.png (default: none).")
     var tileURL: String?
+
+    @Option(name: .customLong("tiles"),
+            help: "Offline base map for /map: an MBTiles file of raster tiles (png, jpg or webp), served from this machine; wins over --tile-url.")
+    var tilesFile: String?
 
     @Flag(name: .customLong("secure-cookies"), help: "Mark session cookies Secure (when served behind HTTPS).")
     var secureCookies = false
 
     /// The configuration these options describe.
-    var configuration: ReviewConfiguration {
-        ReviewConfiguration(tileURL: tileURL, secureCookies: secureCookies)
+    /// - Throws: ``CommandFailure`` naming the tile file when it cannot be read as MBTiles.
+    func configuration() throws -> ReviewConfiguration {
+        var tiles: MBTiles?
+        if let tilesFile {
+            do { tiles = try MBTiles(path: tilesFile) } catch { throw CommandFailure("\(error)") }
+        }
+        return ReviewConfiguration(tileURL: tileURL, tiles: tiles, secureCookies: secureCookies)
     }
 }

@@ -62,13 +62,14 @@ struct ServeCommand: AsyncParsableCommand {
             keys += env.split(separator: ",").map(String.init)
         }
         keys = keys.filter { !$0.isEmpty }
+        let reviewConfiguration = try review.configuration()
         let store = try await database.openReviewStore()
         let logger = logging.logger(command: "serve")
         let forwarder = try peer.configuration().map {
             OutboxForwarder(store: store, configuration: $0, logger: logger)
         }
         let app = buildApplication(store: store, open311: open311(keys: keys),
-                                   review: review.configuration, host: host,
+                                   review: reviewConfiguration, host: host,
                                    port: port, logger: logger, metrics: metrics ? PrometheusCollectorRegistry() : nil,
                                    idleTimeout: .milliseconds(Int64(idleTimeout * 1000))) { channel in
             if let addr = channel.localAddress { print("pavewatch: serving on \(addr)") }

@@ -7,6 +7,8 @@ public struct ReviewConfiguration: Sendable {
     /// Optional background map: a tile URL template with `{z}`, `{x}`, `{y}` (Web Mercator, e.g. a local
     /// tile server `http://tiles.local/{z}/{x}/{y}.png`). `nil`: the map is drawn from stored coordinates only.
     public var tileURL: String?
+    /// Optional offline base map (``MBTiles``), served as `/tiles/{z}/{x}/{y}`; wins over ``tileURL``.
+    public var tiles: MBTiles?
     /// Session lifetime.
     public var sessionLifetime: TimeInterval
     /// Adds `Secure` to cookies (set when served over HTTPS).
@@ -29,11 +31,12 @@ public struct ReviewConfiguration: Sendable {
     public var pageSize: Int
 
     /// Creates a configuration.
-    public init(tileURL: String? = nil, sessionLifetime: TimeInterval = 12 * 3600, secureCookies: Bool = false,
+    public init(tileURL: String? = nil, tiles: MBTiles? = nil, sessionLifetime: TimeInterval = 12 * 3600, secureCookies: Bool = false,
                 maxFormBytes: Int = 16 * 1024, maxLoginFailures: Int = 5, loginBackoff: TimeInterval = 1,
                 maxLoginBackoff: TimeInterval = 60, loginWindow: TimeInterval = 900,
                 passwordCost: UInt8 = PasswordHash.defaultCost, pageSize: Int = 50) {
         self.tileURL = tileURL
+        self.tiles = tiles
         self.sessionLifetime = sessionLifetime
         self.secureCookies = secureCookies
         self.maxFormBytes = maxFormBytes

@@ -46,14 +46,17 @@ extension ReviewRoutes {
         var legend = ""
         for s in Severity.allCases.reversed() { legend += Self.severityBadge(s) + " " }
         let data = "/map.geojson" + (q.filterParts().isEmpty ? "" : "?" + q.filterParts().joined(separator: "&"))
-        let tiles = configuration.tileURL.map { " data-tiles=\"\(HTML.escape($0))\"" } ?? ""
+        // The offline tile file wins over a tile server.
+        let template = configuration.tiles != nil ? "/tiles/{z}/{x}/{y}" : configuration.tileURL
+        var tiles = template.map { " data-tiles=\"\(HTML.escape($0))\"" } ?? ""
+        if let a = configuration.tiles?.attribution { tiles += " data-attribution=\"\(HTML.escape(a))\"" }
         let body = """
         <h1>Map</h1>
         \(areaLinks)<p>\(tickets.count) defects (click one to open it), \(frames.count) frames: footprints in blue, the track dashed. \(legend)</p>
         <link rel="stylesheet" href="/static/leaflet/leaflet.css">
         <div id="leaflet" role="application" aria-label="Map of the defects" data-geojson="\(HTML.escape(data))"\(tiles) style="height:640px;max-width:960px;border:1px solid #ccc"></div>
         <noscript><div id="map">\(svg)</div></noscript>
-        <p class="note">Map library: <a href="/static/leaflet/LICENSE.txt">Leaflet</a>\(configuration.tileURL == nil ? "; no base map (serve --tile-url sets one)" : "").</p>
+        <p class="note">Map library: <a href="/static/leaflet/LICENSE.txt">Leaflet</a>\(template == nil ? "; no base map (serve --tiles FILE.mbtiles or --tile-url sets one)" : "").</p>
         <script src="/static/leaflet/leaflet.js"></script><script src="/static/map.js"></script>
         """
         return Self.htmlResponse(.ok, Self.layout(title: "Map", viewer: viewer, body: body))

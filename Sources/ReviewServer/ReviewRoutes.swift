@@ -70,6 +70,16 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         router.get("map") { request, _ in
             await self.page(request, role: .viewer) { viewer in try await self.mapPage(request, viewer) }
         }
+        router.get("tiles/{z}/{x}/{y}") { request, context in
+            await self.page(request, role: .viewer) { _ in
+                guard let tiles = self.configuration.tiles,
+                      let z = context.parameters.get("z").flatMap(Int.init), let x = context.parameters.get("x").flatMap(Int.init),
+                      let y = context.parameters.get("y").flatMap { Int($0.split(separator: ".").first ?? "") },
+                      let bytes = try tiles.tile(z: z, x: x, y: y) else { throw Failure(.notFound, "no tile") }
+                return Response(status: .ok, headers: [.contentType: tiles.contentType, .cacheControl: "private, max-age=3600"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+            }
+        }
         router.get("map.geojson") { request, _ in
             await self.page(request, role: .viewer) { _ in try await self.mapData(request) }
         }

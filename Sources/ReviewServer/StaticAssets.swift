@@ -33,11 +33,13 @@ enum StaticAssets {
       if (!el || !window.L) { return; }
       var map = L.map(el);
       window.pavewatchMap = map;
+      function text(s) { var span = document.createElement('span'); span.textContent = s; return span; }
+      // Leaflet writes attributions as HTML: give it the text escaped.
+      function escaped(s) { return text(s).innerHTML; }
       var tiles = el.getAttribute('data-tiles');
       if (tiles) {
-        L.tileLayer(tiles, {maxZoom: 22, maxNativeZoom: 19, attribution: el.getAttribute('data-attribution') || ''}).addTo(map);
+        L.tileLayer(tiles, {maxZoom: 22, maxNativeZoom: 19, attribution: escaped(el.getAttribute('data-attribution') || '')}).addTo(map);
       }
-      function text(s) { var span = document.createElement('span'); span.textContent = s; return span; }
       fetch(el.getAttribute('data-geojson'), {credentials: 'same-origin'})
         .then(function (r) { if (!r.ok) { throw new Error('map data: HTTP ' + r.status); } return r.json(); })
         .then(function (fc) {

@@ -1,9 +1,11 @@
 import Codecs
 import Findings
+import GRDB
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import ImagingCore
 import ReviewServer
 import Testing
 import Tickets
@@ -360,6 +362,60 @@ struct ReviewPagesTests {
             #expect(!html.contains("<script>"))
             #expect(html.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;"))
             #expect(html.contains("Main St &quot;5&quot;"))
+        }
+    }
+}
+
+/// The offline base map: an MBTiles file served as `/tiles/{z}/{x}/{y}` to logged-in users.
+@Suite("Review map: MBTiles")
+struct MBTilesTests {
+    /// An MBTiles file with one PNG tile at z 1, x 0, XYZ row 0 (TMS row 1).
+    static func file(format: String = "png") throws -> (path: String, tile: [UInt8]) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("map-\(UUID()).mbtiles").path
+        var img = PixelBuffer(width: 4, height: 4, format: .rgb8)
+        img[1, 2, channel: 0] = 200
+        let tile = try ImageEncoder.png(img)
+        let db = try DatabaseQueue(path: path)
+        try db.write { db in
+            try db.execute(sql: "CREATE TABLE metadata (name TEXT, value TEXT); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)")
+            try db.execute(sql: "INSERT INTO metadata VALUES ('format', ?), ('name', 'test city'), ('attribution', '© test <b>')", arguments: [format])
+            try db.execute(sql: "INSERT INTO tiles VALUES (1, 0, 1, ?)", arguments: [Data(tile)])
+        }
+        return (path, tile)
+    }
+
+    @Test("tiles come from the file (TMS rows flipped), only with a session; the map page points Leaflet at them")
+    func serves() async throws {
+        let (path, tile) = try Self.file()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let tiles = try MBTiles(path: path)
+        #expect(tiles.contentType == "image/png" && tiles.name == "test city")
+        try await withPages(ReviewConfiguration(tiles: tiles)) { client, _ in
+            #expect(try await client.page("/tiles/1/0/0.png").status == .seeOther, "no tiles without a session")
+            let s = try await client.login("vera")
+            let r = try await client.page("/tiles/1/0/0.png", s)
+            #expect(r.status == .ok && r.headers[.contentType] == "image/png")
+            #expect(Array(r.body.readableBytesView) == tile)
+            #expect(try await client.page("/tiles/1/0/1.png", s).status == .notFound)
+            #expect(try await client.page("/tiles/1/5/0.png", s).status == .notFound)
+            let html = try await client.page("/map", s).html
+            #expect(html.contains("data-tiles=\"/tiles/{z}/{x}/{y}\"") && html.contains("data-attribution=\"© test &lt;b&gt;\""))
+        }
+    }
+
+    @Test("a missing file, a database that is not MBTiles, and vector tiles are refused naming the file")
+    func refuses() throws {
+        #expect(throws: MBTiles.Failure.self) { _ = try MBTiles(path: "/nonexistent/city.mbtiles") }
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("not-tiles-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE t (a)") }
+        do { _ = try MBTiles(path: other); Issue.record("accepted a database without tiles") } catch {
+            #expect("\(error)".contains(other) && "\(error)".contains("no tiles table"))
+        }
+        let (vector, _) = try Self.file(format: "pbf")
+        defer { try? FileManager.default.removeItem(atPath: vector) }
+        do { _ = try MBTiles(path: vector); Issue.record("accepted vector tiles") } catch {
+            #expect("\(error)".contains("pbf"))
         }
     }
 }
