@@ -149,7 +149,15 @@ extension ReviewRoutes {
         }
         var body = "<h1>Defects, worst first</h1>\n" + filters
         body += "<p id=\"count\">\(rows.count) defect\(rows.count == 1 ? "" : "s") match; page \(page) of \(pages).</p>\n"
-        body += "<table id=\"tickets\"><thead><tr>" + header("rank", "rank") + "<th>id</th>" + header("class", "class")
+        // Keyboard triage for reviewers (/static/triage.js through the JSON API, with the session's CSRF token).
+        let reviewer = viewer.user.role >= .reviewer
+        if reviewer {
+            body += "<p class=\"keys\" id=\"keys\">Keys: <kbd>j</kbd>/<kbd>k</kbd> next / previous, <kbd>c</kbd> confirm, "
+                + "<kbd>r</kbd> reject, <kbd>d</kbd> dispatch, <kbd>f</kbd> fixed, <kbd>u</kbd> undo, <kbd>Enter</kbd> open.</p>"
+                + "<p id=\"triage-status\" role=\"status\" aria-live=\"polite\"></p>\n"
+        }
+        let csrf = reviewer ? " data-csrf=\"\(HTML.escape(viewer.session.csrfToken))\"" : ""
+        body += "<table id=\"tickets\"\(csrf)><thead><tr>" + header("rank", "rank") + "<th>id</th><th>picture</th>" + header("class", "class")
             + header("severity", "severity") + header("size", "size") + header("sightings", "sightings")
             + header("status", "status") + header("lastSeen", "last seen") + "</tr></thead><tbody>\n"
         let fmt = ISO8601DateFormatter()
@@ -157,6 +165,7 @@ extension ReviewRoutes {
             let id = t.id ?? 0
             body += """
             <tr data-ticket="\(id)"><td>\(rank)</td><td><a href="/tickets/\(id)" class="ticket-link">#\(id)</a></td>
+            <td><img class="thumb" src="/tickets/\(id)/thumb.png" alt="" loading="lazy"></td>
             <td>\(Self.classText(t))</td><td>\(Self.severityBadge(t.severity))</td><td>\(Self.size(t))</td>
             <td>\(t.sightings)</td><td class="status">\(t.status.rawValue)</td><td>\(fmt.string(from: t.lastSeen))</td></tr>\n
             """
@@ -165,6 +174,7 @@ extension ReviewRoutes {
         if page > 1 { body += "<a href=\"\(q.link(page: page - 1))\" id=\"prev\">← previous</a>" }
         if page < pages { body += "<a href=\"\(q.link(page: page + 1))\" id=\"next\">next →</a>" }
         body += "</p>"
+        if reviewer { body += "<script src=\"/static/triage.js\"></script>" }
         return Self.htmlResponse(.ok, Self.layout(title: "Defects", viewer: viewer, body: body))
     }
 }

@@ -101,6 +101,14 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
                 try await self.crop(ticketId: try self.id(context, "id"), findingId: try self.id(context, "finding"))
             }
         }
+        router.get("tickets/{id}/thumb.png") { request, context in
+            await self.page(request, role: .viewer) { _ in try await self.thumbnail(ticketId: try self.id(context, "id")) }
+        }
+        router.post("api/v1/tickets/{id}/status") { request, context in
+            await self.api(request, role: .reviewer) { viewer in
+                try await self.setStatus(request, viewer, ticketId: try self.id(context, "id"))
+            }
+        }
         router.post("tickets/{id}/{action}") { request, context in
             await self.page(request, role: .reviewer) { viewer in
                 try await self.act(request, viewer, ticketId: try self.id(context, "id"),

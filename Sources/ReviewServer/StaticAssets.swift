@@ -13,6 +13,7 @@ enum StaticAssets {
             out["static/leaflet/" + name] = (file.type, [UInt8](Data(base64Encoded: file.base64) ?? Data()))
         }
         out["static/map.js"] = ("text/javascript; charset=utf-8", Array(mapScript.utf8))
+        out["static/triage.js"] = ("text/javascript; charset=utf-8", Array(triageScript.utf8))
         return out
     }()
 
@@ -70,6 +71,61 @@ enum StaticAssets {
           el.setAttribute('data-ready', String(defects.getLayers().length));
         })
         .catch(function (e) { el.setAttribute('data-error', String(e)); el.appendChild(text(String(e))); });
+    })();
+    """#
+
+    /// The list page's keyboard triage: `j` / `k` (or the arrows) select a row, `c` / `r` / `d` / `f` confirm,
+    /// reject, dispatch or mark fixed through `POST /api/v1/tickets/{id}/status` (the table's `data-csrf` token in the
+    /// `X-CSRF-Token` header), `u` undoes the last change where the life cycle allows it, `Enter` opens the defect; no
+    /// page reload. The status cell changes in place and `#triage-status` says what happened.
+    static let triageScript = #"""
+    // Pavewatch keyboard triage (served by pavewatch serve as /static/triage.js).
+    (function () {
+      var table = document.getElementById('tickets');
+      if (!table) { return; }
+      var csrf = table.getAttribute('data-csrf');
+      var rows = Array.prototype.slice.call(table.querySelectorAll('tbody tr[data-ticket]'));
+      var status = document.getElementById('triage-status');
+      var current = -1, history = [];
+      var keys = {c: 'confirmed', r: 'rejected', d: 'dispatched', f: 'fixed'};
+      function say(s) { if (status) { status.textContent = s; } }
+      function select(i) {
+        if (rows.length === 0) { return; }
+        i = Math.max(0, Math.min(rows.length - 1, i));
+        if (current >= 0) { rows[current].classList.remove('selected'); rows[current].removeAttribute('aria-selected'); }
+        current = i;
+        rows[i].classList.add('selected');
+        rows[i].setAttribute('aria-selected', 'true');
+        rows[i].scrollIntoView({block: 'nearest'});
+        table.setAttribute('data-selected', rows[i].getAttribute('data-ticket'));
+      }
+      function move(row, target, undoing) {
+        var id = row.getAttribute('data-ticket'), cell = row.querySelector('.status'), before = cell.textContent;
+        return fetch('/api/v1/tickets/' + id + '/status', {
+          method: 'POST', credentials: 'same-origin',
+          headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+          body: JSON.stringify({status: target})
+        }).then(function (r) {
+          return r.json().then(function (body) {
+            if (!r.ok) { say('#' + id + ': ' + body.error); return; }
+            cell.textContent = body.status;
+            if (!undoing) { history.push({row: row, before: before}); }
+            say('#' + id + ' is now ' + body.status + (undoing ? ' (undone)' : ''));
+          });
+        }).catch(function (e) { say('#' + id + ': ' + e); });
+      }
+      document.addEventListener('keydown', function (e) {
+        var tag = e.target && e.target.tagName;
+        if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || e.ctrlKey || e.metaKey || e.altKey) { return; }
+        if (e.key === 'j' || e.key === 'ArrowDown') { select(current + 1); e.preventDefault(); }
+        else if (e.key === 'k' || e.key === 'ArrowUp') { select(current - 1); e.preventDefault(); }
+        else if (e.key === 'Enter' && current >= 0) { window.location.href = '/tickets/' + rows[current].getAttribute('data-ticket'); }
+        else if (keys[e.key] && current >= 0 && csrf) { move(rows[current], keys[e.key], false); e.preventDefault(); }
+        else if (e.key === 'u' && csrf) {
+          var last = history.pop();
+          if (last) { move(last.row, last.before, true); } else { say('Nothing to undo.'); }
+        }
+      });
     })();
     """#
 }

@@ -48,7 +48,8 @@ struct BrowserTests {
         // The database after the browser's clicks.
         #expect(try await fx.store.ticket(id: fx.crack)?.status == .confirmed)
         #expect(try await fx.store.ticket(id: fx.leak)?.status == .rejected)
-        #expect(try await fx.store.ticket(id: fx.farCrack)?.status == .new)
+        #expect(try await fx.store.ticket(id: fx.farCrack)?.status == .confirmed)
+        #expect(try await fx.store.events(ticketId: fx.farCrack).suffix(3).map(\.toStatus) == [.confirmed, .rejected, .confirmed])
         let confirm = try #require(try await fx.store.events(ticketId: fx.crack).last)
         #expect(confirm.actor == "rita" && confirm.toStatus == .confirmed && confirm.note == "checked on site")
         #expect(try await fx.store.events(ticketId: fx.leak).last?.actor == "rita")
@@ -107,6 +108,24 @@ struct BrowserTests {
         try await save("map.png")
         try await wd.click("#leaflet path.defect-\(fx.farCrack)")
         try await wd.wait("return location.pathname === '/tickets/\(fx.farCrack)'")
+
+        // Keyboard triage in the list, no page reload: select the far crack, confirm it, reject it, undo the reject.
+        try await wd.go(site + "/?class=crack")
+        try await wd.wait("return document.querySelectorAll('#tickets img.thumb').length === 2")
+        for _ in 0..<3 where try await wd.script("return document.getElementById('tickets').getAttribute('data-selected')") as? String != "\(fx.farCrack)" {
+            try await wd.press("j")
+        }
+        let row = "#tickets tr[data-ticket=\"\(fx.farCrack)\"] td.status"
+        try await wd.script("window.pavewatchMarker = 1")  // gone if the page reloads
+        try await wd.press("c")
+        try await wd.wait("return document.querySelector('\(row)').textContent === 'confirmed'")
+        try await wd.press("r")
+        try await wd.wait("return document.querySelector('\(row)').textContent === 'rejected'")
+        try await wd.press("u")
+        try await wd.wait("return document.querySelector('\(row)').textContent === 'confirmed'")
+        #expect(try await wd.text("#triage-status").contains("(undone)"))
+        #expect(try await wd.script("return window.pavewatchMarker === 1") as? Bool == true, "no page reload")
+        try await save("triage.png")
     }
 
     /// Where screenshots go: `$PAVEWATCH_SCREENSHOTS`, else `.build/review-screenshots` in the package.

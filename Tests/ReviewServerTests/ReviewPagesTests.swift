@@ -257,6 +257,46 @@ struct ReviewPagesTests {
         }
     }
 
+    @Test("JSON API: a reviewer moves a ticket with the session's CSRF token; every other request is refused with a JSON error")
+    func statusAPI() async throws {
+        try await withPages { client, fx in
+            let rita = try await client.login("rita"), vera = try await client.login("vera")
+            func post(_ path: String, _ body: String, _ session: ReviewSession?, csrf: String?,
+                      type: String = "application/json") async throws -> (HTTPResponse.Status, [String: Any]) {
+                var h: HTTPFields = [.contentType: type]
+                if let session { h[.cookie] = session.cookie }
+                if let csrf { h[HTTPField.Name("X-CSRF-Token")!] = csrf }
+                let r = try await client.execute(uri: path, method: .post, headers: h, body: ByteBuffer(string: body))
+                let json = (try? JSONSerialization.jsonObject(with: Data(r.body.readableBytesView))) as? [String: Any] ?? [:]
+                return (r.status, json)
+            }
+            let path = "/api/v1/tickets/\(fx.crack)/status", confirm = #"{"status": "confirmed", "note": "seen"}"#
+            #expect(try await post(path, confirm, nil, csrf: nil).0 == .unauthorized)
+            #expect(try await post(path, confirm, rita, csrf: nil).0 == .forbidden)
+            #expect(try await post(path, confirm, rita, csrf: "wrong").0 == .forbidden)
+            #expect(try await post(path, confirm, vera, csrf: vera.csrf).0 == .forbidden, "a viewer may not")
+            #expect(try await post(path, "status=confirmed", rita, csrf: rita.csrf, type: "application/x-www-form-urlencoded").0 == .unsupportedMediaType)
+            #expect(try await post(path, "{", rita, csrf: rita.csrf).0 == .badRequest)
+            #expect(try await post(path, #"{"status": "done"}"#, rita, csrf: rita.csrf).0 == .badRequest)
+            #expect(try await post("/api/v1/tickets/999999/status", confirm, rita, csrf: rita.csrf).0 == .notFound)
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .new, "nothing changed so far")
+            let (ok, body) = try await post(path, confirm, rita, csrf: rita.csrf)
+            #expect(ok == .ok && body["status"] as? String == "confirmed" && body["allowedNext"] as? [String] == ["dispatched", "rejected"])
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .confirmed)
+            #expect(try await fx.store.events(ticketId: fx.crack).last?.note == "seen")
+            let (conflict, error) = try await post(path, #"{"status": "fixed"}"#, rita, csrf: rita.csrf)
+            #expect(conflict == .conflict && (error["error"] as? String)?.contains("cannot become fixed") == true)
+            // The list: reviewers get the keyboard triage and its token, viewers neither; thumbnails per row.
+            let listed = try await client.page("/", rita).html
+            #expect(listed.contains("data-csrf=\"\(rita.csrf)\"") && listed.contains("/static/triage.js"))
+            #expect(listed.contains("src=\"/tickets/\(fx.crack)/thumb.png\""))
+            let viewed = try await client.page("/", vera).html
+            #expect(!viewed.contains("data-csrf") && !viewed.contains("triage.js"))
+            let thumb = try await client.page("/tickets/\(fx.crack)/thumb.png", vera)
+            #expect(thumb.status == .ok && thumb.headers[.contentType] == "image/png")
+        }
+    }
+
     @Test("Map: defects in two towns far apart draw the area with the most defects and link the other")
     func mapAreas() async throws {
         try await withPages { client, fx in

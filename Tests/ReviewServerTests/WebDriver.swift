@@ -96,6 +96,13 @@ struct WebDriver {
         try await command(.GET, "/session/\(session)/element/\(try await element(css))/text") as? String ?? ""
     }
 
+    /// Presses and releases each key in turn (W3C key actions: real keyboard events in the focused page).
+    func press(_ keys: String) async throws {
+        var actions: [[String: Any]] = []
+        for k in keys { actions += [["type": "keyDown", "value": String(k)], ["type": "keyUp", "value": String(k)]] }
+        try await command(.POST, "/session/\(session)/actions", ["actions": [["type": "key", "id": "keyboard", "actions": actions]]])
+    }
+
     func script(_ source: String) async throws -> Any {
         try await command(.POST, "/session/\(session)/execute/sync", ["script": source, "args": [Any]()])
     }
