@@ -65,7 +65,7 @@ public enum SurveyReport {
     }
 
     /// Nearest-sample downscale of an overlay (for display only).
-    static func downscale(_ img: PixelBuffer, by f: Int) -> PixelBuffer {
+    public static func downscale(_ img: PixelBuffer, by f: Int) -> PixelBuffer {
         var out = PixelBuffer(width: img.width / f, height: img.height / f, format: img.format)
         for y in 0..<out.height { for x in 0..<out.width { for c in 0..<img.format.channels {
             out[x, y, channel: c] = img[x * f, y * f, channel: c]

@@ -51,7 +51,7 @@ extension ReviewRoutes {
             body += "<form method=\"post\" action=\"/tickets/\(id)/merge\">\(csrf)<input name=\"into\" id=\"merge-into\" placeholder=\"ticket id\" size=\"8\"> <button type=\"submit\" id=\"action-merge\">Merge into</button></form>\n</div>\n"
         }
         // Sightings with growth against the first one.
-        body += "<h2>Sightings</h2><table id=\"sightings\"><tr><th>finding</th><th>survey</th><th>frame</th><th>captured</th><th>confidence</th><th>length m</th><th>width mm</th><th>area m²</th><th>growth</th><th>crop</th></tr>\n"
+        body += "<h2>Sightings</h2><table id=\"sightings\"><tr><th>finding</th><th>survey</th><th>frame</th><th>captured</th><th>confidence</th><th>length m</th><th>width mm</th><th>area m²</th><th>growth</th><th>crop</th><th>frame</th></tr>\n"
         let first = findings.first?.finding
         for rec in findings {
             let f = rec.finding
@@ -68,7 +68,8 @@ extension ReviewRoutes {
             <tr><td>\(rec.id ?? 0)</td><td>\(survey.map { "<a href=\"/surveys/\(frame!.surveyId)\">\(HTML.escape($0))</a>" } ?? "–")</td>
             <td>\(HTML.escape(name))</td><td>\(HTML.escape(frame?.capturedAt ?? "–"))</td><td>\(HTML.num(f.confidence, "%.2f"))</td>
             <td>\(HTML.num(f.lengthM, "%.2f"))</td><td>\(HTML.num(f.widthMm, "%.1f"))</td><td>\(HTML.num(f.areaM2, "%.2f"))</td>
-            <td>\(HTML.num(growth, "%+.0f %%"))</td><td>\(frame == nil ? "" : crop)</td></tr>\n
+            <td>\(HTML.num(growth, "%+.0f %%"))</td><td>\(frame == nil ? "" : crop)</td>
+            <td>\(frame == nil || rec.id == nil ? "" : "<a class=\"frame-link\" href=\"/tickets/\(id)/findings/\(rec.id!)/frame\">whole frame</a>")</td></tr>\n
             """
         }
         body += "</table>\n<h2>History</h2><table id=\"history\"><tr><th>when</th><th>who</th><th>what</th><th>note</th></tr>\n"

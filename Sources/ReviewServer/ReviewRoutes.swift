@@ -101,6 +101,14 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
                 try await self.crop(ticketId: try self.id(context, "id"), findingId: try self.id(context, "finding"))
             }
         }
+        router.get("tickets/{id}/findings/{finding}/frame") { request, context in
+            await self.page(request, role: .viewer) { viewer in
+                try await self.framePage(ticketId: try self.id(context, "id"), findingId: try self.id(context, "finding"), viewer)
+            }
+        }
+        router.get("frames/{id}/image.jpg") { request, context in
+            await self.page(request, role: .viewer) { _ in try await self.frameImage(frameId: try self.id(context, "id")) }
+        }
         router.get("tickets/{id}/thumb.png") { request, context in
             await self.page(request, role: .viewer) { _ in try await self.thumbnail(ticketId: try self.id(context, "id")) }
         }

@@ -14,6 +14,7 @@ enum StaticAssets {
         }
         out["static/map.js"] = ("text/javascript; charset=utf-8", Array(mapScript.utf8))
         out["static/triage.js"] = ("text/javascript; charset=utf-8", Array(triageScript.utf8))
+        out["static/frame.js"] = ("text/javascript; charset=utf-8", Array(frameScript.utf8))
         return out
     }()
 
@@ -126,6 +127,36 @@ enum StaticAssets {
           if (last) { move(last.row, last.before, true); } else { say('Nothing to undo.'); }
         }
       });
+    })();
+    """#
+
+    /// The frame viewer's script: the frame as an image on Leaflet's plain pixel grid (`L.CRS.Simple`; y down is
+    /// latitude −y), every finding's outline as a polygon in its ticket's colour (the current one thicker), a click
+    /// opening that defect; zoom and pan are Leaflet's.
+    static let frameScript = #"""
+    // Pavewatch frame viewer (served by pavewatch serve as /static/frame.js).
+    (function () {
+      var el = document.getElementById('frame-viewer');
+      if (!el || !window.L) { return; }
+      var w = Number(el.getAttribute('data-width')), h = Number(el.getAttribute('data-height'));
+      var map = L.map(el, {crs: L.CRS.Simple, minZoom: -6, maxZoom: 4, zoomSnap: 0.25});
+      window.pavewatchFrame = map;
+      var bounds = [[-h, 0], [0, w]];
+      L.imageOverlay(el.getAttribute('data-image'), bounds).addTo(map);
+      var outlines = JSON.parse(el.getAttribute('data-outlines') || '[]'), focus = null;
+      outlines.forEach(function (o) {
+        var pts = o.points.map(function (p) { return [-p[1], p[0]]; });
+        var layer = L.polygon(pts, {color: o.colour, weight: o.current ? 4 : 2, fillOpacity: 0.1,
+                                    className: 'outline outline-' + o.ticket + (o.current ? ' current' : '')});
+        var tip = document.createElement('span'); tip.textContent = o.title;
+        layer.bindTooltip(tip);
+        layer.on('click', function () { window.location.href = '/tickets/' + o.ticket; });
+        layer.addTo(map);
+        if (o.current) { focus = layer; }
+      });
+      map.fitBounds(bounds);
+      if (focus) { map.fitBounds(focus.getBounds().pad(2), {maxZoom: 1}); }
+      el.setAttribute('data-ready', String(outlines.length));
     })();
     """#
 }

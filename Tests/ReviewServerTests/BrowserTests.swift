@@ -126,6 +126,14 @@ struct BrowserTests {
         #expect(try await wd.text("#triage-status").contains("(undone)"))
         #expect(try await wd.script("return window.pavewatchMarker === 1") as? Bool == true, "no page reload")
         try await save("triage.png")
+
+        // The frame viewer: the whole frame on Leaflet with the findings outlined, this one thicker.
+        let sighting = try #require(try await fx.store.findings(ticketId: fx.crack).first?.id)
+        try await wd.go(site + "/tickets/\(fx.crack)/findings/\(sighting)/frame")
+        try await wd.wait("var v = document.getElementById('frame-viewer'); return v !== null && Number(v.getAttribute('data-ready')) >= 1")
+        try await wd.wait("var i = document.querySelector('#frame-viewer img.leaflet-image-layer'); return i !== null && i.complete && i.naturalWidth > 0")
+        #expect(try await wd.elements("#frame-viewer path.outline.current").count == 1)
+        try await save("frame.png")
     }
 
     /// Where screenshots go: `$PAVEWATCH_SCREENSHOTS`, else `.build/review-screenshots` in the package.

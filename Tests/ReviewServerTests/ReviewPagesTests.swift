@@ -297,6 +297,43 @@ struct ReviewPagesTests {
         }
     }
 
+    @Test("Frame viewer: the whole frame with every finding in it outlined, the defect's other sightings beside it")
+    func frameViewer() async throws {
+        try await withPages { client, fx in
+            let s = try await client.login("vera")
+            let sightings = try await fx.store.findings(ticketId: fx.crack)
+            let rec = try #require(sightings.first)
+            let ticketPage = try await client.page("/tickets/\(fx.crack)", s).html
+            #expect(ticketPage.contains("href=\"/tickets/\(fx.crack)/findings/\(rec.id!)/frame\""))
+            let r = try await client.page("/tickets/\(fx.crack)/findings/\(rec.id!)/frame", s)
+            #expect(r.status == .ok)
+            let html = r.html
+            #expect(html.contains("data-image=\"/frames/\(rec.frameId)/image.jpg\"") && html.contains("/static/frame.js"))
+            // The outlines: this finding (current) and the other defects' findings in the same frame.
+            let attr = try #require(html.components(separatedBy: "data-outlines=\"").dropFirst().first?.prefix { $0 != "\"" })
+            let json = String(attr).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+                .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'")
+            let outlines = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+            #expect(outlines.filter { $0["current"] as? Bool == true }.count == 1)
+            #expect(outlines.allSatisfy { ($0["points"] as? [[Double]])?.count ?? 0 >= 2 })
+            var inFrame = 0
+            for t in try await fx.store.tickets(TicketQuery()) {
+                inFrame += try await fx.store.findings(ticketId: t.id!).filter { $0.frameId == rec.frameId }.count
+            }
+            #expect(outlines.count == inFrame, "every finding of the frame, \(inFrame)")
+            // The image: a JPEG of the stored frame, no larger than the viewer's side.
+            let image = try await client.page("/frames/\(rec.frameId)/image.jpg", s)
+            #expect(image.status == .ok && image.headers[.contentType] == "image/jpeg")
+            let decoded = try ImageDecoder.decode(Array(image.body.readableBytesView))
+            let frame = try #require(try await fx.store.frames().first { $0.id == rec.frameId })
+            #expect(max(decoded.pixels.width, decoded.pixels.height) <= 2048)
+            #expect(abs(Double(decoded.pixels.width) / Double(decoded.pixels.height) - Double(frame.width) / Double(frame.height)) < 0.02)
+            #expect(try await client.page("/frames/\(rec.frameId)/image.jpg").status == .seeOther, "no image without a session")
+            #expect(try await client.page("/frames/999999/image.jpg", s).status == .notFound)
+            #expect(try await client.page("/tickets/\(fx.crack)/findings/999999/frame", s).status == .notFound)
+        }
+    }
+
     @Test("Map: defects in two towns far apart draw the area with the most defects and link the other")
     func mapAreas() async throws {
         try await withPages { client, fx in
