@@ -192,12 +192,9 @@ public final class Detector: Sendable {
         report.surfaceFraction = surface.map { ($0.pavedFraction * 1000).rounded() / 1000 }
         if let gsdMm, gsdMm > 0 { report.detectionLimitMm = (gsdMm * Double(factor) * 10).rounded() / 10 }
         if let g = geometry {
-            report.latitude = g.pose.latitude
-            report.longitude = g.pose.longitude
-            report.altitudeM = g.pose.heightAboveGround
-            report.gsdCmPerPx = g.gsdCentimetresPerPixel
-            report.footprint = g.footprint().compactMap { $0.count >= 2 ? Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
-            for i in findings.indices { Self.geotag(&findings[i], geometry: g) }
+            report.findings = findings
+            Self.place(&report, geometry: g)
+            findings = report.findings
             let corners: [SIMD2<Double>] = [SIMD2(0, 0), SIMD2(Double(px.width), 0),
                                             SIMD2(Double(px.width), Double(px.height)), SIMD2(0, Double(px.height))]
             if let area = try? g.areaSquareMetres(ofPolygon: corners) {
@@ -318,6 +315,22 @@ public final class Detector: Sendable {
     static func measure(_ f: inout Finding, metresPerPixel gsd: Double) {
         if let l = f.lengthPx { f.lengthM = (l * gsd * 1000).rounded() / 1000 }
         if let w = f.widthPx { f.widthMm = (w * gsd * 10000).rounded() / 10 }
+    }
+
+    /// Puts a frame on the ground: the camera's position and height, the GSD at the image centre, the footprint, and
+    /// every finding not yet geotagged (``geotag(_:geometry:)``). Used by `inspect` and for video frames whose
+    /// inspector does not geotag.
+    /// - Parameters: report: the frame's report; g: its geometry.
+    public static func place(_ report: inout FrameReport, geometry g: FrameGeometry) {
+        report.latitude = g.pose.latitude
+        report.longitude = g.pose.longitude
+        report.altitudeM = g.pose.heightAboveGround
+        report.gsdCmPerPx = g.gsdCentimetresPerPixel
+        report.footprint = g.footprint().compactMap { $0.count >= 2 ? Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
+        report.noLocation = nil
+        for i in report.findings.indices where report.findings[i].location == nil {
+            geotag(&report.findings[i], geometry: g)
+        }
     }
 
     /// Adds position, uncertainty and ground units to a finding; pixels the geometry refuses leave them absent.
