@@ -88,13 +88,7 @@ extension SurveyRunner {
             probe = try tools.probe(path)
             let listed = try tools.frameTimes(path)
             times = listed.times
-            let expected = probe.announcedFrames ?? probe.duration.map { Int(($0 * probe.frameRate).rounded()) }
-            if let expected, times.count < expected - max(2, expected / 100) {
-                let end = times.last.map { String(format: "%.2f", $0) } ?? "0"
-                let length = probe.duration.map { String(format: "%.2f", $0) } ?? "?"
-                truncation = "truncated or corrupt: the video's frames end at \(end) s (\(times.count) of \(expected) "
-                    + "frames, \(length) s)" + (listed.errors.isEmpty ? "" : " (ffprobe: \(listed.errors))")
-            }
+            truncation = Self.truncation(probe, times: times, errors: listed.errors)
             guard !times.isEmpty else {
                 throw VideoError(code: .unreadable, message: "no video frames" + (truncation.map { ": \($0)" } ?? ""),
                                  file: path)
@@ -186,6 +180,25 @@ extension SurveyRunner {
             try await fail("truncated or corrupt: decoding stopped\(at) after \(received) of \(todo.count) frames "
                            + "(ffmpeg exit status \(status)\(errors.isEmpty ? "" : ": \(errors)"))")
         }
+    }
+
+    /// Why a video's frames end early, or nil: fewer frames than the header announces (MP4, MOV), or, where it
+    /// announces none (MKV, variable frame rate), the last frame more than a second (or 2 %) before the duration.
+    static func truncation(_ probe: VideoProbe, times: [Double], errors: String) -> String? {
+        let end = times.last ?? 0
+        let length = probe.duration.map { String(format: "%.2f", $0) } ?? "?"
+        let frames: String
+        if let announced = probe.announcedFrames {
+            guard times.count < announced - max(2, announced / 100) else { return nil }
+            frames = "\(times.count) of \(announced) frames"
+        } else if let duration = probe.duration {
+            guard end < duration - max(1, 2 / probe.frameRate, duration / 50) else { return nil }
+            frames = "\(times.count) frames"
+        } else {
+            return nil
+        }
+        return "truncated or corrupt: the video's frames end at \(String(format: "%.2f", end)) s (\(frames), the header "
+            + "says \(length) s)" + (errors.isEmpty ? "" : " (ffprobe: \(errors))")
     }
 
     /// The store key of a video frame: the SHA-256 of the video's hash and the frame's index, so a rerun finds it

@@ -153,7 +153,7 @@ public struct SurveyRunner: Sendable {
             progress?(.frameDone(file: path, findings: 0, failed: true, skipped: false))
         case .analysed(let report, let hash):
             summary.addCoverage(of: report)
-            if report.noLocation == true { summary.framesWithoutLocation += 1 }
+            if report.noLocation == true || report.latitude == nil { summary.framesWithoutLocation += 1 }
             let batch = SurveyBatch(surveyName: options.surveyName,
                                     frames: [SurveyBatch.Frame(report: report, contentHash: hash)])
             let result = try await store.ingest(batch, actor: options.actor)
