@@ -391,7 +391,7 @@ struct ForwardCameraVideoTests {
         }
     }
 
-    @Test("a van driving north at 5 m/s over a transverse crack 12 m ahead: findings with ground positions at the crack, length in m and width in mm; none beyond the detection range")
+    @Test("a van driving east at 5 m/s over a transverse crack 12 m ahead: findings with ground positions at the crack, length in m and width in mm; none beyond the detection range")
     func forwardCamera() async throws {
         let dir = try VideoFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -404,16 +404,17 @@ struct ForwardCameraVideoTests {
             """, file: "van.yaml")
         let origin = Geo.GeoPoint(latitude: 51.92, longitude: 4.47)
         let plane = LocalTangentPlane(origin: origin)
-        func position(_ t: Double) -> Geo.GeoPoint { plane.geodetic(SIMD3(0, 5 * t, 0)) }
-        // The crack: 1 m across the road, 5 cm wide, 12 m north of the start.
-        let crack: [SIMD2<Double>] = [SIMD2(-0.5, 11.975), SIMD2(0.5, 11.975), SIMD2(0.5, 12.025), SIMD2(-0.5, 12.025)]
+        // East along a straight road: the camera is turned by the track's heading (90°), not north.
+        func position(_ t: Double) -> Geo.GeoPoint { plane.geodetic(SIMD3(5 * t, 0, 0)) }
+        // The crack: 1 m across the road, 5 cm wide, 12 m east of the start.
+        let crack: [SIMD2<Double>] = [SIMD2(11.975, -0.5), SIMD2(11.975, 0.5), SIMD2(12.025, 0.5), SIMD2(12.025, -0.5)]
         let (w, h, fps, count) = (960, 540, 10.0, 30)
         for k in 0..<count {
             let t = Double(k) / fps
             var s = TelemetrySample(time: t)
             let p = position(t)
             (s.latitude, s.longitude) = (p.latitude, p.longitude)
-            let g = try FrameGeometry(metadata: camera.metadata(sample: s, heading: 0, width: w, height: h), width: w, height: h)
+            let g = try FrameGeometry(metadata: camera.metadata(sample: s, heading: 90, width: w, height: h), width: w, height: h)
             var img = PixelBuffer(width: w, height: h, format: .gray8)
             for y in 0..<h { for x in 0..<w { img[x, y] = UInt8(130 + (x * 7 + y * 13) % 23) } }
             // Drawn while it is ahead of the camera (a point behind it has no pixel).
@@ -450,7 +451,7 @@ struct ForwardCameraVideoTests {
             for f in try await store.findings(ticketId: try #require(t.id)).map(\.finding) {
                 let loc = try #require(f.location)
                 let e = plane.enu(Geo.GeoPoint(latitude: loc.latitude, longitude: loc.longitude))
-                #expect(abs(e.x) < 0.3 && abs(e.y - 12) < 0.5, "finding at east \(e.x) m, north \(e.y) m")
+                #expect(abs(e.y) < 0.3 && abs(e.x - 12) < 0.5, "finding at east \(e.x) m, north \(e.y) m")
                 let length = try #require(f.lengthM), width = try #require(f.widthMm)
                 #expect(abs(length - 1) < 0.2, "length \(length) m")
                 #expect(width > 10 && width < 120, "width \(width) mm")
@@ -462,7 +463,7 @@ struct ForwardCameraVideoTests {
             var s = TelemetrySample(time: 0)
             (s.latitude, s.longitude) = (origin.latitude, origin.longitude)
             return s
-        }(), heading: 0, width: w, height: h), width: w, height: h).range(whereGSDReaches: 25))
+        }(), heading: 90, width: w, height: h), width: w, height: h).range(whereGSDReaches: 25))
         #expect(range > 5 && range < 11, "range \(range) m")
         let frames = try await store.frames()
         let first = try #require(frames.first { $0.path.hasSuffix("#frame=0") })
@@ -472,7 +473,7 @@ struct ForwardCameraVideoTests {
         for id in framesWithFindings {
             let f = try #require(frames.first { $0.id == id })
             let e = plane.enu(Geo.GeoPoint(latitude: f.latitude!, longitude: f.longitude!))
-            #expect(12 - e.y <= range + 0.5, "a finding from \(12 - e.y) m away")
+            #expect(12 - e.x <= range + 0.5, "a finding from \(12 - e.x) m away")
         }
     }
 }
