@@ -477,3 +477,66 @@ struct ForwardCameraVideoTests {
         }
     }
 }
+
+@Suite("Video surveys with real DJI SRT logs (ffmpeg)")
+struct RealSRTVideoTests {
+    static let srtFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("MetadataTests/Fixtures/srt")
+
+    /// A plain gray 64×48 video at 2 fps as long as `seconds`, with a copy of a real SRT as its sidecar.
+    static func video(seconds: Int, srt: String, in dir: URL) throws -> URL {
+        let video = dir.appendingPathComponent("DJI_0001.MP4")
+        try VideoFixtures.ffmpeg(["-f", "lavfi", "-i", "color=c=gray:s=64x48:r=2:d=\(seconds)", "-c:v", "libx264",
+                                  "-pix_fmt", "yuv420p", video.path])
+        try FileManager.default.copyItem(at: srtFolder.appendingPathComponent(srt), to: dir.appendingPathComponent("DJI_0001.SRT"))
+        return video
+    }
+
+    static func survey(_ video: URL, sampling: FrameSampling) async throws -> (SurveySummary, [FrameRecord]) {
+        let store = try SQLiteTicketStore.inMemory()
+        let runner = SurveyRunner(store: store, inspector: DarkRegionInspector(), options: SurveyOptions(surveyName: "srt"),
+                                  logger: Logger(label: "test"))
+        let s = try await runner.run(path: video.path, video: VideoSurveyOptions(
+            sampling: sampling, camera: VideoCamera(horizontalFOV: 84)))
+        return (s, try await store.frames())
+    }
+
+    @Test("Phantom 4 RTK (oblique gimbal, 55 s): a few frames, each at the SRT's interpolated position")
+    func phantom4RTK() async throws {
+        let dir = try VideoFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let video = try Self.video(seconds: 55, srt: "p4_rtk.SRT", in: dir)
+        let (s, frames) = try await Self.survey(video, sampling: .standard)
+        #expect(s.failures.isEmpty && s.warnings.isEmpty, "\(s)")
+        #expect(s.framesTotal >= 1 && s.framesTotal < 20, "\(s.framesTotal) of 110 frames taken")
+        let track = TelemetryTrack(try SRTParser.parse(Array(try Data(contentsOf: Self.srtFolder.appendingPathComponent("p4_rtk.SRT"))),
+                                                       file: "p4_rtk.SRT"))
+        // The last record starts at 54 s: the frame at 54.5 s is past the track (no extrapolation) and is taken
+        // without a location.
+        #expect(track.samples.last?.time == 54)
+        #expect(s.framesWithoutLocation == 1)
+        #expect(frames.filter { $0.latitude == nil }.map(\.path) == ["\(video.path)#frame=109"])
+        for f in frames where f.latitude != nil {
+            let index = try #require(Int(f.path.split(separator: "=").last ?? ""))
+            let expected = try #require(track.sample(at: Double(index) / 2))
+            #expect(abs(try #require(f.latitude) - expected.latitude!) < 1e-9, "frame \(index)")
+            #expect(abs(try #require(f.longitude) - expected.longitude!) < 1e-9, "frame \(index)")
+            #expect(f.altitudeM == expected.relativeAltitude)
+        }
+    }
+
+    @Test("a Mavic Pro log cut off in its last cue: the warning names file and line, frames outside the records it kept have no location")
+    func brokenLog() async throws {
+        let dir = try VideoFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let video = try Self.video(seconds: 21, srt: "broken_incomplete.SRT", in: dir)
+        let (s, frames) = try await Self.survey(video, sampling: .seconds(5))
+        #expect(s.failures.isEmpty)
+        let warning = try #require(s.warnings.first)
+        #expect(warning.contains("DJI_0001.SRT:") && warning.contains("frames after it have no location"), "\(warning)")
+        // Frames at 0, 5, 10, 15 and 20 s; the records run from 1 s to 19 s.
+        #expect(s.framesTotal == 5)
+        #expect(s.framesWithoutLocation == 2, "\(s)")
+        #expect(Set(frames.filter { $0.latitude == nil }.map { $0.path.split(separator: "=").last! }) == ["0", "40"])
+    }
+}
