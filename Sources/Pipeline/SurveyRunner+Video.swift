@@ -157,7 +157,7 @@ extension SurveyRunner {
                 var image = try ImageDecoder.decode(frame.bytes, options: analysis.decode)
                 let c = candidates[frame.index]
                 image.metadata = geo.metadata(c, width: image.pixels.width, height: image.pixels.height)
-                var report = try inspector.inspect(image, file: "\(path)#frame=\(frame.index)",
+                var report = try inspector.inspect(image, file: VideoFramePath.make(video: path, index: frame.index),
                                                    threads: todo.count == 1 ? threads : 1)
                 geo.place(&report, candidate: c, metadata: image.metadata)
                 return .analysed(report, hash: Self.videoFrameKey(videoHash: hash, index: frame.index))
@@ -166,7 +166,7 @@ extension SurveyRunner {
             }
         }, consume: { frame, outcome in
             progress?(.videoTime(frame.time))
-            let file = "\(path)#frame=\(frame.index)"
+            let file = VideoFramePath.make(video: path, index: frame.index)
             try await record(outcome, file: file, in: &summary, progress: progress)
         })
         try? decoder.output.fileHandleForReading.close()

@@ -46,7 +46,7 @@ struct VideoSurveyCommandTests {
         return video
     }
 
-    @Test("a video with its SRT sidecar: frames taken by ground covered, progress shows frames taken and video time, a rerun skips them; a truncated copy exits 1 naming the file")
+    @Test("a video with its SRT sidecar: frames taken by ground covered, progress shows frames taken and video time, the report has crops from the video, a rerun skips them; a truncated copy exits 1 naming the file")
     func surveyVideo() async throws {
         let binary = try #require(CLIProcess.binary())
         let work = try CLIProcess.temporaryDirectory()
@@ -55,8 +55,12 @@ struct VideoSurveyCommandTests {
         let db = work.appendingPathComponent("v.sqlite").path
         let args = ["survey", video.path, "--inspector", "dark-regions", "--db", db, "--top", "0",
                     "--camera", work.appendingPathComponent("camera.yaml").path]
-        let (status, out) = try await CLIProcess.run(binary, args, in: work)
+        let report = work.appendingPathComponent("report")
+        let (status, out) = try await CLIProcess.run(binary, args + ["--report", report.path], in: work)
         #expect(status == 0, "\(out)")
+        // The report's overlay crops come from the video's frames (decoded again by ffmpeg).
+        let html = try String(contentsOf: report.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(html.contains("data:image/png;base64,"), "no overlay crop in the report")
         // 30 m up with an 80° lens the footprint is ~43 m deep along the track: at 10 m/s a frame every ~2 s.
         #expect(out.contains("Survey flight.mp4: 2 frames (1 video), 2 analysed"), "\(out)")
         #expect(out.contains("frames taken") && out.contains("video "), "progress: \(out)")

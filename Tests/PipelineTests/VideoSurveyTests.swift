@@ -215,6 +215,13 @@ struct VideoSurveyTests {
         _ = try await Self.checkTickets(store, against: reference, findingsOnly: true)
         #expect(count >= 2 && first.findings >= count)
 
+        // The review page's crop of a video finding: its frame decoded again from the video.
+        let ticket = try #require(try await store.tickets(TicketQuery()).first)
+        let rec = try #require(try await store.findings(ticketId: ticket.id!).first)
+        let png = try SurveyReport.overlayCrop(frame: try #require(frames.first { $0.id == rec.frameId }),
+                                               finding: rec.finding, colour: [255, 0, 0])
+        #expect(try ImageDecoder.decode(png).pixels.width > 0)
+
         // Rerun: nothing analysed again.
         let again = try await Self.runner(store).run(path: video.path, video: options)
         #expect(again.framesProcessed == 0 && again.framesSkipped == 2 && again.findings == 0)
