@@ -144,6 +144,7 @@ extension SurveyRunner {
                                                name: path, logger: logger)
         var frames = source.makeAsyncIterator()
         var received = 0
+        var reached = 0.0
         let analysis = FrameAnalysis(inspector: inspector, decode: options.decode)
         let inspector = self.inspector
         let threads = options.concurrency
@@ -165,7 +166,9 @@ extension SurveyRunner {
                 return .failed("frame \(frame.index) (t=\(String(format: "%.2f", frame.time)) s): \(error)")
             }
         }, consume: { frame, outcome in
-            progress?(.videoTime(frame.time))
+            // Frames finish out of order: the bar shows the furthest time reached.
+            reached = max(reached, frame.time)
+            progress?(.videoTime(reached))
             let file = VideoFramePath.make(video: path, index: frame.index)
             try await record(outcome, file: file, in: &summary, progress: progress)
         })
@@ -179,6 +182,10 @@ extension SurveyRunner {
             let at = received < todo.count ? String(format: " at %.2f s", times[todo[received]]) : ""
             try await fail("truncated or corrupt: decoding stopped\(at) after \(received) of \(todo.count) frames "
                            + "(ffmpeg exit status \(status)\(errors.isEmpty ? "" : ": \(errors)"))")
+        } else if !errors.isEmpty {
+            // Frames are numbered as they leave the decoder: one it dropped shifts the numbers after it by one frame.
+            summary.warnings.append("\(path): ffmpeg reported damage while decoding (\(errors)); frames after a dropped "
+                                    + "frame may be placed a frame late")
         }
     }
 

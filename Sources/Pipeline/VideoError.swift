@@ -1,4 +1,5 @@
-/// Why a video could not be surveyed (to its end). Extensible: new problems get a new ``Code``.
+/// Why a video could not be read or decoded. Extensible: new problems get a new ``Code``. (A video that ends early is
+/// not an error but a failure in the survey's summary, after the frames before the damage are stored.)
 public struct VideoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of problem.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -7,12 +8,8 @@ public struct VideoError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let ffmpegMissing = Code(name: "ffmpegMissing")
         /// ffprobe could not read the file as a video (not a video, no video stream, unreadable header).
         public static let unreadable = Code(name: "unreadable")
-        /// The video ends before its header says (a truncated copy, an interrupted download).
-        public static let truncated = Code(name: "truncated")
         /// ffmpeg stopped with an error while decoding.
         public static let decodeFailed = Code(name: "decodeFailed")
-        /// The telemetry file could not be read.
-        public static let telemetry = Code(name: "telemetry")
         public var description: String { name }
     }
 

@@ -547,3 +547,31 @@ struct RealSRTVideoTests {
         #expect(Set(frames.filter { $0.latitude == nil }.map { $0.path.split(separator: "=").last! }) == ["0", "40"])
     }
 }
+
+@Suite("ffprobe: frame rate, duration, rotation (ffmpeg)")
+struct VideoProbeTests {
+    @Test("a phone video recorded sideways (a display rotation) is probed upright and its frames decoded upright")
+    func rotation() async throws {
+        let dir = try VideoFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = dir.appendingPathComponent("plain.mp4"), video = dir.appendingPathComponent("phone.mp4")
+        // 64×48 landscape pixels, a dark bar along the top edge; then a display rotation in the container.
+        try VideoFixtures.ffmpeg(["-f", "lavfi", "-i", "color=c=gray:s=64x48:r=5:d=2", "-vf", "drawbox=x=0:y=0:w=64:h=6:color=black:t=fill",
+                                  "-c:v", "libx264", "-pix_fmt", "yuv420p", plain.path])
+        try VideoFixtures.ffmpeg(["-i", plain.path, "-c", "copy", "-metadata:s:v:0", "rotate=90", video.path])
+        let tools = try FFmpeg.locate()
+        let probe = try tools.probe(video.path)
+        // (ffmpeg 5.1 stores this tag as a display matrix turning 90° counter-clockwise: 270° clockwise.)
+        #expect(probe.rotation == 90 || probe.rotation == 270, "rotation \(probe.rotation)")
+        #expect(probe.width == 48 && probe.height == 64)
+        #expect(abs(probe.frameRate - 5) < 1e-9 && abs((probe.duration ?? 0) - 2) < 0.05)
+        #expect(probe.announcedFrames == 10)
+        #expect(try tools.frameTimes(video.path).times == (0..<10).map { Double($0) / 5 })
+        let jpeg = try #require(try tools.frames(video.path, indices: [3])[3])
+        let image = try ImageDecoder.decode(jpeg, options: DecodeOptions(format: .gray8)).pixels
+        #expect(image.width == 48 && image.height == 64)
+        // Turned clockwise the top edge becomes the right edge; counter-clockwise, the left: as the probe says.
+        let (dark, light) = probe.rotation == 90 ? (image[46, 32], image[2, 32]) : (image[2, 32], image[46, 32])
+        #expect(dark < 60 && light > 90, "bar \(dark), other side \(light)")
+    }
+}
