@@ -98,6 +98,10 @@ extension SurveyRunner {
             return try await fail(e.message + (e.underlying.map { " (\($0))" } ?? ""))
         }
         let track = loadTrack(for: path, settings: settings, into: &summary)
+        if let (t, format) = track, !format.isVideoRelative, probe.creationTime == nil, t.samples.contains(where: { $0.date != nil }) {
+            summary.warnings.append("\(path): no recording time (creation_time) in the video: its track is matched from "
+                                    + "the track's first record (shift with --telemetry-offset)")
+        }
         let geo = VideoGeo(camera: settings.camera, overrides: settings.overrides, track: track,
                            offset: settings.telemetryOffset, creationTime: probe.creationTime)
         if track != nil, settings.camera == nil, settings.overrides.focalLength == nil || settings.overrides.sensorWidth == nil {

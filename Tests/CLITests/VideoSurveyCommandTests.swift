@@ -95,6 +95,44 @@ struct VideoSurveyCommandTests {
         #expect(kept >= 1 && kept < 6, "\(kept) frames kept")
     }
 
+    /// An NMEA sentence with its checksum.
+    static func nmea(_ body: String) -> String {
+        String(format: "$%@*%02X", body, body.utf8.reduce(UInt8(0), ^))
+    }
+
+    @Test("--telemetry with an NMEA log: frames placed by its fixes, matched from its first record (the video has no recording time, said in a warning)")
+    func nmeaTelemetry() async throws {
+        let binary = try #require(CLIProcess.binary())
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let video = try await Self.makeVideo(in: work)
+        // A fix a second, 10 m/s north from 51°55.2' N (the SRT sidecar beside the video is overridden).
+        var log: [String] = []
+        for s in 0...3 {
+            let minutes = 55.2 + Double(s) * 10 / 1852
+            log.append("2024-05-01 10:00:0\(s) " + Self.nmea(String(format: "GPRMC,10000%d.00,A,51%07.4f,N,00428.2000,E,19.4,0.0,010524,,,A", s, minutes)))
+            log.append(Self.nmea(String(format: "GPGGA,10000%d.00,51%07.4f,N,00428.2000,E,1,08,0.9,32.0,M,47.0,M,,", s, minutes)))
+        }
+        let track = work.appendingPathComponent("track.log")
+        try log.joined(separator: "\n").write(to: track, atomically: true, encoding: .utf8)
+        let db = work.appendingPathComponent("n.sqlite").path
+        let (status, out) = try await CLIProcess.run(binary, ["survey", video.path, "--inspector", "dark-regions", "--db", db,
+                                                              "--top", "0", "--every", "1", "--telemetry", track.path,
+                                                              "--height-above-ground", "30",
+                                                              "--camera", work.appendingPathComponent("camera.yaml").path],
+                                                     in: work)
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("Warning: \(video.path): no recording time"), "\(out)")
+        let frames = try await SQLiteTicketStore(path: db).frames().sorted { $0.path < $1.path }
+        #expect(frames.count == 3)
+        for f in frames {
+            let t = Double(try #require(Int(f.path.split(separator: "=").last ?? ""))) / 2
+            let expected = 51 + (55.2 + t * 10 / 1852) / 60
+            #expect(abs(try #require(f.latitude) - expected) < 1e-7, "\(f.path)")
+            #expect(f.altitudeM == 30)
+        }
+    }
+
     @Test("without ffmpeg on PATH: exit 1 naming the Debian package, nothing stored")
     func ffmpegMissing() async throws {
         let binary = try #require(CLIProcess.binary())
