@@ -345,6 +345,17 @@ struct FrameSamplerTests {
         #expect(Self.choose(.metres(10), speed: 0) == [0])
     }
 
+    @Test("a hovering drone turning on the spot: a frame every 30° of turn")
+    func turning() {
+        let sampler = FrameSampler()
+        var s = TelemetrySample(time: 0)
+        (s.latitude, s.longitude) = (51.92, 4.47)
+        let taken = sampler.choose(count: 100, candidate: { i in
+            FrameSampler.Candidate(time: Double(i) / 10, sample: s, yaw: 350 + Double(i))  // through north
+        }, footprint: { _ in ([SIMD2(-20, -20), SIMD2(20, -20), SIMD2(20, 20), SIMD2(-20, 20)], nil) })
+        #expect(taken == [0, 30, 60, 90])
+    }
+
     @Test("frames the telemetry does not cover are taken every 2 s")
     func uncovered() {
         #expect(Self.choose(.standard, speed: 5.1, count: 100, coveredUntil: 50) == [0, 40, 50, 70, 90])
