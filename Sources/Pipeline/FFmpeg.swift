@@ -50,7 +50,7 @@ public struct FFmpeg: Sendable {
         p.standardOutput = out
         p.standardInput = FileHandle.nullDevice
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("pavewatch-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errURL) }
         p.standardError = try FileHandle(forWritingTo: errURL)
         try p.run()
@@ -164,7 +164,7 @@ public struct FFmpeg: Sendable {
         let script = tmp.appendingPathComponent("pavewatch-select-\(UUID().uuidString).txt")
         try Data("select='\(Self.selectExpression(indices))'".utf8).write(to: script)
         let errURL = tmp.appendingPathComponent("pavewatch-ffmpeg-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ffmpeg)
         p.arguments = ["-v", "error", "-nostdin", "-i", path, "-map", "0:v:0", "-an", "-sn", "-dn",
