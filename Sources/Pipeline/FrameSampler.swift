@@ -88,7 +88,8 @@ public struct FrameSampler: Sendable {
     func shouldTake(_ c: Candidate, after l: Candidate,
                     footprint: (corners: [SIMD2<Double>], maximumDistance: Double?)?) -> Bool
     {
-        let elapsed = c.time - l.time
+        // Frame times are decimal stamps (0.7 - 0.5 < 0.2 in binary): a microsecond of slack keeps a regular beat.
+        let elapsed = c.time - l.time + 1e-6
         if case .seconds(let s) = sampling { return elapsed >= s }
         guard let s = c.sample, s.hasPosition else {
             // Uncovered: at the edge of the track, then by time.

@@ -343,6 +343,12 @@ struct FrameSamplerTests {
         #expect(Self.choose(.seconds(2.5), speed: 0) == Array(stride(from: 0, to: 200, by: 25)))
         #expect(Self.choose(.metres(10), speed: 5.1) == Array(stride(from: 0, to: 200, by: 20)))
         #expect(Self.choose(.metres(10), speed: 0) == [0])
+        // Times as ffprobe prints them (decimal): every 0.2 s of 30 fps video is every 6th frame, not drifting to 7.
+        let times = (0..<1800).map { (Double($0) / 30 * 1e6).rounded() / 1e6 }
+        let every = FrameSampler(sampling: .seconds(0.2)).choose(count: times.count, candidate: {
+            FrameSampler.Candidate(time: times[$0], sample: nil)
+        }, footprint: { _ in nil })
+        #expect(every == Array(stride(from: 0, to: 1800, by: 6)))
     }
 
     @Test("a hovering drone turning on the spot: a frame every 30° of turn")
