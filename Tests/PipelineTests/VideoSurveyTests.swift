@@ -307,6 +307,16 @@ struct VideoSurveyTests {
         #expect(s.framesWithoutLocation == 3, "\(s)")
         let frames = try await store.frames()
         #expect(Set(frames.filter { $0.latitude != nil }.map(\.path)) == ["\(video.path)#frame=0", "\(video.path)#frame=1"])
+
+        // Matroska announces no frame count: a truncated copy is told by its frames ending before its duration.
+        let cut = dir.appendingPathComponent("cut.mkv")
+        let bytes = try Data(contentsOf: video)
+        try bytes.prefix(bytes.count / 2).write(to: cut)
+        let t = try await Self.runner(try SQLiteTicketStore.inMemory()).run(path: cut.path, video: VideoSurveyOptions(
+            sampling: .seconds(1), camera: camera, overrides: Self.height))
+        #expect(t.failures.map(\.file) == [cut.path])
+        #expect(t.failures.first?.reason.contains("truncated") == true, "\(t.failures)")
+        #expect(t.framesProcessed >= 1, "\(t)")
     }
 
     @Test("a file that is not a video is a failure naming it; the survey goes on")
