@@ -96,6 +96,9 @@ extension SurveyRunner {
             hash = try ContentHash.sha256Hex(fileAt: path)
         } catch let e as VideoError {
             return try await fail(e.message + (e.underlying.map { " (\($0))" } ?? ""))
+        } catch {
+            // Unreadable file, ffprobe that cannot be started: this video fails, the survey goes on.
+            return try await fail("cannot be read: \(error)")
         }
         let track = loadTrack(for: path, settings: settings, into: &summary)
         if let (t, format) = track, !format.isVideoRelative, probe.creationTime == nil, t.samples.contains(where: { $0.date != nil }) {
