@@ -41,15 +41,27 @@ enum VideoFixtures {
         var metadata: ImageMetadata
     }
 
+    /// The demo survey's frames at 640×480, made once per test run (decoding four 16 MP JPEGs is the slow part).
+    static let downscaled: Result<URL, any Error> = Result {
+        let dir = try temporaryDirectory()
+        let files = try FileManager.default.contentsOfDirectory(atPath: demoSurvey.path).filter { $0.hasSuffix(".JPG") }.sorted()
+        for (i, name) in files.enumerated() {
+            try ffmpeg(["-i", demoSurvey.appendingPathComponent(name).path, "-vf", "scale=640:480",
+                        dir.appendingPathComponent("s\(i).png").path])
+        }
+        return dir
+    }
+
     /// The demo survey's four Parrot Sequoia frames (real flight, EXIF GPS, Pix4D attitude) at 640×480 as
     /// `s0.png`...`s3.png` in `dir`.
     static func demoStills(in dir: URL) throws -> [Still] {
         let files = try FileManager.default.contentsOfDirectory(atPath: demoSurvey.path).filter { $0.hasSuffix(".JPG") }.sorted()
+        let small = try downscaled.get()
         var out: [Still] = []
         for (i, name) in files.enumerated() {
             let src = demoSurvey.appendingPathComponent(name)
             let png = dir.appendingPathComponent("s\(i).png")
-            try ffmpeg(["-i", src.path, "-vf", "scale=640:480", png.path])
+            try FileManager.default.copyItem(at: small.appendingPathComponent("s\(i).png"), to: png)
             let image = try ImageDecoder.decode(Array(try Data(contentsOf: png)), options: DecodeOptions(format: .gray8))
             out.append(Still(image: image, metadata: try ImageMetadata.parse(jpeg: try Data(contentsOf: src))))
         }
@@ -443,14 +455,15 @@ struct ForwardCameraVideoTests {
         // The crack: 1 m across the road, 5 cm wide, 12 m east of the start.
         let crack: [SIMD2<Double>] = [SIMD2(11.975, -0.5), SIMD2(11.975, 0.5), SIMD2(12.025, 0.5), SIMD2(12.025, -0.5)]
         let (w, h, fps, count) = (960, 540, 10.0, 30)
+        var road = PixelBuffer(width: w, height: h, format: .gray8)
+        for y in 0..<h { for x in 0..<w { road[x, y] = UInt8(130 + (x * 7 + y * 13) % 23) } }
         for k in 0..<count {
             let t = Double(k) / fps
             var s = TelemetrySample(time: t)
             let p = position(t)
             (s.latitude, s.longitude) = (p.latitude, p.longitude)
             let g = try FrameGeometry(metadata: camera.metadata(sample: s, heading: 90, width: w, height: h), width: w, height: h)
-            var img = PixelBuffer(width: w, height: h, format: .gray8)
-            for y in 0..<h { for x in 0..<w { img[x, y] = UInt8(130 + (x * 7 + y * 13) % 23) } }
+            var img = road
             // Drawn while it is ahead of the camera (a point behind it has no pixel).
             let corners = crack.compactMap { c -> SIMD2<Double>? in
                 let geo = plane.geodetic(SIMD3(c.x, c.y, 0))
