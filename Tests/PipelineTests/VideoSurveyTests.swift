@@ -558,12 +558,10 @@ struct RealSRTVideoTests {
         #expect(s.framesTotal >= 1 && s.framesTotal < 20, "\(s.framesTotal) of 110 frames taken")
         let track = TelemetryTrack(try SRTParser.parse(Array(try Data(contentsOf: Self.srtFolder.appendingPathComponent("p4_rtk.SRT"))),
                                                        file: "p4_rtk.SRT"))
-        // The last record starts at 54 s: the frame at 54.5 s is past the track (no extrapolation) and is taken
-        // without a location.
-        #expect(track.samples.last?.time == 54)
-        #expect(s.framesWithoutLocation == 1)
-        #expect(frames.filter { $0.latitude == nil }.map(\.path) == ["\(video.path)#frame=109"])
-        for f in frames where f.latitude != nil {
+        // The last cue runs from 54 s to 55 s: the frame at 54.5 s is still placed by it.
+        #expect(track.samples.last?.time == 54 && track.samples.last?.duration == 1)
+        #expect(s.framesWithoutLocation == 0)
+        for f in frames {
             let index = try #require(Int(f.path.split(separator: "=").last ?? ""))
             let expected = try #require(track.sample(at: Double(index) / 2))
             #expect(abs(try #require(f.latitude) - expected.latitude!) < 1e-9, "frame \(index)")
@@ -581,7 +579,7 @@ struct RealSRTVideoTests {
         #expect(s.failures.isEmpty)
         let warning = try #require(s.warnings.first)
         #expect(warning.contains("DJI_0001.SRT:") && warning.contains("frames after it have no location"), "\(warning)")
-        // Frames at 0, 5, 10, 15 and 20 s; the records run from 1 s to 19 s.
+        // Frames at 0, 5, 10, 15 and 20 s; the cues kept cover 1 s to 20 s (the last good one from 19 s until 20 s).
         #expect(s.framesTotal == 5)
         #expect(s.framesWithoutLocation == 2, "\(s)")
         #expect(Set(frames.filter { $0.latitude == nil }.map { $0.path.split(separator: "=").last! }) == ["0", "40"])
