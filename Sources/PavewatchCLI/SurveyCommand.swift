@@ -229,15 +229,19 @@ final class ProgressBox: @unchecked Sendable {
     private var reporter: ProgressReporter?
     private let enabled: Bool
     private var videoDuration = 0.0
+    private var reporterTotal = 0
     init(enabled: Bool) { self.enabled = enabled }
 
     func handle(_ event: SurveyProgressEvent) {
         switch event {
         case .started(let total):
             reporter = ProgressReporter(total: total, enabled: enabled)
+            reporterTotal = total
         case .videoStarted(let file, let frames, let duration):
-            reporter?.finish()
+            // The stills' bar (or the last video's) ends; a folder of videos only has no stills' bar to show.
+            if reporterTotal > 0 { reporter?.finish() }
             reporter = ProgressReporter(total: frames, label: "frames taken", enabled: enabled)
+            reporterTotal = frames
             videoDuration = duration
             if enabled { FileHandle.standardError.write(Data("\(file):\n".utf8)) }
         case .videoTime(let t):
@@ -247,6 +251,6 @@ final class ProgressBox: @unchecked Sendable {
         }
     }
 
-    func finish() { reporter?.finish() }
+    func finish() { if reporterTotal > 0 { reporter?.finish() } }
 }
 
