@@ -183,6 +183,8 @@ extension SurveyRunner {
         decoder.process.waitUntilExit()
         let status = decoder.process.terminationStatus
         let errors = FFmpeg.tail(of: decoder.errorLog)
+        // Stopped from outside (the frames stored so far are kept): not a fault of the video.
+        if Task.isCancelled { return }
         if let truncation {
             try await fail(truncation + (errors.isEmpty ? "" : " (ffmpeg: \(errors))"))
         } else if received < todo.count || status != 0 {
