@@ -33,6 +33,18 @@ extension GroundProjection {
         return (dx * dy).squareRoot()
     }
 
+    /// Ground metres per pixel along a direction at a pixel: the ground length of a one-pixel step along
+    /// `direction` (any length but zero), centred on the pixel. On an oblique view a step across the view covers
+    /// less ground than a step along it; on a nadir view both equal ``groundSampleDistance(x:y:)``.
+    /// - Throws: `GeoError.aboveHorizon`; `.invalidParameter` for a zero direction.
+    public func groundSampleDistance(x: Double, y: Double, along direction: SIMD2<Double>) throws(GeoError) -> Double {
+        let n = (direction * direction).sum().squareRoot()
+        guard n > 0, n.isFinite else { throw .invalidParameter("direction \(direction)") }
+        let h = direction / n / 2
+        let a = try groundPoint(x: x - h.x, y: y - h.y), b = try groundPoint(x: x + h.x, y: y + h.y)
+        return ((b - a) * (b - a)).sum().squareRoot()
+    }
+
     /// Ground length of a pixel polyline (a crack skeleton), metres.
     /// - Parameters:
     ///   - pixels: vertices in pixel coordinates.

@@ -13,10 +13,17 @@ public struct TelemetryTrack: Sendable, Equatable {
     }
 
     /// The telemetry at `time` seconds: linear interpolation of position, heights and angles (angles along
-    /// the shorter way round), nil outside the track's time span (no extrapolation).
+    /// the shorter way round), nil outside the track's time span (no extrapolation; the last record holds until
+    /// the end of its own duration, an SRT cue's display time, exclusive).
     public func sample(at time: Double) -> TelemetrySample? {
-        guard let first = samples.first, let last = samples.last, time >= first.time, time <= last.time else {
-            return nil
+        guard let first = samples.first, let last = samples.last, time >= first.time else { return nil }
+        if time > last.time {
+            guard time < last.time + (last.duration ?? 0) else { return nil }
+            var held = last
+            held.time = time
+            held.date = last.date.map { $0.addingTimeInterval(time - last.time) }
+            held.duration = nil
+            return held
         }
         // Binary search for the first sample after `time`.
         var lo = 0, hi = samples.count - 1

@@ -180,12 +180,9 @@ public final class Detector: Sendable {
         report.surfaceFraction = surface.map { ($0.pavedFraction * 1000).rounded() / 1000 }
         if let gsdMm, gsdMm > 0 { report.detectionLimitMm = (gsdMm * Double(factor) * 10).rounded() / 10 }
         if let g = geometry {
-            report.latitude = g.pose.latitude
-            report.longitude = g.pose.longitude
-            report.altitudeM = g.pose.heightAboveGround
-            report.gsdCmPerPx = g.gsdCentimetresPerPixel
-            report.footprint = g.footprint().compactMap { $0.count >= 2 ? Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
-            for i in findings.indices { Self.geotag(&findings[i], geometry: g) }
+            report.findings = findings
+            Self.place(&report, geometry: g)
+            findings = report.findings
             let corners: [SIMD2<Double>] = [SIMD2(0, 0), SIMD2(Double(px.width), 0),
                                             SIMD2(Double(px.width), Double(px.height)), SIMD2(0, Double(px.height))]
             if let area = try? g.areaSquareMetres(ofPolygon: corners) {
@@ -291,14 +288,54 @@ public final class Detector: Sendable {
 
     /// A crack's length in metres and width in millimetres from its pixel measures.
     static func measure(_ f: inout Finding, metresPerPixel gsd: Double) {
-        if let l = f.lengthPx { f.lengthM = (l * gsd * 1000).rounded() / 1000 }
-        if let w = f.widthPx { f.widthMm = (w * gsd * 10000).rounded() / 10 }
+        measure(&f, along: gsd, across: gsd)
+    }
+
+    /// A crack's length in metres and width in millimetres from its pixel measures, with the ground scale along the
+    /// crack and across it (they differ on an oblique view: a forward-looking camera sees a transverse crack at a
+    /// finer scale than the road ahead).
+    static func measure(_ f: inout Finding, along: Double, across: Double) {
+        if let l = f.lengthPx { f.lengthM = (l * along * 1000).rounded() / 1000 }
+        if let w = f.widthPx { f.widthMm = (w * across * 10000).rounded() / 10 }
+    }
+
+    /// The unit direction of an outline's long axis (its points' principal axis), nil for fewer than two points.
+    static func principalAxis(_ outline: [[Double]]) -> SIMD2<Double>? {
+        let pts = outline.compactMap { $0.count >= 2 ? SIMD2($0[0], $0[1]) : nil }
+        guard pts.count >= 2 else { return nil }
+        let mean = pts.reduce(SIMD2<Double>(0, 0), +) / Double(pts.count)
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        for p in pts {
+            let d = p - mean
+            sxx += d.x * d.x
+            syy += d.y * d.y
+            sxy += d.x * d.y
+        }
+        guard sxx + syy > 0 else { return nil }
+        let θ = atan2(2 * sxy, sxx - syy) / 2
+        return SIMD2(cos(θ), sin(θ))
+    }
+
+    /// Puts a frame on the ground: the camera's position and height, the GSD at the image centre, the footprint, and
+    /// every finding not yet geotagged (``geotag(_:geometry:)``). Used by `inspect` and for video frames whose
+    /// inspector does not geotag.
+    /// - Parameters: report: the frame's report; g: its geometry.
+    public static func place(_ report: inout FrameReport, geometry g: FrameGeometry) {
+        report.latitude = g.pose.latitude
+        report.longitude = g.pose.longitude
+        report.altitudeM = g.pose.heightAboveGround
+        report.gsdCmPerPx = g.gsdCentimetresPerPixel
+        report.footprint = g.footprint().compactMap { $0.count >= 2 ? Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
+        report.noLocation = nil
+        for i in report.findings.indices where report.findings[i].location == nil {
+            geotag(&report.findings[i], geometry: g)
+        }
     }
 
     /// Adds position, uncertainty and ground units to a finding; pixels the geometry refuses leave them absent.
     /// The one geotagger of frames and fixed cameras alike (`inspect`, `survey`, `worker`, `watch`): position of the
-    /// box's centre, crack length in metres and width in millimetres from the local ground sampling distance, and the
-    /// outline's ground polygon and area.
+    /// box's centre, crack length in metres and width in millimetres from the local ground sampling distance along and
+    /// across the outline's long axis, and the outline's ground polygon and area.
     /// - Parameters: f: a finding in frame pixels; g: the frame's or the fixed camera's projection.
     public static func geotag(_ f: inout Finding, geometry g: some GroundProjection) {
         let cx = Double(f.bbox.x) + Double(f.bbox.width) / 2, cy = Double(f.bbox.y) + Double(f.bbox.height) / 2
@@ -306,7 +343,13 @@ public final class Detector: Sendable {
         f.latitude = c.latitude
         f.longitude = c.longitude
         f.uncertaintyM = (try? g.locationUncertainty(x: cx, y: cy)).map { ($0 * 100).rounded() / 100 }
-        if let gsd = try? g.groundSampleDistance(x: cx, y: cy) { measure(&f, metresPerPixel: gsd) }
+        if let axis = principalAxis(f.outline), let along = try? g.groundSampleDistance(x: cx, y: cy, along: axis),
+           let across = try? g.groundSampleDistance(x: cx, y: cy, along: SIMD2(-axis.y, axis.x))
+        {
+            measure(&f, along: along, across: across)
+        } else if let gsd = try? g.groundSampleDistance(x: cx, y: cy) {
+            measure(&f, metresPerPixel: gsd)
+        }
         let pts = f.outline.map { SIMD2<Double>($0[0], $0[1]) }
         if pts.count >= 3 {
             f.areaM2 = (try? g.areaSquareMetres(ofPolygon: pts)).map { ($0 * 10000).rounded() / 10000 }

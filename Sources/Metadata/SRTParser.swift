@@ -72,7 +72,7 @@ public enum SRTParser {
                 if firstDate == nil { firstDate = date }
                 sample.time = date.timeIntervalSince(firstDate ?? date)
             }
-            _ = end
+            if let start, let end, end > start { sample.duration = end - start }
             samples.append(sample)
         }
         guard !samples.isEmpty else { throw fail(max(1, lines.count), "no telemetry records") }

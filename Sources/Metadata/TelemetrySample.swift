@@ -26,6 +26,9 @@ public struct TelemetrySample: Sendable, Equatable, Codable {
     public var flightPitch: Double?
     public var flightRoll: Double?
     public var flightYaw: Double?
+    /// How long the record applies, seconds: an SRT cue's display time (its end minus its start); nil for an
+    /// instant (GPX, NMEA, CSV records).
+    public var duration: Double?
     /// Focal length as written by the SRT (`focal_len`; DJI's unit varies by model: mm or mm×10).
     public var focalLength: Double?
 

@@ -10,21 +10,33 @@ import Tickets
 struct SurveyGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "survey",
-        abstract: "Survey a folder (`survey FOLDER`, the same as `survey run FOLDER`), or show a distributed survey's progress (`survey status ID`).",
+        abstract: "Survey a folder or a video (`survey PATH`, the same as `survey run PATH`), or show a distributed survey's progress (`survey status ID`).",
         subcommands: [SurveyCommand.self, SurveyStatusCommand.self],
         defaultSubcommand: SurveyCommand.self)
 }
 
-/// `pavewatch survey [run] FOLDER`: the main job.
+/// `pavewatch survey [run] FOLDER|VIDEO`: the main job.
 struct SurveyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Inspect every JPEG/PNG below a folder and store ranked, geotagged defect tickets.",
+        abstract: "Inspect every JPEG/PNG and video below a folder (or one video) and store ranked, geotagged defect tickets.",
         discussion: """
         Frames are decoded, analysed and geotagged on all cores, and each frame's findings are merged into
         tickets and written to the database before it counts as done. Rerunning the same command resumes:
         frames already stored (same content) are skipped. Frames that cannot be read are listed with the
         reason and the exit status is 1; everything else is kept.
+
+        Videos (MP4, MOV, MKV; a folder may mix them with stills) are decoded by ffmpeg (Debian package ffmpeg).
+        Each frame is placed by the telemetry at its time: the sidecar with the video's name (.SRT from DJI drones,
+        .gpx, NMEA .nmea/.log, .csv) or --telemetry FILE; GPX and NMEA tracks are matched by the video's recording
+        time. Frames are taken by ground covered: the next one when the ground moved by half a footprint (a
+        hovering drone or a parked car gives one frame), or --every SECONDS / --every-metres M. Video frames carry
+        no camera data: give --camera FILE (horizontal_fov or focal_length_px) or --focal-length and
+        --sensor-width. For a forward-looking vehicle camera the file also gives height_above_road and pitch; the
+        track's heading orients it, and findings where a pixel covers more than detection_limit_mm (default 10)
+        are dropped. A video is identified by its content and its frames by number: a rerun skips frames already
+        stored. A truncated or corrupt video keeps the frames stored before the damage and is listed as failed;
+        frames the telemetry does not cover are stored with "no location".
 
         With --db postgres://... --enqueue, nothing is analysed here: the survey and one job per frame (its
         path relative to FOLDER) go into the job table for `pavewatch worker` processes on any machine that
@@ -32,7 +44,7 @@ struct SurveyCommand: AsyncParsableCommand {
         the progress. (A folder named "status" or "run" is given as ./status or ./run.)
         """)
 
-    @Argument(help: "The survey folder (searched recursively; symbolic links are followed, loops end).")
+    @Argument(help: "The survey folder (searched recursively for stills and videos; symbolic links are followed, loops end), or one video file.")
     var folder: String
 
     @OptionGroup var database: DatabaseOptions
@@ -66,28 +78,59 @@ struct SurveyCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Camera (over the folder's pavewatch.yaml)") var camera: CameraOverrideOptions
 
+    @Option(help: ArgumentHelp("Telemetry of the video (.srt, .gpx, .nmea, .log, .csv; default: the sidecar with the video's name).",
+                               valueName: "file"))
+    var telemetry: String?
+
+    @Option(name: .customLong("camera"), help: ArgumentHelp("Camera YAML of the videos: horizontal_fov or focal_length_px; for a vehicle camera height_above_road, pitch, roll, yaw_offset, detection_limit_mm.",
+                                                            valueName: "file"))
+    var videoCamera: String?
+
+    @Option(help: ArgumentHelp("Take a video frame every SECONDS of video (default: by ground covered).", valueName: "seconds"))
+    var every: Double?
+
+    @Option(name: .customLong("every-metres"), help: ArgumentHelp("Take a video frame every M metres travelled.", valueName: "m"))
+    var everyMetres: Double?
+
+    @Option(help: ArgumentHelp("Seconds added to video time before the telemetry is read (clock offset).", valueName: "seconds"))
+    var telemetryOffset: Double = 0
+
     @Flag(help: "Only register the survey and one job per frame for `pavewatch worker` (needs --db postgres://...).")
     var enqueue = false
 
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be positive") }
+        if every != nil && everyMetres != nil { throw ValidationError("give --every or --every-metres, not both") }
+        if let every, !(every > 0) { throw ValidationError("--every must be a positive number of seconds") }
+        if let everyMetres, !(everyMetres > 0) { throw ValidationError("--every-metres must be a positive number of metres") }
     }
 
     func run() async throws {
         if enqueue { return try await runEnqueue() }
         let store = try await database.openStore()
+        let isVideo = FrameDiscovery.isVideo(folder) && !FrameDiscovery.isFolder(folder)
+        let settingsFolder = isVideo ? (folder as NSString).deletingLastPathComponent : folder
         let settings: SurveySettings
-        do { settings = try SurveySettings.load(folder: folder) } catch { throw CommandFailure("\(error)") }
-        let inspector = try makeInspector(inspectorKind, modelDirectory: models,
-                                          camera: camera.overrides.merged(over: settings.camera))
+        do { settings = try SurveySettings.load(folder: settingsFolder.isEmpty ? "." : settingsFolder) } catch {
+            throw CommandFailure("\(error)")
+        }
+        let overrides = camera.overrides.merged(over: settings.camera)
+        let inspector = try makeInspector(inspectorKind, modelDirectory: models, camera: overrides)
+        let videoSettings = try videoOptions(overrides: overrides, isVideo: isVideo)
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         let options = SurveyOptions(surveyName: surveyName, concurrency: threads,
                                     decode: DecodeOptions(maxPixels: maxPixels))
         let runner = SurveyRunner(store: store, inspector: inspector, options: options,
                                   logger: Logger(label: "pavewatch.survey"))
         let progress = ProgressBox(enabled: !json && !quiet)
-        let summary = try await runner.run(folder: folder) { event in progress.handle(event) }
+        let summary: SurveySummary
+        do {
+            summary = try await runner.run(path: folder, video: videoSettings) { event in progress.handle(event) }
+        } catch let e as VideoError {
+            progress.finish()
+            throw CommandFailure(e.description)
+        }
         progress.finish()
         let top = self.top > 0 ? try await store.tickets(TicketQuery(limit: self.top)) : []
         if let report {
@@ -106,10 +149,31 @@ struct SurveyCommand: AsyncParsableCommand {
         if !summary.failures.isEmpty { throw ExitCode(1) }
     }
 
+    /// The video settings of the flags.
+    /// - Throws: `CommandFailure` for a camera file that cannot be read; `ValidationError` for --telemetry with a
+    ///   folder holding several videos.
+    func videoOptions(overrides: CameraOverrides, isVideo: Bool) throws -> VideoSurveyOptions {
+        var v = VideoSurveyOptions(telemetry: telemetry, telemetryOffset: telemetryOffset, overrides: overrides)
+        if let every { v.sampling = .seconds(every) } else if let everyMetres { v.sampling = .metres(everyMetres) }
+        if let path = videoCamera {
+            guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("\(path): cannot be read") }
+            do { v.camera = try VideoCamera.load(yaml: String(decoding: data, as: UTF8.self), file: path) } catch {
+                throw CommandFailure("\(error)")
+            }
+        }
+        if telemetry != nil, !isVideo, (try? FrameDiscovery.videos(in: folder).count) ?? 0 > 1 {
+            throw ValidationError("--telemetry names one video's track; \(folder) holds several videos (give each a sidecar)")
+        }
+        return v
+    }
+
     func runEnqueue() async throws {
         let store = try await database.openPostgres()
         defer { store.close() }
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
+        if FrameDiscovery.isVideo(folder) || !((try? FrameDiscovery.videos(in: folder)) ?? []).isEmpty {
+            throw CommandFailure("--enqueue takes folders of stills; survey videos on one machine (without --enqueue)")
+        }
         let paths = try FrameDiscovery.relativeFrames(in: folder)
         let s = try await store.enqueue(surveyName: surveyName,
                                         folder: URL(fileURLWithPath: folder).standardizedFileURL.path, paths: paths)
@@ -122,7 +186,8 @@ struct SurveyCommand: AsyncParsableCommand {
     }
 
     static func printSummary(_ s: SurveySummary) {
-        print("Survey \(s.surveyName): \(s.framesTotal) frames, \(s.framesProcessed) analysed, "
+        let videos = s.videos > 0 ? " (\(s.videos) video\(s.videos == 1 ? "" : "s"))" : ""
+        print("Survey \(s.surveyName): \(s.framesTotal) frames\(videos), \(s.framesProcessed) analysed, "
               + "\(s.framesSkipped) already stored, \(s.failures.count) failed "
               + "(\(String(format: "%.1f", s.elapsedSeconds)) s, \(String(format: "%.2f", s.framesPerSecond)) frames/s)")
         print("Findings: \(s.findings); tickets: \(s.ticketsCreated) new, \(s.ticketsUpdated) updated"
@@ -133,6 +198,10 @@ struct SurveyCommand: AsyncParsableCommand {
             print(String(format: "Paved surface surveyed: %.0f m²; detection limit %@ mm (narrower cracks may be missed)",
                          s.surveyedAreaM2, limit))
         }
+        if s.framesWithoutLocation > 0 {
+            print("Frames without location: \(s.framesWithoutLocation) (findings kept, in pixels only)")
+        }
+        for w in s.warnings { print("Warning: \(w)") }
         if !s.failures.isEmpty {
             print("\nFailed frames (kept out; fix or remove them and rerun to resume):")
             for f in s.failures { print("  \(f.file): \(f.reason)") }
@@ -159,16 +228,29 @@ struct SurveyJSON: Encodable {
 final class ProgressBox: @unchecked Sendable {
     private var reporter: ProgressReporter?
     private let enabled: Bool
+    private var videoDuration = 0.0
+    private var reporterTotal = 0
     init(enabled: Bool) { self.enabled = enabled }
 
     func handle(_ event: SurveyProgressEvent) {
         switch event {
         case .started(let total):
             reporter = ProgressReporter(total: total, enabled: enabled)
+            reporterTotal = total
+        case .videoStarted(let file, let frames, let duration):
+            // The stills' bar (or the last video's) ends; a folder of videos only has no stills' bar to show.
+            if reporterTotal > 0 { reporter?.finish() }
+            reporter = ProgressReporter(total: frames, label: "frames taken", enabled: enabled)
+            reporterTotal = frames
+            videoDuration = duration
+            if enabled { FileHandle.standardError.write(Data("\(file):\n".utf8)) }
+        case .videoTime(let t):
+            reporter?.setNote("video \(ProgressReporter.duration(t))/\(ProgressReporter.duration(videoDuration))")
         case .frameDone(_, let findings, let failed, _):
             reporter?.advance(frames: 1, failures: failed ? 1 : 0, newFindings: findings)
         }
     }
 
-    func finish() { reporter?.finish() }
+    func finish() { if reporterTotal > 0 { reporter?.finish() } }
 }
+

@@ -4,6 +4,18 @@ import Foundation
 public enum FrameDiscovery {
     /// Extensions read as frames, compared case-insensitively.
     public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
+    /// Extensions read as videos (decoded by ffmpeg), compared case-insensitively.
+    public static let videoExtensions: Set<String> = ["mp4", "mov", "mkv", "m4v", "avi"]
+
+    /// Whether a folder is at `path` (symbolic links followed).
+    public static func isFolder(_ path: String) -> Bool {
+        kind(URL(fileURLWithPath: path).resolvingSymlinksInPath().path, FileManager.default) == .typeDirectory
+    }
+
+    /// Whether a path names a video by its extension.
+    public static func isVideo(_ path: String) -> Bool {
+        videoExtensions.contains(URL(fileURLWithPath: path).pathExtension.lowercased())
+    }
 
     /// One frame found below a survey folder.
     public struct Entry: Sendable, Equatable {
@@ -20,10 +32,10 @@ public enum FrameDiscovery {
     /// walked once, which ends link loops (a link back to a folder above it) and links into a folder already
     /// walked; each real file is listed once, under the first relative path that reaches it. Broken links
     /// and unreadable folders are passed over.
-    /// - Parameters: root: the survey folder (may itself be a link).
+    /// - Parameters: root: the survey folder (may itself be a link); extensions: the files listed (default: stills).
     /// - Returns: the frames in order of ``Entry/relative``.
     /// - Throws: ``PipelineError/notAFolder(_:)`` when `root` is missing or not a folder.
-    public static func entries(in root: String) throws(PipelineError) -> [Entry] {
+    public static func entries(in root: String, extensions: Set<String> = imageExtensions) throws(PipelineError) -> [Entry] {
         let fm = FileManager.default
         let rootReal = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
         guard kind(rootReal, fm) == .typeDirectory else { throw .notAFolder(root) }
@@ -43,7 +55,7 @@ public enum FrameDiscovery {
                 if type == .typeDirectory {
                     if walked.insert(real).inserted { folders.append((relative, real)) }
                 } else if type == .typeRegular,
-                          imageExtensions.contains(URL(fileURLWithPath: name).pathExtension.lowercased()),
+                          extensions.contains(URL(fileURLWithPath: name).pathExtension.lowercased()),
                           listed.insert(real).inserted {
                     out.append(Entry(relative: relative, real: real))
                 }
@@ -64,6 +76,13 @@ public enum FrameDiscovery {
     /// - Throws: ``PipelineError/notAFolder(_:)`` when `root` is missing or not a folder.
     public static func frames(in root: String) throws(PipelineError) -> [String] {
         try entries(in: root).map(\.real).sorted()
+    }
+
+    /// The videos below `root` (MP4, MOV, MKV, ...), found like ``frames(in:)``.
+    /// - Returns: absolute paths with links resolved, sorted.
+    /// - Throws: ``PipelineError/notAFolder(_:)`` when `root` is missing or not a folder.
+    public static func videos(in root: String) throws(PipelineError) -> [String] {
+        try entries(in: root, extensions: videoExtensions).map(\.real).sorted()
     }
 
     /// The frames of ``entries(in:)`` as paths relative to `root` (as a distributed survey stores them, so

@@ -13,6 +13,7 @@ public final class ProgressReporter: @unchecked Sendable {
     private var done = 0
     private var failed = 0
     private var findings = 0
+    private var note: String?
     private var lastDraw = Date.distantPast
     private let interval: TimeInterval
 
@@ -41,6 +42,13 @@ public final class ProgressReporter: @unchecked Sendable {
         if let line { write(line) }
     }
 
+    /// Sets a note shown after the counts (a video's time: `video 1m02s/3m10s`), nil to clear it.
+    public func setNote(_ text: String?) {
+        lock.lock()
+        note = text
+        lock.unlock()
+    }
+
     /// Ends the bar (a newline on a terminal).
     public func finish() {
         guard enabled else { return }
@@ -63,6 +71,7 @@ public final class ProgressReporter: @unchecked Sendable {
         var s = "\(bar) \(done)/\(total) \(label)  \(String(format: "%.1f", rate))/s  ETA \(Self.duration(remaining))"
         s += "  findings \(findings)"
         if failed > 0 { s += "  failed \(failed)" }
+        if let note { s += "  \(note)" }
         return s
     }
 

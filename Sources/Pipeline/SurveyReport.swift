@@ -28,10 +28,23 @@ public enum SurveyReport {
         let frames = try await store.frames()
         let framesById = Dictionary(uniqueKeysWithValues: frames.compactMap { f in f.id.map { ($0, f) } })
         var crops: [Int64: String] = [:]
+        var shown: [(id: Int64, finding: Finding, frame: FrameRecord, severity: Severity)] = []
         for t in tickets.prefix(overlays) {
             guard let id = t.id, let rec = try await store.findings(ticketId: id).first,
                   let frame = framesById[rec.frameId] else { continue }
-            if let png = try? overlayCrop(frame: frame, finding: rec.finding, colour: severityColour[t.severity]!.rgb) {
+            shown.append((id, rec.finding, frame, t.severity))
+        }
+        // Video frames: each video decoded once for all the frames shown.
+        var videoFrames: [String: [Int: [UInt8]]] = [:]
+        let byVideo = Dictionary(grouping: shown.compactMap { VideoFramePath.parse($0.frame.path) }, by: \.video)
+        if !byVideo.isEmpty, let tools = try? FFmpeg.locate() {
+            for (video, refs) in byVideo where FileManager.default.fileExists(atPath: video) {
+                videoFrames[video] = try? tools.frames(video, indices: Set(refs.map(\.index)))
+            }
+        }
+        for (id, finding, frame, severity) in shown {
+            let jpeg = VideoFramePath.parse(frame.path).flatMap { videoFrames[$0.video]?[$0.index] }
+            if let png = try? overlayCrop(frame: frame, finding: finding, colour: severityColour[severity]!.rgb, jpeg: jpeg) {
                 crops[id] = "data:image/png;base64," + Data(png).base64EncodedString()
             }
         }
@@ -40,11 +53,24 @@ public enum SurveyReport {
         try Data(html.utf8).write(to: dir.appendingPathComponent("index.html"), options: .atomic)
     }
 
-    /// The finding's surroundings from its frame (re-read from disk) with its outline drawn, as PNG, the long
-    /// side at most 480 px. Also served by the review pages (the path comes from the stored frame only).
-    /// - Throws: decoding errors (``CodecError``) when the frame is missing or unreadable; encoding errors.
-    public static func overlayCrop(frame: FrameRecord, finding: Finding, colour: [UInt8]) throws -> [UInt8] {
-        let image = try ImageDecoder.decode(path: frame.path, options: DecodeOptions(format: .rgb8)).pixels
+    /// The finding's surroundings from its frame (re-read from disk; a video frame, `VIDEO#frame=N`, decoded by
+    /// ffmpeg) with its outline drawn, as PNG, the long side at most 480 px. Also served by the review pages (the
+    /// path comes from the stored frame only).
+    /// - Parameters: jpeg: the frame's bytes when already at hand (video frames decoded in one pass).
+    /// - Throws: decoding errors (``CodecError``) when the frame is missing or unreadable; ``VideoError`` when a
+    ///   video frame cannot be decoded; encoding errors.
+    public static func overlayCrop(frame: FrameRecord, finding: Finding, colour: [UInt8], jpeg: [UInt8]? = nil) throws
+        -> [UInt8]
+    {
+        var bytes = jpeg
+        if bytes == nil, let ref = VideoFramePath.parse(frame.path), !FileManager.default.fileExists(atPath: frame.path) {
+            bytes = try FFmpeg.locate().frames(ref.video, indices: [ref.index])[ref.index]
+            if bytes == nil {
+                throw VideoError(code: .decodeFailed, message: "frame \(ref.index) could not be decoded", file: ref.video)
+            }
+        }
+        let image = try (bytes.map { try ImageDecoder.decode($0, options: DecodeOptions(format: .rgb8)) }
+            ?? ImageDecoder.decode(path: frame.path, options: DecodeOptions(format: .rgb8))).pixels
         let b = finding.bbox
         let margin = max(24, max(b.width, b.height) / 4)
         let x0 = max(0, b.x - margin), y0 = max(0, b.y - margin)

@@ -40,8 +40,14 @@ public struct SurveySummary: Codable, Sendable {
     public var framesProcessed = 0
     /// Frames skipped because an earlier run stored them (same content hash).
     public var framesSkipped = 0
-    /// Frames that failed, with the reason.
+    /// Frames that failed, with the reason (a video that stopped early is one failure naming the video).
     public var failures: [FrameFailure] = []
+    /// Videos surveyed (their frames taken count in ``framesTotal``).
+    public var videos = 0
+    /// Frames analysed that nothing placed on the ground (no GPS, telemetry not covering them, no camera).
+    public var framesWithoutLocation = 0
+    /// Problems that did not stop the run: a telemetry file broken part way, a video without telemetry.
+    public var warnings: [String] = []
     /// Findings stored in this run.
     public var findings = 0
     public var ticketsCreated = 0
@@ -119,34 +125,7 @@ public struct SurveyRunner: Sendable {
                 return .failed("\(error)")
             }
         }, consume: { path, outcome in
-            switch outcome {
-            case .skipped:
-                summary.framesSkipped += 1
-                progress?(.frameDone(file: path, findings: 0, failed: false, skipped: true))
-            case .failed(let reason):
-                summary.failures.append(FrameFailure(file: path, reason: reason))
-                logger.warning("frame failed", metadata: ["frame.file": "\(path)", "frame.reason": "\(reason)"])
-                // Kept in the store too, so the survey page lists it (a later success removes it).
-                summary.surveyId = try await store.recordFrameFailure(surveyName: options.surveyName, path: path,
-                                                                      reason: reason, at: Date())
-                progress?(.frameDone(file: path, findings: 0, failed: true, skipped: false))
-            case .analysed(let report, let hash):
-                summary.addCoverage(of: report)
-                let batch = SurveyBatch(surveyName: options.surveyName,
-                                        frames: [SurveyBatch.Frame(report: report, contentHash: hash)])
-                let result = try await store.ingest(batch, actor: options.actor)
-                summary.surveyId = result.surveyId
-                if result.framesSkipped > 0 {
-                    summary.framesSkipped += 1
-                } else {
-                    summary.framesProcessed += 1
-                }
-                summary.findings += result.findingsAdded
-                summary.ticketsCreated += result.ticketsCreated
-                summary.ticketsUpdated += result.ticketsUpdated
-                summary.ticketsReopened += result.ticketsReopened
-                progress?(.frameDone(file: path, findings: result.findingsAdded, failed: false, skipped: false))
-            }
+            try await record(outcome, file: path, in: &summary, progress: progress)
         })
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         logger.info("survey finished", metadata: ["survey.name": "\(options.surveyName)",
@@ -154,10 +133,51 @@ public struct SurveyRunner: Sendable {
                                                   "survey.failed": "\(summary.failures.count)"])
         return summary
     }
+
+    /// Counts a frame's outcome and stores what it found, in its own transaction (the frame counts as done only
+    /// once that is durable).
+    /// - Throws: errors of the store.
+    func record(_ outcome: FrameOutcome, file path: String, in summary: inout SurveySummary,
+                progress: ((SurveyProgressEvent) -> Void)?) async throws
+    {
+        switch outcome {
+        case .skipped:
+            summary.framesSkipped += 1
+            progress?(.frameDone(file: path, findings: 0, failed: false, skipped: true))
+        case .failed(let reason):
+            summary.failures.append(FrameFailure(file: path, reason: reason))
+            logger.warning("frame failed", metadata: ["frame.file": "\(path)", "frame.reason": "\(reason)"])
+            // Kept in the store too, so the survey page lists it (a later success removes it).
+            summary.surveyId = try await store.recordFrameFailure(surveyName: options.surveyName, path: path,
+                                                                  reason: reason, at: Date())
+            progress?(.frameDone(file: path, findings: 0, failed: true, skipped: false))
+        case .analysed(let report, let hash):
+            summary.addCoverage(of: report)
+            if report.noLocation == true || report.latitude == nil { summary.framesWithoutLocation += 1 }
+            let batch = SurveyBatch(surveyName: options.surveyName,
+                                    frames: [SurveyBatch.Frame(report: report, contentHash: hash)])
+            let result = try await store.ingest(batch, actor: options.actor)
+            summary.surveyId = result.surveyId
+            if result.framesSkipped > 0 {
+                summary.framesSkipped += 1
+            } else {
+                summary.framesProcessed += 1
+            }
+            summary.findings += result.findingsAdded
+            summary.ticketsCreated += result.ticketsCreated
+            summary.ticketsUpdated += result.ticketsUpdated
+            summary.ticketsReopened += result.ticketsReopened
+            progress?(.frameDone(file: path, findings: result.findingsAdded, failed: false, skipped: false))
+        }
+    }
 }
 
 /// Progress events of a survey, for a progress bar.
 public enum SurveyProgressEvent: Sendable {
     case started(total: Int)
+    /// A video's frames are being taken: `file`, the frames it gives, its length in seconds.
+    case videoStarted(file: String, frames: Int, duration: Double)
+    /// The video time reached, seconds.
+    case videoTime(Double)
     case frameDone(file: String, findings: Int, failed: Bool, skipped: Bool)
 }

@@ -60,6 +60,18 @@ struct TelemetryTrackTests {
         #expect(throws: GeoError.self) { try g.groundPoint(x: 1920, y: 0) }  // gimbal at -24°: top rows see sky
     }
 
+    @Test("The last SRT cue holds through its display time, no further; other records are instants")
+    func lastCueHolds() throws {
+        var a = TelemetrySample(time: 0), b = TelemetrySample(time: 1)
+        (a.latitude, a.longitude, b.latitude, b.longitude) = (1, 2, 1.001, 2)
+        b.date = Date(timeIntervalSince1970: 1000)
+        #expect(TelemetryTrack([a, b]).sample(at: 1.5) == nil)
+        b.duration = 1
+        let held = try #require(TelemetryTrack([a, b]).sample(at: 1.5))
+        #expect(held.latitude == 1.001 && held.time == 1.5 && held.date == Date(timeIntervalSince1970: 1000.5))
+        #expect(TelemetryTrack([a, b]).sample(at: 2) == nil)
+    }
+
     @Test("Yaw interpolates the short way round 360°")
     func yawWrap() {
         var a = TelemetrySample(time: 0), b = TelemetrySample(time: 2)
