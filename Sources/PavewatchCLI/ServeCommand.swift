@@ -68,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
             OutboxForwarder(store: store, configuration: $0, logger: logger)
         }
         let app = buildApplication(store: store, open311: open311(keys: keys),
-                                   review: review.configuration, host: host,
+                                   review: try review.loadConfiguration(), host: host,
                                    port: port, logger: logger, metrics: metrics ? PrometheusCollectorRegistry() : nil,
                                    idleTimeout: .milliseconds(Int64(idleTimeout * 1000))) { channel in
             if let addr = channel.localAddress { print("pavewatch: serving on \(addr)") }

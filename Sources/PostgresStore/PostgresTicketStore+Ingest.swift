@@ -134,7 +134,7 @@ extension PostgresTicketStore {
             if let fp = IngestPlan.footprint(of: frame.report) { footprints.append(fp) }
             // One statement for the frame's findings: ids drawn first (v), so they pair with the findings' order.
             // Arrays carry NaN for "none" (NULLIF turns it back into NULL).
-            let fs = frame.report.findings
+            let fs = IngestPlan.workOrderPieces(frame.report.findings, limits: model.workOrder)
             guard !fs.isEmpty else { continue }
             let positions = fs.map(IngestPlan.position(of:)), extents = fs.map(extent(of:))
             func column(_ v: [Double?]) -> [Double] { v.map { $0 ?? .nan } }
@@ -163,7 +163,7 @@ extension PostgresTicketStore {
         summary.findingsAdded = added.count
 
         let merging = Merging()
-        let groups = merging.cluster(added.map(\.finding))
+        let groups = IngestPlan.workOrders(added.map(\.finding), merging: merging, limits: model.workOrder)
         if let cells = mergeCells(groups.map { $0.map { added[$0].finding } }, merging: merging) {
             try await c.query("SELECT pg_advisory_xact_lock_shared(\(globalMergeLock))", logger: logger)
             if !cells.isEmpty {
@@ -184,6 +184,7 @@ extension PostgresTicketStore {
             if let near = IngestPlan.searchExtent(for: fs, merging: merging),
                let cls = fs.first(where: { Merging.Shape($0) != nil })?.defectClass {
                 let found = try await candidates(of: cls, reaching: near, c, logger: logger, cache: cache, tickets: tickets)
+                    .filter { IngestPlan.fits(fs, into: $0.ticket, limits: model.workOrder) }
                 summary.candidatesRead += found.count + found.reduce(0) { $0 + $1.members.count }
                 match = IngestPlan.bestMatch(for: fs, among: found, merging: merging, comparisons: &summary.comparisons)
             }

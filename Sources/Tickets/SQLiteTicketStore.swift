@@ -90,6 +90,14 @@ public final class SQLiteTicketStore: TicketStore {
         }
     }
 
+    public func allFindings() async throws -> [FindingRecord] {
+        try await writer.read { db in try FindingRecord.order(Column("id")).fetchAll(db) }
+    }
+
+    public func allEvents() async throws -> [TicketEvent] {
+        try await writer.read { db in try TicketEvent.order(Column("id")).fetchAll(db) }
+    }
+
     /// Every stored frame, in insertion order.
     public func frames() async throws -> [FrameRecord] {
         try await writer.read { db in try FrameRecord.order(Column("id")).fetchAll(db) }

@@ -144,6 +144,10 @@ public protocol TicketStore: Sendable {
     func events(ticketId: Int64) async throws -> [TicketEvent]
     /// The findings merged into a ticket.
     func findings(ticketId: Int64) async throws -> [FindingRecord]
+    /// Every stored finding, by id (the condition index and the forecasts read them per survey).
+    func allFindings() async throws -> [FindingRecord]
+    /// Every ticket event, by id (the KPIs read the life cycles from them).
+    func allEvents() async throws -> [TicketEvent]
     /// Moves a ticket to a new status, recording the event; `dispatched` also enqueues it for forwarding.
     /// - Throws: ``TicketError`` `.notFound`, `.invalidTransition`.
     func transition(ticketId: Int64, to status: TicketStatus, actor: String, note: String?) async throws -> Ticket
