@@ -125,7 +125,7 @@ public enum Forecast {
                                current: values.max { $0.date < $1.date }?.value, nextSeverity: next?.0, threshold: next?.1,
                                note: "")
         guard let line = fit(values) else {
-            f.note = "\(values.count) survey(s) measured it on different days: at least 2 are needed for a forecast"
+            f.note = "measured by \(values.count) survey(s): a forecast needs 2 on different days"
             return f
         }
         f.growthPerYear = line.slopePerYear
@@ -183,7 +183,7 @@ public enum Forecast {
             var trend = UnitTrend(segment: u.id, name: u.name, surveys: rated.count,
                                   conditionIndex: rated.max { $0.date < $1.date }?.value, threshold: threshold, note: "")
             guard let line = fit(rated) else {
-                trend.note = rated.isEmpty ? "not surveyed" : "\(rated.count) rated survey(s): at least 2 on different days are needed"
+                trend.note = rated.isEmpty ? "not surveyed" : "rated by \(rated.count) survey(s): a trend needs 2 on different days"
                 return trend
             }
             trend.changePerYear = line.slopePerYear

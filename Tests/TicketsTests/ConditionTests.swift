@@ -134,7 +134,7 @@ import Testing
         #expect(abs(grown.date!.timeIntervalSince(last) - Forecast.year) < 2 * 86_400)
         #expect(grown.earliest! < grown.date! && grown.date! < grown.latest!)
         let once = try #require(forecasts.first { $0.surveys == 1 })
-        #expect(once.date == nil && once.growthPerYear == nil && once.note.contains("at least 2"))
+        #expect(once.date == nil && once.growthPerYear == nil && once.note.contains("needs 2"))
         // The cracked cell's index falls: below 50 some time after the last survey.
         let trends = Forecast.units(ConditionAssessment(history: history, segments: nil), threshold: 50)
         let falling = try #require(trends.first { ($0.changePerYear ?? 0) < 0 })
