@@ -325,4 +325,37 @@ extension PostgresTicketStore {
         }
         return tickets.map { ($0, members[$0.id!] ?? []) }
     }
+
+    public func splitOversizedTickets(actor: String) async throws -> [Int64: [Int64]] {
+        let model = self.model, logger = self.logger
+        return try await write { c in
+            // Exclusive: no merge runs meanwhile (every merge holds this lock shared).
+            try await c.query("SELECT pg_advisory_xact_lock(\(Self.globalMergeLock))", logger: logger)
+            let tickets = try await Self.records(c.query("SELECT id, data::text FROM ticket WHERE latitude IS NOT NULL ORDER BY id FOR UPDATE",
+                                                    logger: logger), Ticket.self, id: \.id)
+            var out: [Int64: [Int64]] = [:]
+            for t in tickets {
+                // A ticket whose box fits needs no findings read (rows from before bounds were kept are read).
+                if let b = t.bounds, model.workOrder.fits(IngestPlan.size(of: b), area: t.isAreaDefect) { continue }
+                var members: [(id: Int64, surveyId: Int64, finding: Finding)] = []
+                for try await (id, survey, text) in try await c.query("""
+                    SELECT f.id, fr.survey_id, f.data::text FROM finding f JOIN frame fr ON fr.id = f.frame_id
+                    WHERE f.ticket_id = \(t.id!) ORDER BY f.id
+                    """, logger: logger).decode((Int64, Int64, String).self) {
+                    members.append((id, survey, try Self.decode(Finding.self, text)))
+                }
+                var ids: [Int64] = []
+                for part in IngestPlan.split(t, members: members, limits: model.workOrder, model: model, actor: actor, at: Date()) {
+                    if let id = part.ticket.id {
+                        try await Self.finish(part.ticket, events: part.events(for: id), findings: part.findingIds, c, logger: logger)
+                        ids.append(id)
+                    } else {
+                        ids.append(try await Self.create(part.ticket, events: part.pendingEvents, findings: part.findingIds, c, logger: logger))
+                    }
+                }
+                if !ids.isEmpty { out[t.id!] = ids }
+            }
+            return out
+        }
+    }
 }

@@ -165,6 +165,59 @@ extension IngestPlan {
     }
 }
 
+extension IngestPlan {
+    /// One work order of a ticket that is cut up (``split(_:members:limits:model:actor:at:)``).
+    public struct SplitPart: Sendable {
+        /// The ticket to write: the original (its id kept) for the first part, new ones (id `nil`) for the rest.
+        public var ticket: Ticket
+        /// Stored findings that belong to it.
+        public var findingIds: [Int64]
+        /// Events to insert once it has its id (``events(for:)``).
+        public var pendingEvents: [TicketEvent]
+
+        /// The events with the ticket's id filled in.
+        public func events(for id: Int64) -> [TicketEvent] {
+            pendingEvents.map { var e = $0; e.ticketId = id; return e }
+        }
+    }
+
+    /// How a stored ticket larger than `limits` (tickets merged before work orders, or under larger limits) is cut
+    /// into work orders: its findings are grouped as an ingest groups them (``workOrders(_:merging:limits:)``) and each
+    /// group becomes a ticket measured from its own findings, survey by survey, with the original's status, dates,
+    /// source and texts. The part holding the oldest finding keeps the original's id, Open311 keys and remote ids;
+    /// the others are new tickets whose `created` event names the original. Findings larger than the limits stay whole.
+    /// - Parameters: members: the ticket's stored findings with their survey ids.
+    /// - Returns: the parts, or nothing when the ticket fits or cannot be cut.
+    public static func split(_ t: Ticket, members: [(id: Int64, surveyId: Int64, finding: Finding)], limits: WorkOrderLimits,
+                             model: PriorityModel, actor: String, at now: Date) -> [SplitPart] {
+        guard let id = t.id, !members.isEmpty, !fits(members.map(\.finding), into: t, limits: limits) else { return [] }
+        let runs = workOrders(members.map(\.finding), merging: Merging(), limits: limits)
+            .map { $0.map { members[$0] } }
+            .sorted { $0.map(\.id).min()! < $1.map(\.id).min()! }
+        guard runs.count > 1 else { return [] }
+        let note = "work-order limits \(limits.crackExtentM) m of crack, \(limits.areaM2) m²"
+        return runs.enumerated().map { n, run in
+            let bySurvey = Dictionary(grouping: run, by: \.surveyId).sorted { $0.key < $1.key }
+            var p = makeTicket(bySurvey[0].value.map(\.finding), surveyId: bySurvey[0].key, at: t.createdAt)
+            for (survey, fs) in bySurvey.dropFirst() { update(&p, with: fs.map(\.finding), surveyId: survey, at: t.lastSeen) }
+            p.status = t.status
+            (p.createdAt, p.firstSeen, p.lastSeen, p.updatedAt) = (t.createdAt, t.firstSeen, t.lastSeen, now)
+            (p.source, p.details, p.mediaUrl, p.address, p.attributes) = (t.source, t.details, t.mediaUrl, t.address, t.attributes)
+            model.rank(&p)
+            if n == 0 {
+                p.id = id
+                (p.externalKey, p.remoteId, p.remoteStatus) = (t.externalKey, t.remoteId, t.remoteStatus)
+                let e = TicketEvent(ticketId: id, at: now, actor: actor, kind: .split,
+                                    note: "cut into \(runs.count) work orders (\(note)); this one keeps \(run.count) of \(members.count) findings")
+                return SplitPart(ticket: p, findingIds: run.map(\.id), pendingEvents: [e])
+            }
+            let e = TicketEvent(ticketId: 0, at: now, actor: actor, kind: .created, toStatus: t.status,
+                                note: "split from ticket \(id) (\(note)) with \(run.count) findings")
+            return SplitPart(ticket: p, findingIds: run.map(\.id), pendingEvents: [e])
+        }
+    }
+}
+
 /// The fixed grid that cuts large findings and long groups into work orders: squares of 99 % of `crackExtentM / √2`
 /// (cracks: any piece inside one has a box diagonal within the limit) or of `√areaM2` (area defects), in a
 /// ``LocalPlane`` at the south-west corner of the 0.1° block around the defect, so every frame and survey cuts a

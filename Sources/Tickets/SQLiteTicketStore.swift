@@ -151,6 +151,33 @@ public final class SQLiteTicketStore: TicketStore {
         }
     }
 
+    public func splitOversizedTickets(actor: String) async throws -> [Int64: [Int64]] {
+        let model = self.model, cache = findings
+        defer { cache.removeAll() }
+        return try await writer.write { db in
+            var out: [Int64: [Int64]] = [:]
+            let surveyOfFrame = Dictionary(try FrameRecord.fetchAll(db).map { ($0.id!, $0.surveyId) }, uniquingKeysWith: { a, _ in a })
+            for t in try Ticket.filter(Column("latitude") != nil).order(Column("id")).fetchAll(db) {
+                // Cheap test first: a ticket whose box (filled in by v8-work-orders) fits needs no findings read.
+                if let b = t.bounds, model.workOrder.fits(IngestPlan.size(of: b), area: t.isAreaDefect) { continue }
+                let members = try FindingRecord.filter(Column("ticketId") == t.id).order(Column("id")).fetchAll(db)
+                    .map { (id: $0.id!, surveyId: surveyOfFrame[$0.frameId] ?? 0, finding: $0.finding) }
+                let parts = IngestPlan.split(t, members: members, limits: model.workOrder, model: model, actor: actor, at: Date())
+                var ids: [Int64] = []
+                for part in parts {
+                    var p = part.ticket
+                    if p.id == nil { try p.insert(db) } else { try p.update(db) }
+                    try Self.storeExtent(db, of: p)
+                    for var e in part.events(for: p.id!) { try e.insert(db) }
+                    try FindingRecord.filter(part.findingIds.contains(Column("id"))).updateAll(db, Column("ticketId").set(to: p.id!))
+                    ids.append(p.id!)
+                }
+                if !ids.isEmpty { out[t.id!] = ids }
+            }
+            return out
+        }
+    }
+
     // MARK: Open311
 
     public func createServiceRequest(_ input: ServiceRequestInput,

@@ -153,6 +153,10 @@ public protocol TicketStore: Sendable {
     func transition(ticketId: Int64, to status: TicketStatus, actor: String, note: String?) async throws -> Ticket
     /// Recomputes severity, zone and priority of every ticket.
     func rerank(_ model: PriorityModel) async throws
+    /// Cuts every stored ticket larger than the store's ``PriorityModel/workOrder`` limits into work orders
+    /// (``IngestPlan/split(_:members:limits:model:actor:at:)``), each part with its findings and events.
+    /// - Returns: per ticket cut, the ids of its parts (the original first).
+    func splitOversizedTickets(actor: String) async throws -> [Int64: [Int64]]
 
     /// Creates a ticket from an Open311 request (or returns the one its idempotency key created).
     func createServiceRequest(_ input: ServiceRequestInput, actor: String) async throws -> (ticket: Ticket, created: Bool)

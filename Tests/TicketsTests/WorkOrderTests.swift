@@ -1,6 +1,10 @@
 import Findings
 import Foundation
+import GRDB
+import Logging
+import PostgresStore
 import Testing
+import TestSupport
 @testable import Tickets
 
 /// Work-order-sized tickets: no ticket grows beyond the configured crack extent or area, on both stores.
@@ -107,5 +111,51 @@ import Testing
         var bare = f
         bare.geoOutline = nil
         #expect(IngestPlan.pieces(of: bare, limits: WorkOrderLimits()) == [bare])
+    }
+
+    /// Two stores on one database: one without limits (a database from before work orders), one with the defaults.
+    static func stores(_ backend: StoreBackend) async throws -> (before: any TicketStore, after: any TicketStore) {
+        let unlimited = PriorityModel(workOrder: .unlimited)
+        switch backend {
+        case .sqlite:
+            let q = try DatabaseQueue()
+            return (try SQLiteTicketStore(writer: q, model: unlimited), try SQLiteTicketStore(writer: q))
+        case .postgres:
+            let url = try await TemporaryPostgres.shared().createDatabase()
+            let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            return (try await PostgresTicketStore(url: url, model: unlimited, logger: quiet), try await PostgresTicketStore(url: url, logger: quiet))
+        }
+    }
+
+    @Test(arguments: StoreBackend.allCases) func oversizedTicketsOfEarlierMergesAreSplit(_ backend: StoreBackend) async throws {
+        let (before, after) = try await Self.stores(backend)
+        // A 60 m chain of 2.2 m sightings, flown twice, merged without limits: one ticket, confirmed.
+        func chain(_ survey: String) -> SurveyBatch {
+            SurveyBatch(surveyName: survey, frames: (0..<30).map { i in
+                Fixtures.frame("\(survey)-\(i)", [Fixtures.crack(east: Double(i) * 2, north: 0, lengthM: 2.2, widthMm: 6, uncertaintyM: 0.2)])
+            })
+        }
+        for s in ["a", "b"] { _ = try await before.ingest(chain(s), actor: "t") }
+        let old = try #require(try await before.tickets(TicketQuery()).first)
+        #expect(try await before.tickets(TicketQuery()).count == 1 && old.sightings == 60)
+        _ = try await before.transition(ticketId: old.id!, to: .confirmed, actor: "eve", note: nil)
+
+        let cut = try await after.splitOversizedTickets(actor: "split")
+        let parts = try #require(cut[old.id!])
+        #expect(cut.count == 1 && parts.first == old.id && parts.count >= 8 && parts.count <= 10)
+        let tickets = try await after.tickets(TicketQuery(orderByPriority: false))
+        #expect(tickets.count == parts.count && tickets.map(\.sightings).reduce(0, +) == 60)
+        for t in tickets {
+            #expect(try Self.extent(t) <= 10 + 1e-6)
+            #expect(t.status == .confirmed && t.firstSeen == old.firstSeen && t.surveyCount == 2)
+            #expect(try await after.findings(ticketId: t.id!).count == t.sightings)
+        }
+        #expect(try await after.events(ticketId: old.id!).last?.kind == .split)
+        let created = try #require(try await after.events(ticketId: parts[1]).first)
+        #expect(created.kind == .created && created.toStatus == .confirmed && created.note?.contains("split from ticket \(old.id!)") == true)
+        // Done once: nothing left to cut; the next flight finds the parts again.
+        #expect(try await after.splitOversizedTickets(actor: "split").isEmpty)
+        let again = try await after.ingest(chain("c"), actor: "t")
+        #expect(again.ticketsCreated == 0 && again.ticketsUpdated == parts.count)
     }
 }
