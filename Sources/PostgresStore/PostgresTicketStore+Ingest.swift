@@ -345,7 +345,14 @@ extension PostgresTicketStore {
                     members.append((id, survey, try Self.decode(Finding.self, text)))
                 }
                 var ids: [Int64] = []
-                for part in IngestPlan.split(t, members: members, limits: model.workOrder, model: model, actor: actor, at: Date()) {
+                let parts = IngestPlan.split(t, members: members, limits: model.workOrder, model: model, actor: actor, at: Date())
+                if parts.isEmpty, t.bounds == nil {
+                    // A row from before bounds were kept that fits: record its box, so merges measure it from now on.
+                    var u = t
+                    u.bounds = IngestPlan.union(IngestPlan.bounds(of: t), IngestPlan.bounds(of: members.map(\.finding)))
+                    try await Self.save(&u, c, logger: logger)
+                }
+                for part in parts {
                     if let id = part.ticket.id {
                         try await Self.finish(part.ticket, events: part.events(for: id), findings: part.findingIds, c, logger: logger)
                         ids.append(id)

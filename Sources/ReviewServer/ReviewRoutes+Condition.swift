@@ -44,7 +44,8 @@ extension ReviewRoutes {
         \(HTML.num(summary.surveyedAreaM2, "%.0f")) m² surveyed; \(summary.unitsSurveyed) units surveyed, \(summary.unitsNotSurveyed) not.
         Index 0–100 in the manner of ASTM D6433 (see docs/CONDITION.md for what is simplified).</p>
         <p>\(legend)</p>
-        <div id="condition-map">\(Self.conditionSVG(units: assessment.units, rows: rows, frames: history.frames.filter { $0.surveyId == summary.surveyId }))</div>
+        <div id="condition-map">\(Self.conditionSVG(units: assessment.units, rows: rows, frames: history.frames.filter { $0.surveyId == summary.surveyId },
+                                                    tileURL: configuration.tileURL))</div>
         \(table)
         """
         return Self.htmlResponse(.ok, Self.layout(title: "Condition", viewer: viewer, body: body))
@@ -52,7 +53,7 @@ extension ReviewRoutes {
 
     /// An SVG of the units coloured by rating (segments as thick lines, sample units as squares), over the survey's
     /// footprints, with a scale bar; projected in a ``LocalPlane`` at the first point.
-    static func conditionSVG(units: [ConditionUnit], rows: [ConditionAssessment.Row], frames: [FrameRecord],
+    static func conditionSVG(units: [ConditionUnit], rows: [ConditionAssessment.Row], frames: [FrameRecord], tileURL: String? = nil,
                              width: Double = 960, height: Double = 640) -> String {
         let points = units.flatMap { $0.geometry.flatMap(\.points) } + frames.flatMap { $0.footprint ?? [] }
         guard let origin = points.first else { return "<p>Nothing has a position.</p>" }
@@ -63,12 +64,17 @@ extension ReviewRoutes {
         let pad = 20.0
         let span = pointwiseMax(hi - lo, SIMD2(repeating: 1))
         let scale = min((width - 2 * pad) / span.x, (height - 2 * pad) / span.y)
-        func xy(_ p: GeoPoint) -> String {
+        func project(_ p: GeoPoint) -> (Double, Double) {
             let v = plane.project(p)
-            return String(format: "%.1f,%.1f", pad + (v.x - lo.x) * scale, height - pad - (v.y - lo.y) * scale)
+            return (pad + (v.x - lo.x) * scale, height - pad - (v.y - lo.y) * scale)
+        }
+        func xy(_ p: GeoPoint) -> String {
+            let (x, y) = project(p)
+            return String(format: "%.1f,%.1f", x, y)
         }
         let byUnit = Dictionary(rows.map { ($0.segment, $0) }, uniquingKeysWith: { a, _ in a })
-        var body = ""
+        // The background map where the review pages have a tile server (as on /map).
+        var body = tileURL.map { tiles($0, frames: frames, tickets: [], project) } ?? ""
         for f in frames where (f.footprint?.count ?? 0) >= 3 {
             body += "<polygon points=\"\(f.footprint!.map(xy).joined(separator: " "))\" fill=\"#9cf\" fill-opacity=\"0.12\" stroke=\"#69c\" stroke-width=\"0.5\"/>\n"
         }

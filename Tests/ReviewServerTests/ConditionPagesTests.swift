@@ -30,6 +30,15 @@ import Tickets
         }
     }
 
+    @Test("With a tile server the condition map is drawn over its tiles")
+    func conditionMapOverTiles() async throws {
+        try await withPages(ReviewConfiguration(tileURL: "http://tiles.local/{z}/{x}/{y}.png")) { client, _ in
+            let s = try await client.login("vera")
+            let html = try await client.page("/condition", s).html
+            #expect(html.contains("<image href=\"http://tiles.local/") && html.contains("class=\"unit\""))
+        }
+    }
+
     @Test("/metrics carries the maintenance KPIs, read from the store at each request")
     func metricsCarryKPIs() async throws {
         let fx = try await ReviewFixture()
