@@ -65,76 +65,99 @@ public struct ConditionUnit: Sendable, Hashable {
         }
     }
 
-    /// The grid of sample units: `sizeM` squares in a ``LocalPlane`` whose origin is the south-west corner of every
-    /// footprint, rounded down to 0.01°; each square that a frame footprint touches becomes a unit, its samples
-    /// on a `stepM` grid. Returns the units and the grid (to place findings).
+    /// The grid of sample units: `sizeM` squares in a ``LocalPlane`` at the south-west corner of each 0.1° block of
+    /// latitude and longitude (squares at a block's edge keep only their part inside the block), so a unit's id and
+    /// place are the same in every survey and every run. Each square that a frame footprint touches becomes a unit,
+    /// its samples on a `stepM` grid. Returns the units and the grid (to place findings).
     public static func cells(frames: [FrameRecord], sizeM: Double = 10, stepM: Double = 2) -> (units: [ConditionUnit], grid: Grid?) {
         let footprints = frames.compactMap { f in f.footprint.flatMap { $0.count >= 3 ? $0 : nil } }
-        let all = footprints.flatMap { $0 }
-        guard let south = all.map(\.latitude).min(), let west = all.map(\.longitude).min() else { return ([], nil) }
-        let grid = Grid(origin: GeoPoint(latitude: (south * 100).rounded(.down) / 100, longitude: (west * 100).rounded(.down) / 100),
-                        sizeM: sizeM)
+        guard !footprints.isEmpty else { return ([], nil) }
+        let grid = Grid(sizeM: sizeM)
         let n = max(1, Int((sizeM / stepM).rounded()))
         let step = sizeM / Double(n)
-        var touched: Set<Grid.Cell> = []
-        for fp in footprints {
-            let poly = fp.map(grid.plane.project)
-            let shape = PlaneShape(points: poly, closed: true)
-            let lo = poly.reduce(SIMD2(repeating: Double.infinity)) { pointwiseMin($0, $1) }
-            let hi = poly.reduce(SIMD2(repeating: -Double.infinity)) { pointwiseMax($0, $1) }
-            for i in Int((lo.x / sizeM).rounded(.down))...Int((hi.x / sizeM).rounded(.down)) {
-                for j in Int((lo.y / sizeM).rounded(.down))...Int((hi.y / sizeM).rounded(.down)) {
-                    let cell = Grid.Cell(east: i, north: j)
-                    guard !touched.contains(cell) else { continue }
-                    let corner = SIMD2(Double(i), Double(j)) * sizeM
-                    let hit = (0..<n).contains { a in
-                        (0..<n).contains { b in shape.contains(corner + SIMD2((Double(a) + 0.5) * step, (Double(b) + 0.5) * step)) }
-                    }
-                    if hit { touched.insert(cell) }
+        /// The samples of a cell that lie in its block.
+        func samples(_ cell: Grid.Cell) -> [GeoPoint] {
+            let plane = grid.plane(cell.block)
+            let corner = SIMD2(Double(cell.east), Double(cell.north)) * sizeM
+            var out: [GeoPoint] = []
+            for a in 0..<n {
+                for b in 0..<n {
+                    let p = plane.unproject(corner + SIMD2((Double(a) + 0.5) * step, (Double(b) + 0.5) * step))
+                    if Grid.block(of: p) == cell.block { out.append(p) }
                 }
             }
+            return out
         }
-        let units = touched.sorted { ($0.north, $0.east) < ($1.north, $1.east) }.map { cell in
-            let corner = SIMD2(Double(cell.east), Double(cell.north)) * sizeM
-            var samples: [GeoPoint] = []
-            for a in 0..<n {
-                for b in 0..<n { samples.append(grid.plane.unproject(corner + SIMD2((Double(a) + 0.5) * step, (Double(b) + 0.5) * step))) }
+        var touched: [Grid.Cell: [GeoPoint]] = [:]
+        var missed: Set<Grid.Cell> = []
+        for fp in footprints {
+            let lats = fp.map(\.latitude), lons = fp.map(\.longitude)
+            for by in Grid.index(lats.min()!)...Grid.index(lats.max()!) {
+                for bx in Grid.index(lons.min()!)...Grid.index(lons.max()!) {
+                    let block = SIMD2(by, bx), plane = grid.plane(block)
+                    let poly = fp.map(plane.project)
+                    let shape = PlaneShape(points: poly, closed: true)
+                    let lo = poly.reduce(SIMD2(repeating: Double.infinity)) { pointwiseMin($0, $1) }
+                    let hi = poly.reduce(SIMD2(repeating: -Double.infinity)) { pointwiseMax($0, $1) }
+                    for i in Int((lo.x / sizeM).rounded(.down))...Int((hi.x / sizeM).rounded(.down)) {
+                        for j in Int((lo.y / sizeM).rounded(.down))...Int((hi.y / sizeM).rounded(.down)) {
+                            let cell = Grid.Cell(block: block, east: i, north: j)
+                            guard touched[cell] == nil, !missed.contains(cell) else { continue }
+                            let inBlock = samples(cell)
+                            if inBlock.contains(where: { shape.contains(plane.project($0)) }) { touched[cell] = inBlock } else { missed.insert(cell) }
+                        }
+                    }
+                }
             }
-            let square = [SIMD2(0.0, 0.0), SIMD2(1.0, 0.0), SIMD2(1.0, 1.0), SIMD2(0.0, 1.0)].map { grid.plane.unproject(corner + $0 * sizeM) }
+            missed.removeAll(keepingCapacity: true)
+        }
+        let units = touched.keys.sorted { ($0.block.x, $0.block.y, $0.north, $0.east) < ($1.block.x, $1.block.y, $1.north, $1.east) }.map { cell in
+            let plane = grid.plane(cell.block)
+            let corner = SIMD2(Double(cell.east), Double(cell.north)) * sizeM
+            let square = [SIMD2(0.0, 0.0), SIMD2(1.0, 0.0), SIMD2(1.0, 1.0), SIMD2(0.0, 1.0)].map { plane.unproject(corner + $0 * sizeM) }
             return ConditionUnit(id: grid.id(of: cell), name: nil, geometry: [GeoOutline(kind: .polygon, points: square)],
-                                 samples: samples, sampleAreaM2: step * step)
+                                 samples: touched[cell]!, sampleAreaM2: step * step)
         }
         return (units, grid)
     }
 
     /// The fixed grid of sample units.
     public struct Grid: Sendable {
-        /// A cell: east and north index.
+        /// A cell: its 0.1° block (latitude, longitude index) and its east and north index in the block's plane.
         public struct Cell: Hashable, Sendable {
-            /// Index east of the origin.
+            /// `floor(latitude × 10)`, `floor(longitude × 10)` of the block.
+            public var block: SIMD2<Int>
+            /// Index east of the block's south-west corner.
             public var east: Int
-            /// Index north of the origin.
+            /// Index north of it.
             public var north: Int
         }
-        /// South-west corner of cell (0, 0).
-        public var origin: GeoPoint
         /// Side of a cell, metres.
         public var sizeM: Double
-        let plane: LocalPlane
 
-        init(origin: GeoPoint, sizeM: Double) {
-            self.origin = origin
-            self.sizeM = sizeM
-            plane = LocalPlane(origin: origin)
+        init(sizeM: Double) { self.sizeM = sizeM }
+
+        /// The block index of one coordinate (tenths of a degree, rounded down).
+        static func index(_ degrees: Double) -> Int { Int((degrees * 10).rounded(.down)) }
+
+        /// The block a point lies in.
+        static func block(of p: GeoPoint) -> SIMD2<Int> { SIMD2(index(p.latitude), index(p.longitude)) }
+
+        /// The plane of a block: tangent at its south-west corner.
+        func plane(_ block: SIMD2<Int>) -> LocalPlane {
+            LocalPlane(origin: GeoPoint(latitude: Double(block.x) / 10, longitude: Double(block.y) / 10))
         }
 
         /// The cell a point lies in.
         public func cell(of p: GeoPoint) -> Cell {
-            let v = plane.project(p) / sizeM
-            return Cell(east: Int(v.x.rounded(.down)), north: Int(v.y.rounded(.down)))
+            let block = Self.block(of: p)
+            let v = plane(block).project(p) / sizeM
+            return Cell(block: block, east: Int(v.x.rounded(.down)), north: Int(v.y.rounded(.down)))
         }
 
-        /// The unit id of a cell: `cell:E<i>N<j>`.
-        public func id(of c: Cell) -> String { "cell:E\(c.east)N\(c.north)" }
+        /// The unit id of a cell: `cell:<block south>,<block west>:E<i>N<j>` (the block's corner in degrees).
+        public func id(of c: Cell) -> String {
+            "cell:" + String(format: "%.1f,%.1f", Double(c.block.x) / 10, Double(c.block.y) / 10) + ":E\(c.east)N\(c.north)"
+        }
     }
 }

@@ -80,6 +80,18 @@ import Testing
         #expect(a.surveys[0].conditionIndex! < 100 && a.surveys[0].surveyedAreaM2 > 700)
     }
 
+    @Test func sampleUnitIdsDoNotDependOnOtherSurveys() {
+        func record(_ f: SurveyBatch.Frame) -> FrameRecord { FrameRecord(surveyId: 1, report: f.report, contentHash: f.contentHash) }
+        let here = record(Self.frame("a", [], at: "2024-05-01T10:00:00Z"))
+        let far = record(Self.frame("b", [], east: 30_000, at: "2024-05-01T10:00:00Z"))
+        let alone = ConditionUnit.cells(frames: [here]).units
+        let together = ConditionUnit.cells(frames: [far, here]).units
+        #expect(alone.count >= 16 && Set(alone.map(\.id)).isSubset(of: Set(together.map(\.id))))
+        #expect(alone.allSatisfy { $0.id.hasPrefix("cell:47.3,8.5:E") })
+        let grid = ConditionUnit.Grid(sizeM: 10)
+        for u in alone { #expect(grid.id(of: grid.cell(of: u.samples[12])) == u.id) }
+    }
+
     @Test(arguments: StoreBackend.allCases) func segmentsTakeNearbyFindingsOnly(_ backend: StoreBackend) async throws {
         let store = try await backend.reviewStore()
         _ = try await store.ingest(SurveyBatch(surveyName: "s", frames: [
