@@ -8,8 +8,9 @@ extension ReviewRoutes {
         HTML.ratingColours.first { $0.rating == (rating ?? "not surveyed") }?.css ?? "#bdbdbd"
     }
 
-    /// `GET /condition?survey=ID`: the condition map and table of one survey (default: the latest), over sample
-    /// units (the review pages have no segments file).
+    /// `GET /condition?survey=ID&threshold=55`: the condition map and table of one survey (default: the latest), over
+    /// the road segments of `serve --segments` or sample units, with each unit's index trend and when it falls below the
+    /// threshold (see ``Forecast/units(_:threshold:)``).
     func conditionPage(_ request: Request, _ viewer: Viewer) async throws -> Response {
         let history = try await SurveyHistory.load(from: store)
         let assessment = ConditionAssessment(history: history, segments: configuration.segments,
@@ -27,13 +28,21 @@ extension ReviewRoutes {
         }.joined(separator: " · ")
         let legend = HTML.ratingColours.map { "<span class=\"sev\" style=\"background:\($0.css)\">\(HTML.escape($0.rating))</span>" }
             .joined(separator: " ")
-        var table = "<table id=\"units\"><tr><th>unit</th><th>index</th><th>rating</th><th>surveyed m²</th><th>distresses</th><th>tickets</th></tr>\n"
+        let threshold = request.uri.queryParameters.get("threshold").flatMap { Double($0) }.map { min(max($0, 0), 100) } ?? 55
+        let trends = Dictionary(Forecast.units(assessment, threshold: threshold).map { ($0.segment, $0) }, uniquingKeysWith: { a, _ in a })
+        var table = "<table id=\"units\"><tr><th>unit</th><th>index</th><th>rating</th><th>surveyed m²</th><th>distresses</th><th>tickets</th>"
+            + "<th>change per year</th><th>below \(HTML.num(threshold, "%.0f")) by</th></tr>\n"
         for r in rows.sorted(by: { ($0.conditionIndex ?? 999, $0.segment) < ($1.conditionIndex ?? 999, $1.segment) }) {
+            let trend = trends[r.segment]
+            let change = trend?.changePerYear.map { String(format: "%+.1f ± %.1f", $0, trend?.changeErrorPerYear ?? 0) } ?? "–"
+            func day(_ d: Date?) -> String { d.map { String($0.formatted(.iso8601).prefix(10)) } ?? "–" }
+            let below = trend?.date == nil ? "–" : "\(day(trend?.date)) (\(day(trend?.earliest)) – \(day(trend?.latest)))"
             let distresses = r.distresses.map { "\($0.distress.rawValue)/\($0.severity.rawValue) \(HTML.num($0.quantity, "%.2f")) \($0.unit)" }
             let tickets = r.tickets.map { "<a href=\"/tickets/\($0)\">\($0)</a>" }.joined(separator: " ")
             table += "<tr><td>\(HTML.escape(r.segment))\(r.name.map { " " + HTML.escape($0) } ?? "")</td><td>\(HTML.num(r.conditionIndex, "%.1f"))</td>"
                 + "<td>\(HTML.escape(r.rating ?? "not surveyed"))</td><td>\(HTML.num(r.surveyedAreaM2, "%.0f"))</td>"
-                + "<td>\(HTML.escape(distresses.joined(separator: "; ")))</td><td>\(tickets)</td></tr>\n"
+                + "<td>\(HTML.escape(distresses.joined(separator: "; ")))</td><td>\(tickets)</td>"
+                + "<td>\(HTML.escape(change))</td><td title=\"\(HTML.escape(trend?.note ?? ""))\">\(HTML.escape(below))</td></tr>\n"
         }
         table += "</table>"
         let body = """

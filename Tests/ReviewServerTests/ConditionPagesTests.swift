@@ -21,7 +21,8 @@ import Tickets
             #expect(html.contains("Survey north &lt;ring&gt;") && html.contains("id=\"units\""))
             // The crack and the leak lie in a surveyed unit, which rates below 100; the far crack lies in no footprint.
             #expect(html.contains("/tickets/\(fx.crack)") && html.contains("longitudinal-transverse/medium"))
-            #expect(try await client.page("/condition?survey=\(fx.surveyId)", s).status == .ok)
+            let asked = try await client.page("/condition?survey=\(fx.surveyId)&threshold=70", s)
+            #expect(asked.status == .ok && asked.html.contains("<th>below 70 by</th>"))
             _ = try await fx.store.transition(ticketId: fx.crack, to: .confirmed, actor: "rita", note: nil)
             let kpi = try await client.page("/kpi", s)
             #expect(kpi.status == .ok)
