@@ -13,7 +13,6 @@ struct PlanCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var database: DatabaseOptions
-    @OptionGroup var units: ConditionOptions
 
     @Option(help: ArgumentHelp("N tickets, N m of crack, or N m2 of area defects.", valueName: "N|Nm|Nm2"))
     var budget: String
