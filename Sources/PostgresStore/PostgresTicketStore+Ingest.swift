@@ -337,15 +337,15 @@ extension PostgresTicketStore {
             for t in tickets {
                 // A ticket whose box fits needs no findings read (rows from before bounds were kept are read).
                 if let b = t.bounds, model.workOrder.fits(IngestPlan.size(of: b), area: t.isAreaDefect) { continue }
-                var members: [(id: Int64, surveyId: Int64, finding: Finding)] = []
-                for try await (id, survey, text) in try await c.query("""
-                    SELECT f.id, fr.survey_id, f.data::text FROM finding f JOIN frame fr ON fr.id = f.frame_id
+                var members: [IngestPlan.Member] = []
+                for try await (id, frame, survey, text) in try await c.query("""
+                    SELECT f.id, f.frame_id, fr.survey_id, f.data::text FROM finding f JOIN frame fr ON fr.id = f.frame_id
                     WHERE f.ticket_id = \(t.id!) ORDER BY f.id
-                    """, logger: logger).decode((Int64, Int64, String).self) {
-                    members.append((id, survey, try Self.decode(Finding.self, text)))
+                    """, logger: logger).decode((Int64, Int64, Int64, String).self) {
+                    members.append(IngestPlan.Member(id: id, frameId: frame, surveyId: survey, finding: try Self.decode(Finding.self, text)))
                 }
                 var ids: [Int64] = []
-                let parts = IngestPlan.split(t, members: members, limits: model.workOrder, model: model, actor: actor, at: Date())
+                let (parts, replaced) = IngestPlan.split(t, members: members, limits: model.workOrder, model: model, actor: actor, at: Date())
                 if parts.isEmpty, t.bounds == nil {
                     // A row from before bounds were kept that fits: record its box, so merges measure it from now on.
                     var u = t
@@ -353,12 +353,26 @@ extension PostgresTicketStore {
                     try await Self.save(&u, c, logger: logger)
                 }
                 for part in parts {
-                    if let id = part.ticket.id {
+                    let id: Int64
+                    if let existing = part.ticket.id {
+                        id = existing
                         try await Self.finish(part.ticket, events: part.events(for: id), findings: part.findingIds, c, logger: logger)
-                        ids.append(id)
                     } else {
-                        ids.append(try await Self.create(part.ticket, events: part.pendingEvents, findings: part.findingIds, c, logger: logger))
+                        id = try await Self.create(part.ticket, events: part.pendingEvents, findings: part.findingIds, c, logger: logger)
                     }
+                    for (frameId, f) in part.newFindings {
+                        let p = IngestPlan.position(of: f), e = Self.extent(of: f)
+                        try await c.query("""
+                            INSERT INTO finding (frame_id, ticket_id, data, latitude, longitude, reach, extent)
+                            VALUES (\(frameId), \(id), \(try Self.json(f))::jsonb, \(p?.latitude), \(p?.longitude), \(p?.reachM),
+                                    box(point(\(e?.minLongitude), \(e?.minLatitude)), point(\(e?.maxLongitude), \(e?.maxLatitude))))
+                            """, logger: logger)
+                    }
+                    ids.append(id)
+                }
+                // The findings cut into pieces go.
+                if !replaced.isEmpty {
+                    try await c.query("DELETE FROM finding WHERE id = ANY(\(replaced))", logger: logger)
                 }
                 if !ids.isEmpty { out[t.id!] = ids }
             }

@@ -166,12 +166,34 @@ extension IngestPlan {
 }
 
 extension IngestPlan {
+    /// A stored finding of a ticket that is cut up: its id, frame and survey.
+    public struct Member: Sendable {
+        /// Stored id.
+        public var id: Int64
+        /// Its frame.
+        public var frameId: Int64
+        /// The frame's survey.
+        public var surveyId: Int64
+        /// The finding.
+        public var finding: Finding
+
+        /// Creates a member.
+        public init(id: Int64, frameId: Int64, surveyId: Int64, finding: Finding) {
+            self.id = id
+            self.frameId = frameId
+            self.surveyId = surveyId
+            self.finding = finding
+        }
+    }
+
     /// One work order of a ticket that is cut up (``split(_:members:limits:model:actor:at:)``).
     public struct SplitPart: Sendable {
         /// The ticket to write: the original (its id kept) for the first part, new ones (id `nil`) for the rest.
         public var ticket: Ticket
         /// Stored findings that belong to it.
         public var findingIds: [Int64]
+        /// Pieces of stored findings too large for the limits, to store (in their finding's frame) for it.
+        public var newFindings: [(frameId: Int64, finding: Finding)]
         /// Events to insert once it has its id (``events(for:)``).
         public var pendingEvents: [TicketEvent]
 
@@ -182,21 +204,31 @@ extension IngestPlan {
     }
 
     /// How a stored ticket larger than `limits` (tickets merged before work orders, or under larger limits) is cut
-    /// into work orders: its findings are grouped as an ingest groups them (``workOrders(_:merging:limits:)``) and each
-    /// group becomes a ticket measured from its own findings, survey by survey, with the original's status, dates,
-    /// source and texts. The part holding the oldest finding keeps the original's id, Open311 keys and remote ids;
-    /// the others are new tickets whose `created` event names the original. Findings larger than the limits stay whole.
-    /// - Parameters: members: the ticket's stored findings with their survey ids.
-    /// - Returns: the parts, or nothing when the ticket fits or cannot be cut.
-    public static func split(_ t: Ticket, members: [(id: Int64, surveyId: Int64, finding: Finding)], limits: WorkOrderLimits,
-                             model: PriorityModel, actor: String, at now: Date) -> [SplitPart] {
-        guard let id = t.id, !members.isEmpty, !fits(members.map(\.finding), into: t, limits: limits) else { return [] }
-        let runs = workOrders(members.map(\.finding), merging: Merging(), limits: limits)
-            .map { $0.map { members[$0] } }
-            .sorted { $0.map(\.id).min()! < $1.map(\.id).min()! }
-        guard runs.count > 1 else { return [] }
+    /// into work orders. Its findings that are larger than the limits are cut into pieces as an ingest cuts them
+    /// (``pieces(of:limits:)``; the stores replace them by their pieces: `replaced`), then grouped as an ingest groups
+    /// them (``workOrders(_:merging:limits:)``), and each group becomes a ticket measured from its own findings,
+    /// survey by survey, with the original's status, dates, source and texts. The part holding the oldest finding keeps
+    /// the original's id, Open311 keys and remote ids; the others are new tickets whose `created` event names the
+    /// original.
+    /// - Parameters: members: the ticket's stored findings.
+    /// - Returns: the parts and the ids of the findings replaced by pieces; nothing when the ticket fits or cannot be cut.
+    public static func split(_ t: Ticket, members: [Member], limits: WorkOrderLimits, model: PriorityModel, actor: String,
+                             at now: Date) -> (parts: [SplitPart], replaced: [Int64]) {
+        guard let id = t.id, !members.isEmpty, !fits(members.map(\.finding), into: t, limits: limits) else { return ([], []) }
+        // Entries: stored findings as they are (id) and pieces of the ones too large (no id yet).
+        var entries: [(id: Int64?, order: Int64, frameId: Int64, surveyId: Int64, finding: Finding)] = []
+        var replaced: [Int64] = []
+        for m in members {
+            let pieces = pieces(of: m.finding, limits: limits)
+            if pieces.count > 1 { replaced.append(m.id) }
+            for p in pieces { entries.append((pieces.count > 1 ? nil : m.id, m.id, m.frameId, m.surveyId, p)) }
+        }
+        let runs = workOrders(entries.map(\.finding), merging: Merging(), limits: limits)
+            .map { $0.map { entries[$0] } }
+            .sorted { $0.map(\.order).min()! < $1.map(\.order).min()! }
+        guard runs.count > 1 else { return ([], []) }
         let note = "work-order limits \(limits.crackExtentM) m of crack, \(limits.areaM2) m²"
-        return runs.enumerated().map { n, run in
+        let parts = runs.enumerated().map { n, run in
             let bySurvey = Dictionary(grouping: run, by: \.surveyId).sorted { $0.key < $1.key }
             var p = makeTicket(bySurvey[0].value.map(\.finding), surveyId: bySurvey[0].key, at: t.createdAt)
             for (survey, fs) in bySurvey.dropFirst() { update(&p, with: fs.map(\.finding), surveyId: survey, at: t.lastSeen) }
@@ -204,17 +236,19 @@ extension IngestPlan {
             (p.createdAt, p.firstSeen, p.lastSeen, p.updatedAt) = (t.createdAt, t.firstSeen, t.lastSeen, now)
             (p.source, p.details, p.mediaUrl, p.address, p.attributes) = (t.source, t.details, t.mediaUrl, t.address, t.attributes)
             model.rank(&p)
+            let stored = run.compactMap(\.id), new = run.filter { $0.id == nil }.map { (frameId: $0.frameId, finding: $0.finding) }
             if n == 0 {
                 p.id = id
                 (p.externalKey, p.remoteId, p.remoteStatus) = (t.externalKey, t.remoteId, t.remoteStatus)
                 let e = TicketEvent(ticketId: id, at: now, actor: actor, kind: .split,
-                                    note: "cut into \(runs.count) work orders (\(note)); this one keeps \(run.count) of \(members.count) findings")
-                return SplitPart(ticket: p, findingIds: run.map(\.id), pendingEvents: [e])
+                                    note: "cut into \(runs.count) work orders (\(note)); this one keeps \(run.count) of \(entries.count) findings")
+                return SplitPart(ticket: p, findingIds: stored, newFindings: new, pendingEvents: [e])
             }
             let e = TicketEvent(ticketId: 0, at: now, actor: actor, kind: .created, toStatus: t.status,
                                 note: "split from ticket \(id) (\(note)) with \(run.count) findings")
-            return SplitPart(ticket: p, findingIds: run.map(\.id), pendingEvents: [e])
+            return SplitPart(ticket: p, findingIds: stored, newFindings: new, pendingEvents: [e])
         }
+        return (parts, replaced)
     }
 }
 

@@ -161,8 +161,8 @@ public final class SQLiteTicketStore: TicketStore {
                 // Cheap test first: a ticket whose box (filled in by v8-work-orders) fits needs no findings read.
                 if let b = t.bounds, model.workOrder.fits(IngestPlan.size(of: b), area: t.isAreaDefect) { continue }
                 let members = try FindingRecord.filter(Column("ticketId") == t.id).order(Column("id")).fetchAll(db)
-                    .map { (id: $0.id!, surveyId: surveyOfFrame[$0.frameId] ?? 0, finding: $0.finding) }
-                let parts = IngestPlan.split(t, members: members, limits: model.workOrder, model: model, actor: actor, at: Date())
+                    .map { IngestPlan.Member(id: $0.id!, frameId: $0.frameId, surveyId: surveyOfFrame[$0.frameId] ?? 0, finding: $0.finding) }
+                let (parts, replaced) = IngestPlan.split(t, members: members, limits: model.workOrder, model: model, actor: actor, at: Date())
                 var ids: [Int64] = []
                 for part in parts {
                     var p = part.ticket
@@ -170,8 +170,17 @@ public final class SQLiteTicketStore: TicketStore {
                     try Self.storeExtent(db, of: p)
                     for var e in part.events(for: p.id!) { try e.insert(db) }
                     try FindingRecord.filter(part.findingIds.contains(Column("id"))).updateAll(db, Column("ticketId").set(to: p.id!))
+                    for (frameId, f) in part.newFindings {
+                        var rec = FindingRecord(frameId: frameId, ticketId: p.id, finding: f)
+                        try rec.insert(db)
+                        try Self.storePosition(db, of: f, id: rec.id!)
+                        try Self.storeExtent(db, of: f, id: rec.id!)
+                    }
                     ids.append(p.id!)
                 }
+                // The findings cut into pieces go, with their index entries.
+                try FindingRecord.deleteAll(db, keys: replaced)
+                for id in replaced { try db.execute(sql: "DELETE FROM findingExtent WHERE id = ?", arguments: [id]) }
                 if !ids.isEmpty { out[t.id!] = ids }
             }
             return out

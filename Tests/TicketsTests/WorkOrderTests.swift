@@ -129,33 +129,43 @@ import TestSupport
 
     @Test(arguments: StoreBackend.allCases) func oversizedTicketsOfEarlierMergesAreSplit(_ backend: StoreBackend) async throws {
         let (before, after) = try await Self.stores(backend)
-        // A 60 m chain of 2.2 m sightings, flown twice, merged without limits: one ticket, confirmed.
+        // A 60 m chain of 2.2 m sightings, flown twice, and once a 25 m finding that goes on from its end, merged
+        // without limits: one ticket, confirmed.
         func chain(_ survey: String) -> SurveyBatch {
             SurveyBatch(surveyName: survey, frames: (0..<30).map { i in
                 Fixtures.frame("\(survey)-\(i)", [Fixtures.crack(east: Double(i) * 2, north: 0, lengthM: 2.2, widthMm: 6, uncertaintyM: 0.2)])
             })
         }
-        for s in ["a", "b"] { _ = try await before.ingest(chain(s), actor: "t") }
+        let long = Fixtures.crack(east: 60, north: 0, lengthM: 25, widthMm: 6, uncertaintyM: 0.2)
+        var first = chain("a")
+        first.frames.append(Fixtures.frame("a-long", [long]))
+        _ = try await before.ingest(first, actor: "t")
+        _ = try await before.ingest(chain("b"), actor: "t")
         let old = try #require(try await before.tickets(TicketQuery()).first)
-        #expect(try await before.tickets(TicketQuery()).count == 1 && old.sightings == 60)
+        #expect(try await before.tickets(TicketQuery()).count == 1 && old.sightings == 61)
+        let pieces = IngestPlan.pieces(of: long, limits: WorkOrderLimits()).count
+        #expect(pieces >= 4)
         _ = try await before.transition(ticketId: old.id!, to: .confirmed, actor: "eve", note: nil)
 
         let cut = try await after.splitOversizedTickets(actor: "split")
         let parts = try #require(cut[old.id!])
-        #expect(cut.count == 1 && parts.first == old.id && parts.count >= 8 && parts.count <= 10)
+        #expect(cut.count == 1 && parts.first == old.id && parts.count >= 11 && parts.count <= 15)
         let tickets = try await after.tickets(TicketQuery(orderByPriority: false))
-        #expect(tickets.count == parts.count && tickets.map(\.sightings).reduce(0, +) == 60)
+        // The 25 m finding was replaced by its pieces, each in a work order.
+        #expect(tickets.count == parts.count && tickets.map(\.sightings).reduce(0, +) == 60 + pieces)
+        #expect(try await after.allFindings().count == 60 + pieces)
         for t in tickets {
             #expect(try Self.extent(t) <= 10 + 1e-6)
-            #expect(t.status == .confirmed && t.firstSeen == old.firstSeen && t.surveyCount == 2)
+            #expect(t.status == .confirmed && t.firstSeen == old.firstSeen)
             #expect(try await after.findings(ticketId: t.id!).count == t.sightings)
         }
+        #expect(tickets.filter { $0.surveyCount == 2 }.count >= 8)
         #expect(try await after.events(ticketId: old.id!).last?.kind == .split)
         let created = try #require(try await after.events(ticketId: parts[1]).first)
         #expect(created.kind == .created && created.toStatus == .confirmed && created.note?.contains("split from ticket \(old.id!)") == true)
         // Done once: nothing left to cut; the next flight finds the parts again.
         #expect(try await after.splitOversizedTickets(actor: "split").isEmpty)
         let again = try await after.ingest(chain("c"), actor: "t")
-        #expect(again.ticketsCreated == 0 && again.ticketsUpdated == parts.count)
+        #expect(again.ticketsCreated == 0 && again.ticketsUpdated >= 8)
     }
 }
