@@ -4,7 +4,7 @@ import Testing
 @testable import Tickets
 
 /// Condition index per unit and survey, forecasts, the maintenance plan and the KPIs, on stored surveys.
-@Suite struct ConditionTests {
+@Suite(.serialized) struct ConditionTests {
     /// A frame with a square footprint of side `side` m centred `east` m from the origin, a paved share and a date.
     static func frame(_ name: String, _ findings: [Finding], east: Double = 0, side: Double = 40, paved: Double = 0.5,
                       at date: String) -> SurveyBatch.Frame {

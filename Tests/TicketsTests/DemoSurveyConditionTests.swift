@@ -6,7 +6,7 @@ import Testing
 /// The condition index over a real flight: the four frames of `datasets/demo-survey` (OpenDroneMap garfield, Parrot
 /// Sequoia at 120 m) as `pavewatch survey datasets/demo-survey` stored them (position, footprint, paved share and
 /// surveyed area from the detector; it found no defect on them), on both stores.
-@Suite struct DemoSurveyConditionTests {
+@Suite(.serialized) struct DemoSurveyConditionTests {
     /// The stored frame records of the real survey (release build of 290186d, 2026-12-07); capture times from EXIF.
     static let frames: [(file: String, time: String, surfaceFraction: Double, surveyedAreaM2: Double, footprint: [(Double, Double)])] = [
         ("IMG_161122_164145_0090_RGB.JPG", "2016-11-22T16:41:45Z", 0.318, 5373.3,

@@ -8,7 +8,7 @@ import TestSupport
 @testable import Tickets
 
 /// Work-order-sized tickets: no ticket grows beyond the configured crack extent or area, on both stores.
-@Suite struct WorkOrderTests {
+@Suite(.serialized) struct WorkOrderTests {
     /// The diagonal of a ticket's box (what the crack limit bounds), metres.
     static func extent(_ t: Ticket) throws -> Double {
         let s = IngestPlan.size(of: try #require(t.bounds))
