@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Per unit and survey: the surveyed area is the sum over the unit's samples that a footprint of the survey contains,
 /// each sample's area times the mean paved share of the frames containing it (``FrameRecord/surfaceFraction``;
-/// frames without a surface map count as fully paved). A unit with no such sample was not surveyed: its index is
+/// frames without a surface map count as fully paved; a road segment's samples, on the road, count fully). A unit with no such sample was not surveyed: its index is
 /// `nil`, never 100. Each sighting of the survey (``SurveyHistory/Sighting``) goes to the unit it lies in (sample
 /// units) or to the nearest segment whose centre line is within half the road width plus the sighting's location
 /// uncertainty (segments; farther ones are counted as off-segment). Quantities of one distress and severity are
@@ -195,7 +195,7 @@ public struct ConditionAssessment: Sendable {
             for p in unit.samples {
                 var sum = 0.0, n = 0
                 for f in near where f.shape.contains(f.plane.project(p)) {
-                    sum += f.share
+                    sum += unit.allPaved ? 1 : f.share
                     n += 1
                 }
                 if n > 0 { total += unit.sampleAreaM2 * sum / Double(n) }

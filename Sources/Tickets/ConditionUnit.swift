@@ -5,7 +5,8 @@ import Foundation
 /// width), or a sample unit (a square cell of a fixed grid) where there is no file.
 ///
 /// Its surface is stood for by sample points, each standing for ``sampleAreaM2``: a point counts as surveyed by a
-/// survey when a frame footprint of that survey contains it, weighted by that frame's paved share.
+/// survey when a frame footprint of that survey contains it, weighted by that frame's paved share (sample units) or
+/// fully (a segment's samples lie on the road by definition).
 public struct ConditionUnit: Sendable, Hashable {
     /// Segment id, or `cell:E<i>N<j>` for sample units.
     public var id: String
@@ -19,13 +20,16 @@ public struct ConditionUnit: Sendable, Hashable {
     public var sampleAreaM2: Double
     /// Box of the samples in degrees.
     public var box: IngestPlan.Extent
+    /// Whether every sample is pavement (a road segment's width): then the frames' paved share does not thin it out.
+    public var allPaved: Bool
 
     /// The unit's pavement area, square metres.
     public var areaM2: Double { Double(samples.count) * sampleAreaM2 }
 
     /// Creates a unit (the box is computed from the samples and geometry).
-    public init(id: String, name: String?, geometry: [GeoOutline], samples: [GeoPoint], sampleAreaM2: Double) {
+    public init(id: String, name: String?, geometry: [GeoOutline], samples: [GeoPoint], sampleAreaM2: Double, allPaved: Bool = false) {
         self.id = id
+        self.allPaved = allPaved
         self.name = name
         self.geometry = geometry
         self.samples = samples
@@ -61,7 +65,7 @@ public struct ConditionUnit: Sendable, Hashable {
                 }
             }
             return ConditionUnit(id: s.id, name: s.name, geometry: s.lines.map { GeoOutline(kind: .lineString, points: $0) },
-                                 samples: samples, sampleAreaM2: stepM * widthM / Double(rows))
+                                 samples: samples, sampleAreaM2: stepM * widthM / Double(rows), allPaved: true)
         }
     }
 

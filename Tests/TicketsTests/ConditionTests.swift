@@ -96,7 +96,7 @@ import Testing
         let store = try await backend.reviewStore()
         _ = try await store.ingest(SurveyBatch(surveyName: "s", frames: [
             Self.frame("a", [Fixtures.crack(east: -5, north: 1, lengthM: 4, widthMm: 20), Fixtures.crack(east: 0, north: 15, lengthM: 2)],
-                       paved: 1, at: "2024-05-01T10:00:00Z"),
+                       paved: 0.25, at: "2024-05-01T10:00:00Z"),
         ]), actor: "t")
         func coordinates(_ north: Double) -> String {
             [Fixtures.point(east: -30, north: north), Fixtures.point(east: 30, north: north)]
@@ -112,7 +112,8 @@ import Testing
         #expect(segments.map(\.id) == ["A", "7"] && segments[0].name == "Main Street")
         let a = ConditionAssessment(history: try await SurveyHistory.load(from: store), segments: segments, widthM: 7)
         let main = try #require(a.rows.first { $0.segment == "A" })
-        // 40 m of the 60 m segment covered, 7 m wide, fully paved: 280 m²; one 4 m medium crack (the other is 15 m off).
+        // 40 m of the 60 m segment covered, 7 m wide: 280 m² (on the road, whatever the frame's paved share); one 4 m
+        // medium crack (the other is 15 m off).
         #expect(abs(main.surveyedAreaM2 - 280) < 0.1 && abs(main.unitAreaM2 - 420) < 0.1)
         #expect(main.distresses.count == 1 && main.distresses[0].severity == .medium && main.distresses[0].quantity == 4)
         #expect(main.conditionIndex! < 100)
