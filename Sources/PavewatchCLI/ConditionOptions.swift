@@ -24,29 +24,3 @@ struct ConditionOptions: ParsableArguments {
         return (history, ConditionAssessment(history: history, segments: roads, widthM: roadWidth, cellSizeM: cell))
     }
 }
-
-/// Output choice of the condition commands: a table, JSON lines, GeoJSON or CSV.
-enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, geojson, csv
-}
-
-extension CLIOutput {
-    /// Writes `text` to `path`, or to standard output when `path` is nil.
-    static func write(_ text: String, to path: String?) throws {
-        guard let path else {
-            print(text, terminator: "")
-            return
-        }
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw CommandFailure("\(path): cannot write (\(error.localizedDescription))")
-        }
-    }
-
-    /// `-` for nil, else the value with format `f`.
-    static func num(_ d: Double?, _ f: String) -> String { d.map { String(format: f, $0) } ?? "-" }
-
-    /// The date part of an ISO 8601 time, `-` for nil.
-    static func day(_ d: Date?) -> String { d.map { String(iso8601($0).prefix(10)) } ?? "-" }
-}

@@ -50,7 +50,7 @@ struct TicketsCommand: AsyncParsableCommand {
 extension TicketsCommand {
     /// Prints tickets as the ranked table (`tickets`, and the end of `survey`).
     static func printTable(_ list: [Ticket]) {
-        func num(_ d: Double?, _ f: String) -> String { d.map { String(format: f, $0) } ?? "-" }
+        let num = CLIOutput.num
         let rows = list.enumerated().map { i, t in
             [String(i + 1), String(t.id ?? 0), t.defectClass.rawValue + (t.subtype.map { "/" + $0 } ?? ""),
              t.severity.rawValue, String(format: "%.1f", t.priority), t.status.rawValue,
