@@ -22,7 +22,9 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             return try SQLiteTicketStore.inMemory(model: model)
         case .postgres:
             let url = try await TemporaryPostgres.shared().createDatabase()
-            return try await PostgresTicketStore(url: url, model: model,
+            // 60 s to connect and migrate: dozens of tests create their databases at once, and on a loaded 2-core
+            // machine the default 20 s was missed now and then.
+            return try await PostgresTicketStore(location: try PostgresLocation(url: url), model: model, timeout: .seconds(60),
                                                  logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         }
     }

@@ -123,7 +123,9 @@ import TestSupport
         case .postgres:
             let url = try await TemporaryPostgres.shared().createDatabase()
             let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-            return (try await PostgresTicketStore(url: url, model: unlimited, logger: quiet), try await PostgresTicketStore(url: url, logger: quiet))
+            let location = try PostgresLocation(url: url)
+            return (try await PostgresTicketStore(location: location, model: unlimited, timeout: .seconds(60), logger: quiet),
+                    try await PostgresTicketStore(location: location, timeout: .seconds(60), logger: quiet))
         }
     }
 
