@@ -64,6 +64,20 @@ import TestSupport
         #expect(try await unlimited.ingest(SurveyBatch(surveyName: "s", frames: frames), actor: "t").ticketsCreated == 1)
     }
 
+    @Test(arguments: StoreBackend.allCases) func frameByFrameIngestKeepsTheLimit(_ backend: StoreBackend) async throws {
+        // As `survey` stores frames: one transaction each. A crack seen as 40 overlapping 1.5 m sightings along 50 m.
+        let store = try await backend.store()
+        for i in 0..<40 {
+            _ = try await store.ingest(SurveyBatch(surveyName: "s", frames: [
+                Fixtures.frame("f\(i)", [Fixtures.crack(east: Double(i) * 1.25, north: 0, lengthM: 1.5, uncertaintyM: 0.3)]),
+            ]), actor: "t")
+        }
+        let tickets = try await store.tickets(TicketQuery())
+        #expect(tickets.count >= 5 && tickets.count <= 9)
+        for t in tickets { #expect(try Self.extent(t) <= 10 + 1e-6) }
+        #expect(tickets.map(\.sightings).reduce(0, +) == 40)
+    }
+
     @Test(arguments: StoreBackend.allCases) func alligatorCrackingBecomesAreaWorkOrders(_ backend: StoreBackend) async throws {
         let store = try await backend.store()
         // A 12 m × 8 m alligator patch (96 m²) measured without an area.
