@@ -177,6 +177,10 @@ public final class Detector: Sendable {
         }
         times.leaks = lap()
         var report = FrameReport(file: file, width: px.width, height: px.height, findings: [])
+        // When the frame was taken (GPS / UTC stamps are true UTC; DateTimeOriginal may be local camera time): the
+        // survey's date for forecasts between surveys.
+        report.capturedAt = (metadata.gpsTime ?? metadata.utcTime ?? metadata.captureTime)
+            .map { $0.formatted(.iso8601) }
         report.surfaceFraction = surface.map { ($0.pavedFraction * 1000).rounded() / 1000 }
         if let gsdMm, gsdMm > 0 { report.detectionLimitMm = (gsdMm * Double(factor) * 10).rounded() / 10 }
         if let g = geometry {

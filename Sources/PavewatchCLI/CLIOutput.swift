@@ -41,4 +41,23 @@ enum CLIOutput {
         print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
         for r in rows { print(line(r)) }
     }
+
+    /// Writes `text` to `path`, or to standard output when `path` is nil.
+    static func write(_ text: String, to path: String?) throws {
+        guard let path else {
+            print(text, terminator: "")
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw CommandFailure("\(path): cannot write (\(error.localizedDescription))")
+        }
+    }
+
+    /// `-` for nil, else the value with format `f`.
+    static func num(_ d: Double?, _ f: String) -> String { d.map { String(format: f, $0) } ?? "-" }
+
+    /// The date part of an ISO 8601 time, `-` for nil.
+    static func day(_ d: Date?) -> String { d.map { String(iso8601($0).prefix(10)) } ?? "-" }
 }

@@ -12,6 +12,12 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "Zone weights YAML for the priority score.")
     var zones: String?
 
+    @Option(name: .long, help: ArgumentHelp("Longest crack ticket, metres of crack: a longer crack or chain is split along the crack into work orders.", valueName: "M"))
+    var ticketExtent: Double = WorkOrderLimits().crackExtentM
+
+    @Option(name: .long, help: ArgumentHelp("Largest area-defect ticket (leaks, alligator and block cracking), square metres.", valueName: "M2"))
+    var ticketArea: Double = WorkOrderLimits().areaM2
+
     /// The database path or URL after the environment fallback.
     var path: String {
         db ?? ProcessInfo.processInfo.environment["PAVEWATCH_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./pavewatch.sqlite"
@@ -20,8 +26,12 @@ struct DatabaseOptions: ParsableArguments {
     /// Whether the database is a PostgreSQL server.
     var isPostgres: Bool { PostgresLocation.isURL(path) }
 
+    func validate() throws {
+        guard ticketExtent > 0, ticketArea > 0 else { throw ValidationError("--ticket-extent and --ticket-area must be > 0") }
+    }
+
     func priorityModel() throws -> PriorityModel {
-        var model = PriorityModel()
+        var model = PriorityModel(workOrder: WorkOrderLimits(crackExtentM: ticketExtent, areaM2: ticketArea))
         if let zones { model.zones = try ZoneWeights.load(path: zones) }
         return model
     }

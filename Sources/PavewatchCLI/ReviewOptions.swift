@@ -1,5 +1,6 @@
 import ArgumentParser
 import ReviewServer
+import Tickets
 
 /// Options of the review pages of `pavewatch serve`.
 struct ReviewOptions: ParsableArguments {
@@ -14,6 +15,12 @@ struct ReviewOptions: ParsableArguments {
     @Flag(name: .customLong("secure-cookies"), help: "Mark session cookies Secure (when served behind HTTPS).")
     var secureCookies = false
 
+    @Option(name: .customLong("segments"), help: ArgumentHelp("Road network GeoJSON the /condition page rates (default: 10 m sample units).", valueName: "FILE.geojson"))
+    var segments: String?
+
+    @Option(name: .customLong("road-width"), help: ArgumentHelp("Road width around a segment's centre line for /condition, metres.", valueName: "M"))
+    var roadWidth: Double = 7
+
     /// The configuration these options describe.
     /// - Throws: ``CommandFailure`` naming the tile file when it cannot be read as MBTiles.
     func configuration() throws -> ReviewConfiguration {
@@ -22,5 +29,13 @@ struct ReviewOptions: ParsableArguments {
             do { tiles = try MBTiles(path: tilesFile) } catch { throw CommandFailure("\(error)") }
         }
         return ReviewConfiguration(tileURL: tileURL, tiles: tiles, secureCookies: secureCookies)
+    }
+
+    /// ``configuration()`` with the road segments read.
+    func loadConfiguration() throws -> ReviewConfiguration {
+        var c = try configuration()
+        c.segments = try segments.map { try RoadSegment.load(path: $0) }
+        c.roadWidthM = roadWidth
+        return c
     }
 }

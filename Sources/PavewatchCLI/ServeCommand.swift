@@ -62,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
             keys += env.split(separator: ",").map(String.init)
         }
         keys = keys.filter { !$0.isEmpty }
-        let reviewConfiguration = try review.configuration()
+        let reviewConfiguration = try review.loadConfiguration()
         let store = try await database.openReviewStore()
         let logger = logging.logger(command: "serve")
         let forwarder = try peer.configuration().map {

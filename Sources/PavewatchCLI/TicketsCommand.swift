@@ -23,6 +23,9 @@ struct TicketsCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per ticket (JSON lines).")
     var json = false
 
+    @Flag(help: "First cut every ticket larger than --ticket-extent / --ticket-area (tickets merged before work-order limits) into work orders; each part keeps the status, the first keeps the id and the new ones name it in their history.")
+    var split = false
+
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must be ≥ 0") }
     }
@@ -30,6 +33,11 @@ struct TicketsCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try await database.openStore()
         if database.zones != nil { try await store.rerank(try database.priorityModel()) }
+        if split {
+            let cut = try await store.splitOversizedTickets(actor: ProcessInfo.processInfo.environment["USER"].map { "split:\($0)" } ?? "split")
+            CLIOutput.error("cut \(cut.count) ticket(s) into \(cut.values.map(\.count).reduce(0, +)) work orders"
+                            + (cut.isEmpty ? "" : ": " + cut.keys.sorted().map { "\($0) → \(cut[$0]!.map(String.init).joined(separator: ", "))" }.joined(separator: "; ")))
+        }
         let list = try await store.tickets(TicketQuery(statuses: status, classes: defectClass, limit: limit))
         if json {
             for t in list { CLIOutput.printJSONLine(t) }
@@ -42,7 +50,7 @@ struct TicketsCommand: AsyncParsableCommand {
 extension TicketsCommand {
     /// Prints tickets as the ranked table (`tickets`, and the end of `survey`).
     static func printTable(_ list: [Ticket]) {
-        func num(_ d: Double?, _ f: String) -> String { d.map { String(format: f, $0) } ?? "-" }
+        let num = CLIOutput.num
         let rows = list.enumerated().map { i, t in
             [String(i + 1), String(t.id ?? 0), t.defectClass.rawValue + (t.subtype.map { "/" + $0 } ?? ""),
              t.severity.rawValue, String(format: "%.1f", t.priority), t.status.rawValue,

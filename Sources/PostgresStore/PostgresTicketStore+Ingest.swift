@@ -134,7 +134,7 @@ extension PostgresTicketStore {
             if let fp = IngestPlan.footprint(of: frame.report) { footprints.append(fp) }
             // One statement for the frame's findings: ids drawn first (v), so they pair with the findings' order.
             // Arrays carry NaN for "none" (NULLIF turns it back into NULL).
-            let fs = frame.report.findings
+            let fs = IngestPlan.workOrderPieces(frame.report.findings, limits: model.workOrder)
             guard !fs.isEmpty else { continue }
             let positions = fs.map(IngestPlan.position(of:)), extents = fs.map(extent(of:))
             func column(_ v: [Double?]) -> [Double] { v.map { $0 ?? .nan } }
@@ -163,7 +163,7 @@ extension PostgresTicketStore {
         summary.findingsAdded = added.count
 
         let merging = Merging()
-        let groups = merging.cluster(added.map(\.finding))
+        let groups = IngestPlan.workOrders(added.map(\.finding), merging: merging, limits: model.workOrder)
         if let cells = mergeCells(groups.map { $0.map { added[$0].finding } }, merging: merging) {
             try await c.query("SELECT pg_advisory_xact_lock_shared(\(globalMergeLock))", logger: logger)
             if !cells.isEmpty {
@@ -184,6 +184,7 @@ extension PostgresTicketStore {
             if let near = IngestPlan.searchExtent(for: fs, merging: merging),
                let cls = fs.first(where: { Merging.Shape($0) != nil })?.defectClass {
                 let found = try await candidates(of: cls, reaching: near, c, logger: logger, cache: cache, tickets: tickets)
+                    .filter { IngestPlan.fits(fs, into: $0.ticket, limits: model.workOrder) }
                 summary.candidatesRead += found.count + found.reduce(0) { $0 + $1.members.count }
                 match = IngestPlan.bestMatch(for: fs, among: found, merging: merging, comparisons: &summary.comparisons)
             }
@@ -323,5 +324,59 @@ extension PostgresTicketStore {
             members[ticketId, default: []].append(f)
         }
         return tickets.map { ($0, members[$0.id!] ?? []) }
+    }
+
+    public func splitOversizedTickets(actor: String) async throws -> [Int64: [Int64]] {
+        let model = self.model, logger = self.logger
+        return try await write { c in
+            // Exclusive: no merge runs meanwhile (every merge holds this lock shared).
+            try await c.query("SELECT pg_advisory_xact_lock(\(Self.globalMergeLock))", logger: logger)
+            let tickets = try await Self.records(c.query("SELECT id, data::text FROM ticket WHERE latitude IS NOT NULL ORDER BY id FOR UPDATE",
+                                                    logger: logger), Ticket.self, id: \.id)
+            var out: [Int64: [Int64]] = [:]
+            for t in tickets {
+                // A ticket whose box fits needs no findings read (rows from before bounds were kept are read).
+                if let b = t.bounds, model.workOrder.fits(IngestPlan.size(of: b), area: t.isAreaDefect) { continue }
+                var members: [IngestPlan.Member] = []
+                for try await (id, frame, survey, text) in try await c.query("""
+                    SELECT f.id, f.frame_id, fr.survey_id, f.data::text FROM finding f JOIN frame fr ON fr.id = f.frame_id
+                    WHERE f.ticket_id = \(t.id!) ORDER BY f.id
+                    """, logger: logger).decode((Int64, Int64, Int64, String).self) {
+                    members.append(IngestPlan.Member(id: id, frameId: frame, surveyId: survey, finding: try Self.decode(Finding.self, text)))
+                }
+                var ids: [Int64] = []
+                let (parts, replaced) = IngestPlan.split(t, members: members, limits: model.workOrder, model: model, actor: actor, at: Date())
+                if parts.isEmpty, t.bounds == nil {
+                    // A row from before bounds were kept that fits: record its box, so merges measure it from now on.
+                    var u = t
+                    u.bounds = IngestPlan.union(IngestPlan.bounds(of: t), IngestPlan.bounds(of: members.map(\.finding)))
+                    try await Self.save(&u, c, logger: logger)
+                }
+                for part in parts {
+                    let id: Int64
+                    if let existing = part.ticket.id {
+                        id = existing
+                        try await Self.finish(part.ticket, events: part.events(for: id), findings: part.findingIds, c, logger: logger)
+                    } else {
+                        id = try await Self.create(part.ticket, events: part.pendingEvents, findings: part.findingIds, c, logger: logger)
+                    }
+                    for (frameId, f) in part.newFindings {
+                        let p = IngestPlan.position(of: f), e = Self.extent(of: f)
+                        try await c.query("""
+                            INSERT INTO finding (frame_id, ticket_id, data, latitude, longitude, reach, extent)
+                            VALUES (\(frameId), \(id), \(try Self.json(f))::jsonb, \(p?.latitude), \(p?.longitude), \(p?.reachM),
+                                    box(point(\(e?.minLongitude), \(e?.minLatitude)), point(\(e?.maxLongitude), \(e?.maxLatitude))))
+                            """, logger: logger)
+                    }
+                    ids.append(id)
+                }
+                // The findings cut into pieces go.
+                if !replaced.isEmpty {
+                    try await c.query("DELETE FROM finding WHERE id = ANY(\(replaced))", logger: logger)
+                }
+                if !ids.isEmpty { out[t.id!] = ids }
+            }
+            return out
+        }
     }
 }

@@ -228,6 +228,19 @@ public final class PostgresTicketStore: TicketStore {
         }
     }
 
+    public func allFindings() async throws -> [FindingRecord] {
+        try await client.withConnection { c in
+            try await Self.findings(c.query("SELECT id, frame_id, ticket_id, data::text FROM finding ORDER BY id", logger: logger))
+        }
+    }
+
+    public func allEvents() async throws -> [TicketEvent] {
+        try await client.withConnection { c in
+            try await Self.records(c.query("SELECT id, data::text FROM ticket_event ORDER BY id", logger: logger),
+                                   TicketEvent.self, id: \.id)
+        }
+    }
+
     static func findings(_ rows: PostgresRowSequence) async throws -> [FindingRecord] {
         var out: [FindingRecord] = []
         for try await (id, frameId, ticketId, text) in rows.decode((Int64, Int64, Int64?, String).self) {

@@ -28,6 +28,12 @@ enum HTML {
         return String(format: format, d)
     }
 
+    /// Colours of the ASTM D6433 ratings on the condition map, and of units not surveyed.
+    static let ratingColours: [(rating: String, css: String)] = [
+        ("good", "#2e7d32"), ("satisfactory", "#7cb342"), ("fair", "#fdd835"), ("poor", "#fb8c00"),
+        ("very poor", "#e53935"), ("serious", "#b71c1c"), ("failed", "#4a148c"), ("not surveyed", "#bdbdbd"),
+    ]
+
     /// The style sheet of every page (bundled in the binary).
     static let css = """
     body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#fff}

@@ -45,10 +45,11 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
 extension Router {
     /// Adds `GET /metrics`: the registry in the Prometheus text format.
-    /// - Parameters: registry: the metrics to render.
-    public func addMetricsRoute(_ registry: PrometheusCollectorRegistry) {
+    /// - Parameters: registry: the metrics to render; refresh: called before each rendering (to update gauges).
+    public func addMetricsRoute(_ registry: PrometheusCollectorRegistry, refresh: (@Sendable () async throws -> Void)? = nil) {
         get("metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            try await refresh?()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
     }

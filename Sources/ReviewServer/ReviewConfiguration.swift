@@ -29,6 +29,10 @@ public struct ReviewConfiguration: Sendable {
     public var passwordCost: UInt8
     /// Rows per page of the ranked list.
     public var pageSize: Int
+    /// Road segments the condition page rates (`serve --segments`); `nil`: sample units.
+    public var segments: [RoadSegment]? = nil
+    /// Road width around a segment's centre line, metres.
+    public var roadWidthM: Double = 7
 
     /// Creates a configuration.
     public init(tileURL: String? = nil, tiles: MBTiles? = nil, sessionLifetime: TimeInterval = 12 * 3600, secureCookies: Bool = false,

@@ -16,6 +16,7 @@ import Tickets
 /// - `GET /tickets/{id}/findings/{finding}/crop.png`: the overlay crop (the frame path comes from the store).
 /// - `POST /tickets/{id}/{confirm|reject|dispatch|fixed|merge}`: reviewer or admin, with the CSRF token.
 /// - `GET /surveys`, `GET /surveys/{id}`: frames, frames without position, coverage.
+/// - `GET /condition?survey=ID`: condition index map and table per unit; `GET /kpi`: maintenance KPIs.
 ///
 /// Viewers may read everything; reviewers and admins may also act. Every action is a ticket event whose
 /// actor is the user's name.
@@ -122,6 +123,12 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
                 try await self.act(request, viewer, ticketId: try self.id(context, "id"),
                                    action: context.parameters.get("action") ?? "")
             }
+        }
+        router.get("condition") { request, _ in
+            await self.page(request, role: .viewer) { viewer in try await self.conditionPage(request, viewer) }
+        }
+        router.get("kpi") { request, _ in
+            await self.page(request, role: .viewer) { viewer in try await self.kpiPage(viewer) }
         }
         router.get("surveys") { request, _ in
             await self.page(request, role: .viewer) { viewer in try await self.surveysPage(viewer) }
@@ -375,7 +382,7 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
         <title>\(HTML.escape(title)) · Pavewatch</title><style>\(HTML.css)</style></head><body>
-        <header><a href="/">Pavewatch</a><a href="/">Defects</a><a href="/map">Map</a><a href="/surveys">Surveys</a>\(user)</header>
+        <header><a href="/">Pavewatch</a><a href="/">Defects</a><a href="/map">Map</a><a href="/surveys">Surveys</a><a href="/condition">Condition</a><a href="/kpi">KPIs</a>\(user)</header>
         <main>\(body)</main></body></html>
         """
     }

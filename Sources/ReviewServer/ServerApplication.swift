@@ -19,7 +19,7 @@ public func buildRouter(store: any TicketStore, open311: Open311Configuration,
     let router = Router(context: ServerRequestContext.self, options: .autoGenerateHeadEndpoints)
     if let metrics {
         router.add(middleware: HTTPMetricsMiddleware(registry: metrics))
-        router.addMetricsRoute(metrics)
+        router.addMetricsRoute(metrics) { try await KPIMetrics.update(metrics, from: store) }
     }
     router.get("health") { _, _ in "ok" }
     Open311Routes<ServerRequestContext>(store: store, configuration: open311).register(on: router)

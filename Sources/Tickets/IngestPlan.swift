@@ -165,7 +165,7 @@ public enum IngestPlan {
 
     /// A latitude/longitude box in degrees: the extent a spatial index stores for a finding or a ticket,
     /// or the box a merge looks in.
-    public struct Extent: Sendable, Hashable {
+    public struct Extent: Sendable, Hashable, Codable {
         /// Southern edge.
         public var minLatitude: Double
         /// Northern edge.
@@ -305,6 +305,7 @@ public enum IngestPlan {
         t.firstSurveyId = surveyId
         t.lastSurveyId = surveyId
         t.geoOutline = largest(fs).geoOutline
+        t.bounds = bounds(of: fs)
         if let c = t.location { t.radiusM = Ticket.reach(from: c, outline: t.geoOutline, findings: fs) }
         return t
     }
@@ -339,6 +340,7 @@ public enum IngestPlan {
         if best.confidence > t.confidence || t.subtype == nil { t.subtype = best.subtype ?? t.subtype }
         t.confidence = max(t.confidence, best.confidence)
         if let c = t.location { t.radiusM = max(t.radiusM, Ticket.reach(from: c, outline: t.geoOutline, findings: fs)) }
+        t.bounds = union(bounds(of: t), bounds(of: fs))
         t.sightings += fs.count
         t.lastSeen = now
         t.lastSurveyId = surveyId

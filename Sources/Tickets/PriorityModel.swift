@@ -14,10 +14,13 @@ import Findings
 public struct PriorityModel: Sendable {
     /// Optional zone weights.
     public var zones: ZoneWeights?
+    /// How large one ticket may grow (a crew's work order); every ingest splits findings and groups to fit.
+    public var workOrder: WorkOrderLimits
 
     /// Creates the model.
-    public init(zones: ZoneWeights? = nil) {
+    public init(zones: ZoneWeights? = nil, workOrder: WorkOrderLimits = WorkOrderLimits()) {
         self.zones = zones
+        self.workOrder = workOrder
     }
 
     /// Severity term S.

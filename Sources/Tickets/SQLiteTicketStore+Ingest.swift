@@ -60,7 +60,7 @@ extension SQLiteTicketStore {
             try FrameFailureRecord.filter(Column("surveyId") == surveyId && Column("path") == r.file).deleteAll(db)
             summary.framesAdded += 1
             if let fp = IngestPlan.footprint(of: r) { footprints.append(fp) }
-            for f in r.findings {
+            for f in IngestPlan.workOrderPieces(r.findings, limits: model.workOrder) {
                 var rec = FindingRecord(frameId: fr.id!, ticketId: nil, finding: f)
                 try rec.insert(db)
                 try storePosition(db, of: f, id: rec.id!)
@@ -74,13 +74,14 @@ extension SQLiteTicketStore {
         let merging = Merging()
         var updated: Set<Int64> = []
         var seen: Set<Int64> = []
-        for group in merging.cluster(added.map(\.finding)) {
+        for group in IngestPlan.workOrders(added.map(\.finding), merging: merging, limits: model.workOrder) {
             let members = group.map { added[$0] }
             let fs = members.map(\.finding)
             var match: Ticket?
             if let near = IngestPlan.searchExtent(for: fs, merging: merging),
                let cls = fs.first(where: { Merging.Shape($0) != nil })?.defectClass {
                 let found = try candidates(db, of: cls, reaching: near, cache: cache)
+                    .filter { IngestPlan.fits(fs, into: $0.ticket, limits: model.workOrder) }
                 summary.candidatesRead += found.count + found.reduce(0) { $0 + $1.members.count }
                 match = IngestPlan.bestMatch(for: fs, among: found, merging: merging, comparisons: &summary.comparisons)
             }

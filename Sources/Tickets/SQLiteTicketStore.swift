@@ -90,6 +90,14 @@ public final class SQLiteTicketStore: TicketStore {
         }
     }
 
+    public func allFindings() async throws -> [FindingRecord] {
+        try await writer.read { db in try FindingRecord.order(Column("id")).fetchAll(db) }
+    }
+
+    public func allEvents() async throws -> [TicketEvent] {
+        try await writer.read { db in try TicketEvent.order(Column("id")).fetchAll(db) }
+    }
+
     /// Every stored frame, in insertion order.
     public func frames() async throws -> [FrameRecord] {
         try await writer.read { db in try FrameRecord.order(Column("id")).fetchAll(db) }
@@ -140,6 +148,42 @@ public final class SQLiteTicketStore: TicketStore {
                 model.rank(&t)
                 if t != before { try t.update(db) }
             }
+        }
+    }
+
+    public func splitOversizedTickets(actor: String) async throws -> [Int64: [Int64]] {
+        let model = self.model, cache = findings
+        defer { cache.removeAll() }
+        return try await writer.write { db in
+            var out: [Int64: [Int64]] = [:]
+            let surveyOfFrame = Dictionary(try FrameRecord.fetchAll(db).map { ($0.id!, $0.surveyId) }, uniquingKeysWith: { a, _ in a })
+            for t in try Ticket.filter(Column("latitude") != nil).order(Column("id")).fetchAll(db) {
+                // Cheap test first: a ticket whose box (filled in by v8-work-orders) fits needs no findings read.
+                if let b = t.bounds, model.workOrder.fits(IngestPlan.size(of: b), area: t.isAreaDefect) { continue }
+                let members = try FindingRecord.filter(Column("ticketId") == t.id).order(Column("id")).fetchAll(db)
+                    .map { IngestPlan.Member(id: $0.id!, frameId: $0.frameId, surveyId: surveyOfFrame[$0.frameId] ?? 0, finding: $0.finding) }
+                let (parts, replaced) = IngestPlan.split(t, members: members, limits: model.workOrder, model: model, actor: actor, at: Date())
+                var ids: [Int64] = []
+                for part in parts {
+                    var p = part.ticket
+                    if p.id == nil { try p.insert(db) } else { try p.update(db) }
+                    try Self.storeExtent(db, of: p)
+                    for var e in part.events(for: p.id!) { try e.insert(db) }
+                    try FindingRecord.filter(part.findingIds.contains(Column("id"))).updateAll(db, Column("ticketId").set(to: p.id!))
+                    for (frameId, f) in part.newFindings {
+                        var rec = FindingRecord(frameId: frameId, ticketId: p.id, finding: f)
+                        try rec.insert(db)
+                        try Self.storePosition(db, of: f, id: rec.id!)
+                        try Self.storeExtent(db, of: f, id: rec.id!)
+                    }
+                    ids.append(p.id!)
+                }
+                // The findings cut into pieces go, with their index entries.
+                try FindingRecord.deleteAll(db, keys: replaced)
+                for id in replaced { try db.execute(sql: "DELETE FROM findingExtent WHERE id = ?", arguments: [id]) }
+                if !ids.isEmpty { out[t.id!] = ids }
+            }
+            return out
         }
     }
 

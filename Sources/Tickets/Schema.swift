@@ -8,10 +8,11 @@ import GRDB
 /// database's instance id for idempotency keys, Open311 and forwarding columns on tickets), `v3` (each
 /// ticket's reach: outline and merged findings, which bounds the merge's candidate search), `review-v1` (review-page users and
 /// sessions, see `SQLiteTicketStore+Review.swift`), `v4` (frame failures), `v5` (each finding's centre and reach),
-/// `v6` (R*Tree indexes of ticket and finding extents, which the merge searches).
+/// `v6` (R*Tree indexes of ticket and finding extents, which the merge searches), `v7-frame-surface` (each frame's
+/// surveyed surface), `v8-work-orders` (each ticket's bounds, which ``WorkOrderLimits`` bound).
 public enum Schema {
     /// Every migration identifier, oldest first.
-    public static let versions = ["v1", "v2", "v3", "review-v1", "v4", "v5", "v6", "v7-frame-surface"]
+    public static let versions = ["v1", "v2", "v3", "review-v1", "v4", "v5", "v6", "v7-frame-surface", "v8-work-orders"]
 
     /// The migrator with every migration.
     public static var migrator: DatabaseMigrator {
@@ -165,6 +166,18 @@ public enum Schema {
                 t.add(column: "surfaceFraction", .double)
                 t.add(column: "surveyedAreaM2", .double)
                 t.add(column: "detectionLimitMm", .double)
+            }
+        }
+        m.registerMigration("v8-work-orders") { db in
+            // The box of every shape merged into a ticket (Ticket.bounds), filled in from the stored sightings.
+            // Tickets stored before keep their size: work-order limits apply to what merges into them from now on.
+            try db.alter(table: "ticket") { t in
+                t.add(column: "bounds", .text)
+            }
+            for var t in try Ticket.filter(Column("latitude") != nil && Column("longitude") != nil).fetchAll(db) {
+                let members = try FindingRecord.filter(Column("ticketId") == t.id).fetchAll(db).map(\.finding)
+                t.bounds = IngestPlan.union(IngestPlan.bounds(of: t), IngestPlan.bounds(of: members))
+                try t.update(db, columns: ["bounds"])
             }
         }
         return m

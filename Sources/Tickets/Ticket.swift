@@ -64,6 +64,10 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
     /// How far the ticket reaches beyond its position, in metres: the farthest point of its outline, or of a
     /// merged finding plus that finding's uncertainty. Bounds the merge's candidate search.
     public var radiusM: Double = 0
+    /// The latitude/longitude box of every shape merged into the ticket (outlines and centres, without their
+    /// uncertainty): what ``WorkOrderLimits`` bounds. `nil` for tickets stored before it was kept (PostgreSQL rows
+    /// from before; SQLite fills it in migration `v8-work-orders`): then the ticket's own outline stands for it.
+    public var bounds: IngestPlan.Extent?
     /// Name of the priority zone the ticket lies in, if any.
     public var zone: String?
     /// Idempotency key of the API request that created it (unique).
@@ -139,7 +143,7 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
         case id, defectClass = "class", subtype, status, severity, priority, latitude, longitude, uncertaintyM
         case lengthM, widthMm, areaM2, firstLengthM, firstWidthMm, firstAreaM2, confidence, sightings
         case surveyCount, firstSeen, lastSeen, firstSurveyId, lastSurveyId, source, details, mediaUrl, address
-        case attributes, geoOutline, radiusM, zone, externalKey, remoteId, remoteStatus, createdAt, updatedAt
+        case attributes, geoOutline, radiusM, bounds, zone, externalKey, remoteId, remoteStatus, createdAt, updatedAt
     }
 }
 

@@ -15,6 +15,9 @@ public struct TicketEvent: Codable, Sendable, Hashable, Identifiable {
         case forwarded
         /// The external system reported a status.
         case remoteStatus
+        /// The ticket was cut into work orders (``WorkOrderLimits``): the original keeps part of its findings, the
+        /// others went to new tickets.
+        case split
     }
 
     /// Database id.

@@ -144,11 +144,19 @@ public protocol TicketStore: Sendable {
     func events(ticketId: Int64) async throws -> [TicketEvent]
     /// The findings merged into a ticket.
     func findings(ticketId: Int64) async throws -> [FindingRecord]
+    /// Every stored finding, by id (the condition index and the forecasts read them per survey).
+    func allFindings() async throws -> [FindingRecord]
+    /// Every ticket event, by id (the KPIs read the life cycles from them).
+    func allEvents() async throws -> [TicketEvent]
     /// Moves a ticket to a new status, recording the event; `dispatched` also enqueues it for forwarding.
     /// - Throws: ``TicketError`` `.notFound`, `.invalidTransition`.
     func transition(ticketId: Int64, to status: TicketStatus, actor: String, note: String?) async throws -> Ticket
     /// Recomputes severity, zone and priority of every ticket.
     func rerank(_ model: PriorityModel) async throws
+    /// Cuts every stored ticket larger than the store's ``PriorityModel/workOrder`` limits into work orders
+    /// (``IngestPlan/split(_:members:limits:model:actor:at:)``), each part with its findings and events.
+    /// - Returns: per ticket cut, the ids of its parts (the original first).
+    func splitOversizedTickets(actor: String) async throws -> [Int64: [Int64]]
 
     /// Creates a ticket from an Open311 request (or returns the one its idempotency key created).
     func createServiceRequest(_ input: ServiceRequestInput, actor: String) async throws -> (ticket: Ticket, created: Bool)

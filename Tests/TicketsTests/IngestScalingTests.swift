@@ -7,10 +7,13 @@ import TestSupport
 /// The merge through the spatial indexes gives the tickets that the merge rules give by a plain scan of every
 /// ticket and sighting, and its work per finding stays flat as findings and sightings pile up.
 @Suite struct IngestScalingTests {
+    /// The plain scan below is the merge without work-order limits (``WorkOrderTests`` test those).
+    static let unlimited = PriorityModel(workOrder: .unlimited)
+
     @Test(arguments: StoreBackend.allCases) func sameTicketsAsAPlainScan(_ backend: StoreBackend) async throws {
         // A street flown twice: cracks and areas, each seen in about three frames per pass, chained in places.
         let frames = SyntheticSurvey(seed: 17, lengthM: 60, density: 0.8, passes: 2).frames()
-        let store = try await backend.store()
+        let store = try await backend.store(model: Self.unlimited)
         var reference = PlainScanMerge()
         var findings = 0
         for (n, frame) in frames.enumerated() {
@@ -32,7 +35,7 @@ import TestSupport
 
     @Test(arguments: StoreBackend.allCases) func comparisonsPerFindingStayFlat(_ backend: StoreBackend) async throws {
         // Eight passes over the same 40 m: every defect gains about three sightings per pass.
-        let store = try await backend.store()
+        let store = try await backend.store(model: Self.unlimited)
         var perPass: [Double] = []
         for pass in 0..<8 {
             let frames = SyntheticSurvey(seed: 5, lengthM: 40, density: 0.8, passes: 1, name: "p\(pass)-").frames()
@@ -52,7 +55,7 @@ import TestSupport
 
     @Test func comparisonsPerFindingStayFlatAlongAStreet() async throws {
         // One long street: the second half meets as many tickets per finding as the first.
-        let store = try SQLiteTicketStore.inMemory()
+        let store = try SQLiteTicketStore.inMemory(model: Self.unlimited)
         let frames = SyntheticSurvey(seed: 9, lengthM: 400, density: 0.8, passes: 1).frames()
         var halves = [(comparisons: 0, candidates: 0, findings: 0), (comparisons: 0, candidates: 0, findings: 0)]
         for (n, frame) in frames.enumerated() {

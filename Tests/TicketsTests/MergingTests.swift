@@ -107,9 +107,9 @@ import TestSupport
     }
 
     /// A 60 m crack whose far end is seen again: the match reaches past the ticket's position (its centre,
-    /// 30 m away) through the stored outline radius.
+    /// 30 m away) through the stored outline radius (without work-order limits, which would cut the crack).
     @Test(arguments: StoreBackend.allCases) func longCrackSeenAtItsEndMerges(_ backend: StoreBackend) async throws {
-        let store = try await backend.store()
+        let store = try await backend.store(model: PriorityModel(workOrder: .unlimited))
         _ = try await store.ingest(SurveyBatch(surveyName: "a", frames: [
             Fixtures.frame("a", [Fixtures.crack(east: 0, north: 0, lengthM: 60, uncertaintyM: 0.1)])]), actor: "t")
         let t = try #require(try await store.tickets(TicketQuery()).first)
@@ -277,8 +277,9 @@ import TestSupport
     /// Reading only the tickets and sightings whose extent meets the group's (the R*Tree indexes) picks the same
     /// ticket as reading every ticket and sighting, and reads far fewer sightings when a ticket has grown long.
     @Test func sameMatchFewerReads() async throws {
-        let store = try SQLiteTicketStore.inMemory()
-        // One long crack seen as 60 touching pieces along 60 m of street: one ticket with 60 sightings.
+        let store = try SQLiteTicketStore.inMemory(model: PriorityModel(workOrder: .unlimited))
+        // One long crack seen as 60 touching pieces along 60 m of street: one ticket with 60 sightings (no work-order
+        // limit: this tests the index on a long ticket).
         let pieces = (0..<60).map { Fixtures.crack(east: Double($0), north: 0, lengthM: 1.02, uncertaintyM: 0.1) }
         _ = try await store.ingest(SurveyBatch(surveyName: "a", frames: [Fixtures.frame("street", pieces)]), actor: "t")
         #expect(try await Fixtures.ticketCount(store) == 1)

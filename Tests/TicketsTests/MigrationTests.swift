@@ -84,6 +84,11 @@ import Testing
             #expect(row?["latitude"] as Double? == 47.3769 && row?["longitude"] as Double? == 8.5417)
             #expect(row?["reach"] as Double? == 0.25)
         }
+        if Schema.versions.firstIndex(of: version)! < Schema.versions.firstIndex(of: "v8-work-orders")! {
+            // v8 recorded the box of the ticket's shapes: its outline (about 1.1 m north-south) and its finding.
+            let b = try #require(t.bounds)
+            #expect(abs(IngestPlan.size(of: b).y - 1.11) < 0.01 && IngestPlan.size(of: b).x < 1e-6)
+        }
         #expect(try await store.events(ticketId: 1).first?.actor == "alice")
         // Frames stored before v7-frame-surface have an unknown surface.
         let frame = try #require(try await store.frames().first)

@@ -13,16 +13,19 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     /// A new, empty, migrated store.
-    func store() async throws -> any TicketStore { try await reviewStore() }
+    func store(model: PriorityModel = PriorityModel()) async throws -> any TicketStore { try await reviewStore(model: model) }
 
     /// A new, empty, migrated store with the review pages' part.
-    func reviewStore() async throws -> any ReviewStore {
+    func reviewStore(model: PriorityModel = PriorityModel()) async throws -> any ReviewStore {
         switch self {
         case .sqlite:
-            return try SQLiteTicketStore.inMemory()
+            return try SQLiteTicketStore.inMemory(model: model)
         case .postgres:
             let url = try await TemporaryPostgres.shared().createDatabase()
-            return try await PostgresTicketStore(url: url, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            // 60 s to connect and migrate: dozens of tests create their databases at once, and on a loaded 2-core
+            // machine the default 20 s was missed now and then.
+            return try await PostgresTicketStore(location: try PostgresLocation(url: url), model: model, timeout: .seconds(60),
+                                                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         }
     }
 }
