@@ -77,12 +77,7 @@ public final class GraphInference {
                 if let c = l as? Conv2D {
                     var w = c.weight.value, b = c.bias.value
                     if fusable(last + 1), case .layer(let nl) = nodes[last + 1].operation, let bn = nl as? BatchNorm {
-                        let per = w.count / c.outChannels
-                        for o in 0..<c.outChannels {
-                            let s = bn.gamma.value[o] / (bn.runningVar.value[o] + bn.epsilon).squareRoot()
-                            for k in 0..<per { w[o * per + k] *= s }
-                            b[o] = (b[o] - bn.runningMean.value[o]) * s + bn.beta.value[o]
-                        }
+                        InferenceModel.fold(bn, weight: &w, bias: &b, outputs: c.outChannels)
                         last += 1
                     }
                     var act = Kernels.Activation.identity

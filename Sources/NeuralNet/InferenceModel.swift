@@ -67,12 +67,7 @@ public final class InferenceModel {
                 var w = c.weight.value, b = c.bias.value
                 var next = i + 1
                 if next < layers.count, let bn = layers[next] as? BatchNorm {
-                    let per = w.count / c.outChannels
-                    for o in 0..<c.outChannels {
-                        let s = bn.gamma.value[o] / (bn.runningVar.value[o] + bn.epsilon).squareRoot()
-                        for k in 0..<per { w[o * per + k] *= s }
-                        b[o] = (b[o] - bn.runningMean.value[o]) * s + bn.beta.value[o]
-                    }
+                    Self.fold(bn, weight: &w, bias: &b, outputs: c.outChannels)
                     next += 1
                 }
                 let (act, skip) = fusedActivation(at: next)
@@ -83,11 +78,7 @@ public final class InferenceModel {
                 var w = d.weight.value, b = d.bias.value
                 var next = i + 1
                 if next < layers.count, let bn = layers[next] as? BatchNorm {
-                    for o in 0..<d.outFeatures {
-                        let s = bn.gamma.value[o] / (bn.runningVar.value[o] + bn.epsilon).squareRoot()
-                        for k in 0..<d.inFeatures { w[o * d.inFeatures + k] *= s }
-                        b[o] = (b[o] - bn.runningMean.value[o]) * s + bn.beta.value[o]
-                    }
+                    Self.fold(bn, weight: &w, bias: &b, outputs: d.outFeatures)
                     next += 1
                 }
                 let (act, skip) = fusedActivation(at: next)
@@ -257,6 +248,18 @@ public final class InferenceModel {
         }
         let res = source()
         for i in 0..<(outputs * count) { out[i] = res[i] }
+    }
+
+    /// Folds an inference-mode batch norm into the layer before it: each output's weights scaled by
+    /// `γ / √(var + ε)`, its bias moved by the running mean and shifted by `β`.
+    /// - Parameters: weight: `outputs × (inputs per output)`; bias: `outputs`.
+    static func fold(_ bn: BatchNorm, weight w: inout [Float], bias b: inout [Float], outputs: Int) {
+        let per = w.count / outputs
+        for o in 0..<outputs {
+            let s = bn.gamma.value[o] / (bn.runningVar.value[o] + bn.epsilon).squareRoot()
+            for k in 0..<per { w[o * per + k] *= s }
+            b[o] = (b[o] - bn.runningMean.value[o]) * s + bn.beta.value[o]
+        }
     }
 
     /// One convolution over a `(C, N, H, W)` batch by im2col + ``GEMM`` (a direct GEMM for 1×1 stride-1
