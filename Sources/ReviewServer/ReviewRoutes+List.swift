@@ -152,8 +152,11 @@ extension ReviewRoutes {
         // Keyboard triage for reviewers (/static/triage.js through the JSON API, with the session's CSRF token).
         let reviewer = viewer.user.role >= .reviewer
         if reviewer {
-            body += "<p class=\"keys\" id=\"keys\">Keys: <kbd>j</kbd>/<kbd>k</kbd> next / previous, <kbd>c</kbd> confirm, "
-                + "<kbd>r</kbd> reject, <kbd>d</kbd> dispatch, <kbd>f</kbd> fixed, <kbd>u</kbd> undo, <kbd>Enter</kbd> open.</p>"
+            body += "<p class=\"keys\" id=\"keys\">Keys: <kbd>j</kbd>/<kbd>k</kbd> next / previous, <kbd>x</kbd> pick, <kbd>c</kbd> confirm, "
+                + "<kbd>r</kbd> reject, <kbd>d</kbd> dispatch, <kbd>f</kbd> fixed (the picked rows, or the selected one), <kbd>u</kbd> undo, <kbd>Enter</kbd> open. "
+                + "Picked rows: <button type=\"button\" data-bulk=\"confirmed\" id=\"bulk-confirm\">confirm</button> "
+                + "<button type=\"button\" data-bulk=\"rejected\" id=\"bulk-reject\">reject</button> "
+                + "<button type=\"button\" data-bulk=\"dispatched\" id=\"bulk-dispatch\">dispatch</button></p>"
                 + "<p id=\"triage-status\" role=\"status\" aria-live=\"polite\"></p>\n"
         }
         let csrf = reviewer ? " data-csrf=\"\(HTML.escape(viewer.session.csrfToken))\"" : ""
@@ -165,7 +168,7 @@ extension ReviewRoutes {
             let id = t.id ?? 0
             body += """
             <tr data-ticket="\(id)"><td>\(rank)</td><td><a href="/tickets/\(id)" class="ticket-link">#\(id)</a></td>
-            <td><img class="thumb" src="/tickets/\(id)/thumb.png" alt="" loading="lazy"></td>
+            <td>\(reviewer ? "<input type=\"checkbox\" class=\"pick\" aria-label=\"pick #\(id)\"> " : "")<img class="thumb" src="/tickets/\(id)/thumb.png" alt="" loading="lazy"></td>
             <td>\(Self.classText(t))</td><td>\(Self.severityBadge(t.severity))</td><td>\(Self.size(t))</td>
             <td>\(t.sightings)</td><td class="status">\(t.status.rawValue)</td><td>\(fmt.string(from: t.lastSeen))</td></tr>\n
             """

@@ -75,10 +75,11 @@ enum StaticAssets {
     })();
     """#
 
-    /// The list page's keyboard triage: `j` / `k` (or the arrows) select a row, `c` / `r` / `d` / `f` confirm,
-    /// reject, dispatch or mark fixed through `POST /api/v1/tickets/{id}/status` (the table's `data-csrf` token in the
-    /// `X-CSRF-Token` header), `u` undoes the last change where the life cycle allows it, `Enter` opens the defect; no
-    /// page reload. The status cell changes in place and `#triage-status` says what happened.
+    /// The list page's keyboard triage: `j` / `k` (or the arrows) select a row, `x` picks it for a bulk action,
+    /// `c` / `r` / `d` / `f` confirm, reject, dispatch or mark fixed the picked rows (or the selected one) through
+    /// `POST /api/v1/tickets/{id}/status` (the table's `data-csrf` token in the `X-CSRF-Token` header; the bulk buttons
+    /// do the same), `u` undoes the last batch where the life cycle allows it, `Enter` opens the defect; no page
+    /// reload. The status cells change in place and `#triage-status` says what happened.
     static let triageScript = #"""
     // Pavewatch keyboard triage (served by pavewatch serve as /static/triage.js).
     (function () {
@@ -100,7 +101,10 @@ enum StaticAssets {
         rows[i].scrollIntoView({block: 'nearest'});
         table.setAttribute('data-selected', rows[i].getAttribute('data-ticket'));
       }
-      function move(row, target, undoing) {
+      function picked() {
+        return rows.filter(function (r) { var b = r.querySelector('input.pick'); return b && b.checked; });
+      }
+      function move(row, target) {
         var id = row.getAttribute('data-ticket'), cell = row.querySelector('.status'), before = cell.textContent;
         return fetch('/api/v1/tickets/' + id + '/status', {
           method: 'POST', credentials: 'same-origin',
@@ -108,24 +112,47 @@ enum StaticAssets {
           body: JSON.stringify({status: target})
         }).then(function (r) {
           return r.json().then(function (body) {
-            if (!r.ok) { say('#' + id + ': ' + body.error); return; }
+            if (!r.ok) { return {row: row, error: '#' + id + ': ' + body.error}; }
             cell.textContent = body.status;
-            if (!undoing) { history.push({row: row, before: before}); }
-            say('#' + id + ' is now ' + body.status + (undoing ? ' (undone)' : ''));
+            return {row: row, before: before, after: body.status};
           });
-        }).catch(function (e) { say('#' + id + ': ' + e); });
+        }).catch(function (e) { return {row: row, error: '#' + id + ': ' + e}; });
+      }
+      // Moves every picked row (or the selected one) and records the batch for undo.
+      function apply(target, undoing, batch) {
+        var targets = batch || (picked().length > 0 ? picked().map(function (r) { return {row: r, to: target}; })
+                                                    : (current >= 0 ? [{row: rows[current], to: target}] : []));
+        if (targets.length === 0) { say('Select a row first (j / k).'); return; }
+        Promise.all(targets.map(function (t) { return move(t.row, t.to); })).then(function (results) {
+          var done = results.filter(function (r) { return !r.error; });
+          var failed = results.filter(function (r) { return r.error; }).map(function (r) { return r.error; });
+          if (!undoing && done.length > 0) {
+            history.push(done.map(function (r) { return {row: r.row, to: r.before}; }));
+          }
+          var ids = done.map(function (r) { return '#' + r.row.getAttribute('data-ticket'); }).join(', ');
+          say((done.length ? ids + (done.length === 1 ? ' is' : ' are') + ' now ' + done[0].after + (undoing ? ' (undone)' : '') : '')
+              + (failed.length ? (done.length ? '; ' : '') + failed.join('; ') : ''));
+          picked().forEach(function (r) { r.querySelector('input.pick').checked = false; });
+        });
       }
       document.addEventListener('keydown', function (e) {
         var tag = e.target && e.target.tagName;
         if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || e.ctrlKey || e.metaKey || e.altKey) { return; }
         if (e.key === 'j' || e.key === 'ArrowDown') { select(current + 1); e.preventDefault(); }
         else if (e.key === 'k' || e.key === 'ArrowUp') { select(current - 1); e.preventDefault(); }
+        else if (e.key === 'x' && current >= 0) {
+          var box = rows[current].querySelector('input.pick');
+          if (box) { box.checked = !box.checked; say(picked().length + ' picked'); }
+        }
         else if (e.key === 'Enter' && current >= 0) { window.location.href = '/tickets/' + rows[current].getAttribute('data-ticket'); }
-        else if (keys[e.key] && current >= 0 && csrf) { move(rows[current], keys[e.key], false); e.preventDefault(); }
+        else if (keys[e.key] && csrf) { apply(keys[e.key], false); e.preventDefault(); }
         else if (e.key === 'u' && csrf) {
           var last = history.pop();
-          if (last) { move(last.row, last.before, true); } else { say('Nothing to undo.'); }
+          if (last) { apply(null, true, last); } else { say('Nothing to undo.'); }
         }
+      });
+      Array.prototype.forEach.call(document.querySelectorAll('button[data-bulk]'), function (b) {
+        b.addEventListener('click', function () { apply(b.getAttribute('data-bulk'), false); });
       });
     })();
     """#

@@ -46,11 +46,11 @@ struct BrowserTests {
         }
 
         // The database after the browser's clicks.
-        #expect(try await fx.store.ticket(id: fx.crack)?.status == .confirmed)
+        #expect(try await fx.store.ticket(id: fx.crack)?.status == .dispatched)
         #expect(try await fx.store.ticket(id: fx.leak)?.status == .rejected)
-        #expect(try await fx.store.ticket(id: fx.farCrack)?.status == .confirmed)
-        #expect(try await fx.store.events(ticketId: fx.farCrack).suffix(3).map(\.toStatus) == [.confirmed, .rejected, .confirmed])
-        let confirm = try #require(try await fx.store.events(ticketId: fx.crack).last)
+        #expect(try await fx.store.ticket(id: fx.farCrack)?.status == .dispatched)
+        #expect(try await fx.store.events(ticketId: fx.farCrack).suffix(4).map(\.toStatus) == [.confirmed, .rejected, .confirmed, .dispatched])
+        let confirm = try #require(try await fx.store.events(ticketId: fx.crack).dropLast().last)
         #expect(confirm.actor == "rita" && confirm.toStatus == .confirmed && confirm.note == "checked on site")
         #expect(try await fx.store.events(ticketId: fx.leak).last?.actor == "rita")
     }
@@ -126,6 +126,19 @@ struct BrowserTests {
         #expect(try await wd.text("#triage-status").contains("(undone)"))
         #expect(try await wd.script("return window.pavewatchMarker === 1") as? Bool == true, "no page reload")
         try await save("triage.png")
+
+        // Bulk: pick both cracks (x on each), dispatch them with one key.
+        for target in [fx.crack, fx.farCrack] {
+            for _ in 0..<3 where try await wd.script("return document.getElementById('tickets').getAttribute('data-selected')") as? String != "\(target)" {
+                try await wd.press(target == fx.crack ? "k" : "j")
+            }
+            try await wd.press("x")
+        }
+        #expect(try await wd.elements("#tickets input.pick:checked").count == 2)
+        try await wd.press("d")
+        for target in [fx.crack, fx.farCrack] {
+            try await wd.wait("return document.querySelector('#tickets tr[data-ticket=\"\(target)\"] td.status').textContent === 'dispatched'")
+        }
 
         // The frame viewer: the whole frame on Leaflet with the findings outlined, this one thicker.
         let sighting = try #require(try await fx.store.findings(ticketId: fx.crack).first?.id)
