@@ -3,7 +3,10 @@ import HTTPTypes
 import Hummingbird
 import Tickets
 
-/// The review pages' JSON API (the same sessions and roles as the pages):
+/// The review pages' JSON API (the same sessions and roles as the pages), described by ``OpenAPIDocument``
+/// (`GET /api/v1/openapi.yaml`):
+/// - `GET /api/v1/tickets` (the list's filters, sorting and paging as query parameters) and `GET /api/v1/tickets/{id}`
+///   (the ticket, its sightings and its history): viewer role.
 /// - `POST /api/v1/tickets/{id}/status` with `{"status": "confirmed", "note": "…"}`: moves a ticket through its life
 ///   cycle (reviewer role); the session's CSRF token in the `X-CSRF-Token` header. Answers `{"id", "status",
 ///   "allowedNext"}`, or `{"error"}` with 401 (no session), 403 (role or token), 404, 409 (a move the life cycle does
@@ -18,9 +21,12 @@ extension ReviewRoutes {
             guard viewer.user.role >= role else {
                 throw Failure(.forbidden, "Your role (\(viewer.user.role.rawValue)) may not do this.")
             }
-            guard let token = request.headers[HTTPField.Name("X-CSRF-Token")!],
-                  ReviewAuth.constantTimeEqual(token, viewer.session.csrfToken) else {
-                throw Failure(.forbidden, "Missing or wrong X-CSRF-Token header.")
+            // Reads are safe; everything that changes state carries the session's token.
+            if request.method != .get && request.method != .head {
+                guard let token = request.headers[HTTPField.Name("X-CSRF-Token")!],
+                      ReviewAuth.constantTimeEqual(token, viewer.session.csrfToken) else {
+                    throw Failure(.forbidden, "Missing or wrong X-CSRF-Token header.")
+                }
             }
             response = try await body(viewer)
         } catch let f as Failure {
@@ -61,6 +67,39 @@ extension ReviewRoutes {
         let t = try await store.transition(ticketId: ticketId, to: status, actor: viewer.user.name, note: note)
         return Self.json(.ok, ["id": ticketId, "status": t.status.rawValue,
                                "allowedNext": t.status.allowedNext.map(\.rawValue).sorted()])
+    }
+
+    /// `GET /api/v1/tickets`: a page of the ranked list.
+    func ticketList(_ request: Request) async throws -> Response {
+        let (rows, shown, page, pages) = try await rankedPage(ListQuery(request))
+        var items: [[String: Any]] = []
+        for (rank, t) in shown {
+            var item = try Self.object(t)
+            item["rank"] = rank
+            items.append(item)
+        }
+        return Self.json(.ok, ["tickets": items, "total": rows.count, "page": page, "pages": pages])
+    }
+
+    /// `GET /api/v1/tickets/{id}`: the ticket, its sightings (with the frame each was seen in) and its history.
+    func ticketDetail(_ id: Int64) async throws -> Response {
+        guard let t = try await store.ticket(id: id) else { throw Failure(.notFound, "No ticket \(id).") }
+        let sightings = try await store.findings(ticketId: id).map { rec -> [String: Any] in
+            var o = (try? Self.object(rec.finding)) ?? [:]
+            o["id"] = rec.id ?? 0
+            o["frameId"] = rec.frameId
+            if let fid = rec.id { o["crop"] = "/tickets/\(id)/findings/\(fid)/crop.png"; o["frame"] = "/tickets/\(id)/findings/\(fid)/frame" }
+            return o
+        }
+        let history = try await store.events(ticketId: id).map { (try? Self.object($0)) ?? [:] }
+        return Self.json(.ok, ["ticket": try Self.object(t), "sightings": sightings, "history": history])
+    }
+
+    /// A Codable value as a JSON object (dates ISO 8601).
+    static func object<T: Encodable>(_ value: T) throws -> [String: Any] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return (try JSONSerialization.jsonObject(with: try encoder.encode(value)) as? [String: Any]) ?? [:]
     }
 
     /// A JSON response.

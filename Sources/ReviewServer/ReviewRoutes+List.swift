@@ -97,8 +97,9 @@ extension ReviewRoutes {
         HTML.escape(t.defectClass.rawValue) + (t.subtype.map { " / " + HTML.escape($0) } ?? "")
     }
 
-    func listPage(_ request: Request, _ viewer: Viewer) async throws -> Response {
-        let q = ListQuery(request)
+    /// The ranked, filtered and sorted tickets of a list request, and the page of them it shows.
+    func rankedPage(_ q: ListQuery) async throws -> (rows: [(rank: Int, ticket: Ticket)], shown: ArraySlice<(rank: Int, ticket: Ticket)>,
+                                                     page: Int, pages: Int) {
         let all = try await store.tickets(TicketQuery(statuses: q.statuses, classes: q.classes))
         // Rank: position by priority among every ticket of the selection.
         var rows = all.enumerated().map { (rank: $0.offset + 1, ticket: $0.element) }.filter { q.matches($0.ticket) }
@@ -116,7 +117,12 @@ extension ReviewRoutes {
         let pageSize = max(1, configuration.pageSize)
         let pages = max(1, (rows.count + pageSize - 1) / pageSize)
         let page = min(q.page, pages)
-        let shown = rows.dropFirst((page - 1) * pageSize).prefix(pageSize)
+        return (rows, rows.dropFirst((page - 1) * pageSize).prefix(pageSize), page, pages)
+    }
+
+    func listPage(_ request: Request, _ viewer: Viewer) async throws -> Response {
+        let q = ListQuery(request)
+        let (rows, shown, page, pages) = try await rankedPage(q)
 
         let surveys = try await store.surveys()
         func options<T: RawRepresentable>(_ all: [T], _ selected: [T]) -> String

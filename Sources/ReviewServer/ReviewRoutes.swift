@@ -113,6 +113,18 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         router.get("tickets/{id}/thumb.png") { request, context in
             await self.page(request, role: .viewer) { _ in try await self.thumbnail(ticketId: try self.id(context, "id")) }
         }
+        router.get("api/v1/tickets") { request, _ in
+            await self.api(request, role: .viewer) { _ in try await self.ticketList(request) }
+        }
+        router.get("api/v1/tickets/{id}") { request, context in
+            await self.api(request, role: .viewer) { _ in try await self.ticketDetail(try self.id(context, "id")) }
+        }
+        router.get("api/v1/openapi.yaml") { request, _ in
+            await self.guarded(request, viewer: nil) {
+                Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                         body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+            }
+        }
         router.post("api/v1/tickets/{id}/status") { request, context in
             await self.api(request, role: .reviewer) { viewer in
                 try await self.setStatus(request, viewer, ticketId: try self.id(context, "id"))

@@ -334,6 +334,48 @@ struct ReviewPagesTests {
         }
     }
 
+    @Test("JSON API reads: the ranked list with the page's filters and a defect with sightings and history; the OpenAPI document names only routed paths")
+    func readAPI() async throws {
+        try await withPages { client, fx in
+            let vera = try await client.login("vera")
+            func json(_ path: String, _ s: ReviewSession?) async throws -> (HTTPResponse.Status, [String: Any]) {
+                let r = try await client.page(path, s)
+                return (r.status, (try? JSONSerialization.jsonObject(with: Data(r.body.readableBytesView))) as? [String: Any] ?? [:])
+            }
+            #expect(try await json("/api/v1/tickets", nil).0 == .unauthorized, "JSON, not a redirect, without a session")
+            let (ok, list) = try await json("/api/v1/tickets", vera)
+            #expect(ok == .ok && list["total"] as? Int == 3)
+            let tickets = try #require(list["tickets"] as? [[String: Any]])
+            #expect(tickets.map { $0["rank"] as? Int } == [1, 2, 3])
+            #expect(Set(tickets.compactMap { $0["id"] as? Int64 }) == Set([fx.crack, fx.leak, fx.farCrack]))
+            #expect(tickets.allSatisfy { $0["class"] != nil && $0["status"] as? String == "new" && $0["severity"] != nil })
+            let leaks = try await json("/api/v1/tickets?class=leak", vera).1
+            #expect((leaks["tickets"] as? [[String: Any]])?.compactMap { $0["id"] as? Int64 } == [fx.leak])
+            let (found, detail) = try await json("/api/v1/tickets/\(fx.crack)", vera)
+            #expect(found == .ok && (detail["ticket"] as? [String: Any])?["id"] as? Int64 == fx.crack)
+            let sightings = try #require(detail["sightings"] as? [[String: Any]])
+            #expect(!sightings.isEmpty && sightings.allSatisfy { ($0["crop"] as? String)?.hasSuffix("/crop.png") == true })
+            #expect(detail["history"] is [Any])
+            #expect(try await json("/api/v1/tickets/999999", vera).0 == .notFound)
+            // The document: every path it names answers (ids filled in), none is a 404.
+            let doc = try await client.page("/api/v1/openapi.yaml")
+            #expect(doc.status == .ok && (doc.headers[.contentType] ?? "").hasPrefix("application/yaml"))
+            let text = String(buffer: doc.body)
+            let paths = text.split(separator: "\n").filter { $0.hasPrefix("  /") }.map { String($0.dropFirst(2).dropLast()) }
+            #expect(paths.count == 6, "\(paths)")
+            let frame = try #require(try await fx.store.findings(ticketId: fx.crack).first?.frameId)
+            for path in paths {
+                let concrete = path.replacingOccurrences(of: "/frames/{id}", with: "/frames/\(frame)").replacingOccurrences(of: "{id}", with: "\(fx.crack)")
+                if path.hasSuffix("/status") {
+                    let r = try await client.execute(uri: concrete, method: .post, headers: [.cookie: vera.cookie], body: ByteBuffer())
+                    #expect(r.status == .forbidden, "\(concrete): routed, and refused to a viewer")
+                } else {
+                    #expect(try await client.page(concrete, vera).status == .ok, "\(concrete)")
+                }
+            }
+        }
+    }
+
     @Test("Map: defects in two towns far apart draw the area with the most defects and link the other")
     func mapAreas() async throws {
         try await withPages { client, fx in
