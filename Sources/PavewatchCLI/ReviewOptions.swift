@@ -12,6 +12,10 @@ struct ReviewOptions: ParsableArguments {
             help: "Offline base map for /map: an MBTiles file of raster tiles (png, jpg or webp), served from this machine; wins over --tile-url.")
     var tilesFile: String?
 
+    @Option(name: .customLong("photos"),
+            help: ArgumentHelp("Folder for the field crews' repair photos (\"Mark fixed\" then takes a photo; default: no photos).", valueName: "DIR"))
+    var photos: String?
+
     @Flag(name: .customLong("secure-cookies"), help: "Mark session cookies Secure (when served behind HTTPS).")
     var secureCookies = false
 
@@ -28,7 +32,7 @@ struct ReviewOptions: ParsableArguments {
         if let tilesFile {
             do { tiles = try MBTiles(path: tilesFile) } catch { throw CommandFailure("\(error)") }
         }
-        return ReviewConfiguration(tileURL: tileURL, tiles: tiles, secureCookies: secureCookies)
+        return ReviewConfiguration(tileURL: tileURL, tiles: tiles, photoDirectory: photos, secureCookies: secureCookies)
     }
 
     /// ``configuration()`` with the road segments read.

@@ -40,6 +40,8 @@ enum HTML {
     tr.selected{outline:3px solid #2563eb;background:#eef4ff} img.thumb{max-width:96px;max-height:64px}
     kbd{border:1px solid #999;border-radius:3px;padding:0 4px;font-size:90%}
     .side-by-side{display:flex;gap:16px;flex-wrap:wrap} figure{margin:0 0 12px} figure img{max-width:100%}
+    @media (max-width:640px){header{flex-wrap:wrap;gap:8px} main{padding:8px} table{display:block;overflow-x:auto}
+    .actions form{display:block;margin:8px 0} button,input,select{font-size:16px;min-height:44px} #leaflet,#frame-viewer{height:60vh!important}}
     header{background:#24323f;color:#fff;padding:8px 16px;display:flex;gap:16px;align-items:center}
     header a{color:#fff;text-decoration:none;font-weight:600} header .user{margin-left:auto;font-weight:400}
     header form{display:inline} main{padding:12px 16px}

@@ -9,6 +9,8 @@ public struct ReviewConfiguration: Sendable {
     public var tileURL: String?
     /// Optional offline base map (``MBTiles``), served as `/tiles/{z}/{x}/{y}`; wins over ``tileURL``.
     public var tiles: MBTiles?
+    /// Folder of the field crews' repair photos (``RepairPhotos``); nil: "fixed" takes no photo.
+    public var photoDirectory: String?
     /// Session lifetime.
     public var sessionLifetime: TimeInterval
     /// Adds `Secure` to cookies (set when served over HTTPS).
@@ -35,12 +37,13 @@ public struct ReviewConfiguration: Sendable {
     public var roadWidthM: Double = 7
 
     /// Creates a configuration.
-    public init(tileURL: String? = nil, tiles: MBTiles? = nil, sessionLifetime: TimeInterval = 12 * 3600, secureCookies: Bool = false,
+    public init(tileURL: String? = nil, tiles: MBTiles? = nil, photoDirectory: String? = nil, sessionLifetime: TimeInterval = 12 * 3600, secureCookies: Bool = false,
                 maxFormBytes: Int = 16 * 1024, maxLoginFailures: Int = 5, loginBackoff: TimeInterval = 1,
                 maxLoginBackoff: TimeInterval = 60, loginWindow: TimeInterval = 900,
                 passwordCost: UInt8 = PasswordHash.defaultCost, pageSize: Int = 50) {
         self.tileURL = tileURL
         self.tiles = tiles
+        self.photoDirectory = photoDirectory
         self.sessionLifetime = sessionLifetime
         self.secureCookies = secureCookies
         self.maxFormBytes = maxFormBytes

@@ -46,10 +46,14 @@ extension ReviewRoutes {
                 ("dispatch", .dispatched, "Dispatch"), ("fixed", .fixed, "Mark fixed"),
             ]
             for (action, status, label) in buttons where t.status.canMove(to: status) {
-                body += "<form method=\"post\" action=\"/tickets/\(id)/\(action)\">\(csrf)<input name=\"note\" placeholder=\"note\" size=\"16\"> <button type=\"submit\" id=\"action-\(action)\">\(label)</button></form>\n"
+                // A crew marking a defect fixed may add a photo (taken with the phone's camera).
+                let upload = status == .fixed && configuration.photoDirectory != nil
+                let photo = upload ? "<label>photo <input type=\"file\" name=\"photo\" id=\"photo\" accept=\"image/jpeg,image/png\" capture=\"environment\"></label> " : ""
+                body += "<form method=\"post\" action=\"/tickets/\(id)/\(action)\"\(upload ? " enctype=\"multipart/form-data\"" : "")>\(csrf)<input name=\"note\" placeholder=\"note\" size=\"16\" aria-label=\"note\"> \(photo)<button type=\"submit\" id=\"action-\(action)\">\(label)</button></form>\n"
             }
             body += "<form method=\"post\" action=\"/tickets/\(id)/merge\">\(csrf)<input name=\"into\" id=\"merge-into\" placeholder=\"ticket id\" size=\"8\"> <button type=\"submit\" id=\"action-merge\">Merge into</button></form>\n</div>\n"
         }
+        body += repairSection(ticketId: id, findings: findings, frames: frames)
         // Sightings with growth against the first one.
         body += "<h2>Sightings</h2><table id=\"sightings\"><tr><th>finding</th><th>survey</th><th>frame</th><th>captured</th><th>confidence</th><th>length m</th><th>width mm</th><th>area m²</th><th>growth</th><th>crop</th><th>frame</th></tr>\n"
         let first = findings.first?.finding

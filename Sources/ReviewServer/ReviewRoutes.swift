@@ -110,6 +110,11 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         router.get("frames/{id}/image.jpg") { request, context in
             await self.page(request, role: .viewer) { _ in try await self.frameImage(frameId: try self.id(context, "id")) }
         }
+        router.get("tickets/{id}/repair-photos/{name}") { request, context in
+            await self.page(request, role: .viewer) { _ in
+                try self.repairPhoto(ticketId: try self.id(context, "id"), name: context.parameters.get("name") ?? "")
+            }
+        }
         router.get("tickets/{id}/thumb.png") { request, context in
             await self.page(request, role: .viewer) { _ in try await self.thumbnail(ticketId: try self.id(context, "id")) }
         }
@@ -352,12 +357,25 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
 
     func act(_ request: Request, _ viewer: Viewer, ticketId: Int64, action: String) async throws -> Response {
         guard let target = Self.actions[action] else { throw Failure(.notFound, "Unknown action.") }
-        let fields = try await form(request)
+        // "fixed" may carry the crew's photo (a multipart form); the rest are plain forms.
+        let isUpload = (request.headers[.contentType] ?? "").lowercased().hasPrefix("multipart/form-data")
+        let (fields, photo) = isUpload && target == .fixed ? try await uploadForm(request) : (try await form(request), nil)
         try checkCSRF(fields, viewer)
         guard try await store.ticket(id: ticketId) != nil else { throw Failure(.notFound, "No ticket \(ticketId).") }
         let note = fields["note"].flatMap { $0.isEmpty ? nil : String($0.prefix(2000)) }
         var landing = ticketId
         if let status = target {
+            if let photo, !photo.isEmpty {
+                guard let dir = configuration.photoDirectory else { throw Failure(.badRequest, "This server keeps no photos.") }
+                guard let current = try await store.ticket(id: ticketId), current.status.canMove(to: status) else {
+                    throw Failure(.conflict, "This defect cannot be marked fixed now.")
+                }
+                do {
+                    _ = try RepairPhotos(directory: dir).store(photo, ticketId: ticketId, actor: viewer.user.name)
+                } catch let e as RepairPhotos.Failure {
+                    throw Failure(.unprocessableContent, e.description)
+                }
+            }
             _ = try await store.transition(ticketId: ticketId, to: status, actor: viewer.user.name, note: note)
         } else {
             guard let into = fields["into"].flatMap({ Int64($0.trimmingCharacters(in: .whitespaces)) }) else {

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import ReviewServer
+import TestSupport
 import Testing
 import Tickets
 
@@ -27,7 +28,7 @@ struct BrowserTests {
         let (driverProcess, driverPort) = try await Self.startDriver(driverPath)
         defer { Self.stop(driverProcess) }
         let http = HTTPClient.shared
-        try await fx.application().test(.live) { client in
+        try await fx.application(ReviewConfiguration(photoDirectory: fx.directory.appendingPathComponent("photos").path)).test(.live) { client in
             let port = try #require(client.port)
             let site = "http://127.0.0.1:\(port)"
             var wd = WebDriver(http: http, port: driverPort)
@@ -46,11 +47,11 @@ struct BrowserTests {
         }
 
         // The database after the browser's clicks.
-        #expect(try await fx.store.ticket(id: fx.crack)?.status == .dispatched)
+        #expect(try await fx.store.ticket(id: fx.crack)?.status == .fixed)
         #expect(try await fx.store.ticket(id: fx.leak)?.status == .rejected)
         #expect(try await fx.store.ticket(id: fx.farCrack)?.status == .dispatched)
         #expect(try await fx.store.events(ticketId: fx.farCrack).suffix(4).map(\.toStatus) == [.confirmed, .rejected, .confirmed, .dispatched])
-        let confirm = try #require(try await fx.store.events(ticketId: fx.crack).dropLast().last)
+        let confirm = try #require(try await fx.store.events(ticketId: fx.crack).dropLast(2).last)
         #expect(confirm.actor == "rita" && confirm.toStatus == .confirmed && confirm.note == "checked on site")
         #expect(try await fx.store.events(ticketId: fx.leak).last?.actor == "rita")
     }
@@ -139,6 +140,20 @@ struct BrowserTests {
         for target in [fx.crack, fx.farCrack] {
             try await wd.wait("return document.querySelector('#tickets tr[data-ticket=\"\(target)\"] td.status').textContent === 'dispatched'")
         }
+
+        // The field crew on a phone: mark the dispatched crack fixed with a photo from the camera.
+        try await wd.window(width: 390, height: 844)
+        try await wd.go(site + "/tickets/\(fx.crack)")
+        let phonePhoto = TestSupport.repositoryRoot.appendingPathComponent("datasets/demo-survey/IMG_161122_164145_0090_RGB.JPG").path
+        try await wd.type("#photo", phonePhoto)
+        try await wd.type("form[action='/tickets/\(fx.crack)/fixed'] input[name=note]", "patched")
+        try await save("phone-fixed-form.png")
+        try await wd.click("#action-fixed")
+        try await wd.wait("return document.getElementById('done') !== null")
+        #expect(try await wd.text("#status") == "fixed")
+        try await wd.wait("var i = document.querySelector('#repair img.crop'); return i !== null && i.complete && i.naturalWidth > 0")
+        try await save("phone-repair.png")
+        try await wd.window(width: 1280, height: 900)
 
         // The frame viewer: the whole frame on Leaflet with the findings outlined, this one thicker.
         let sighting = try #require(try await fx.store.findings(ticketId: fx.crack).first?.id)

@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import ImagingCore
 import ReviewServer
+import TestSupport
 import Testing
 import Tickets
 
@@ -373,6 +374,58 @@ struct ReviewPagesTests {
                     #expect(try await client.page(concrete, vera).status == .ok, "\(concrete)")
                 }
             }
+        }
+    }
+
+    @Test("Field crew: 'fixed' with a phone photo stores a re-encoded JPEG with the photo's GPS position and shows it on the defect page")
+    func repairPhoto() async throws {
+        let photos = FileManager.default.temporaryDirectory.appendingPathComponent("repair-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: photos) }
+        try await withPages(ReviewConfiguration(photoDirectory: photos)) { client, fx in
+            let rita = try await client.login("rita")
+            for action in ["confirm", "dispatch"] {
+                #expect(try await client.form("/tickets/\(fx.crack)/\(action)", [("csrf", rita.csrf)], rita).status == .seeOther)
+            }
+            let page = try await client.page("/tickets/\(fx.crack)", rita).html
+            #expect(page.contains("enctype=\"multipart/form-data\"") && page.contains("name=\"photo\"") && page.contains("capture=\"environment\""))
+            // A real drone frame with EXIF GPS stands in for the crew's phone photo.
+            let original = try [UInt8](Data(contentsOf: TestSupport.repositoryRoot.appendingPathComponent("datasets/demo-survey/IMG_161122_164145_0090_RGB.JPG")))
+            func upload(_ bytes: [UInt8], csrf: String) async throws -> TestResponse {
+                let boundary = "----pw\(UUID().uuidString)"
+                var body = [UInt8]()
+                func field(_ name: String, _ value: String) {
+                    body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+                }
+                field("csrf", csrf)
+                field("note", "patched")
+                body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"../../evil.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+                body += bytes + Array("\r\n--\(boundary)--\r\n".utf8)
+                return try await client.execute(uri: "/tickets/\(fx.crack)/fixed", method: .post,
+                                                headers: [.contentType: "multipart/form-data; boundary=\(boundary)", .cookie: rita.cookie],
+                                                body: ByteBuffer(bytes: body))
+            }
+            // Not an image: refused, nothing changes.
+            let bad = try await upload(Array("not a photo".utf8), csrf: rita.csrf)
+            #expect(bad.status == .unprocessableContent, "\(bad.status) \(String(buffer: bad.body).suffix(300))")
+            #expect(try await upload(original, csrf: "wrong").status == .forbidden)
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .dispatched)
+            #expect(try await upload(original, csrf: rita.csrf).status == .seeOther)
+            #expect(try await fx.store.ticket(id: fx.crack)?.status == .fixed)
+            #expect(try await fx.store.events(ticketId: fx.crack).last?.note == "patched")
+            let stored = try FileManager.default.contentsOfDirectory(atPath: photos).sorted()
+            #expect(stored.count == 2 && stored.contains("ticket-\(fx.crack).json"))
+            let name = try #require(stored.first { $0.hasSuffix(".jpg") })
+            #expect(name.hasPrefix("ticket-\(fx.crack)-") && !FileManager.default.fileExists(atPath: photos + "/../../evil.jpg"))
+            let photo = try await client.page("/tickets/\(fx.crack)/repair-photos/\(name)", rita)
+            #expect(photo.status == .ok && photo.headers[.contentType] == "image/jpeg")
+            let bytes = Array(photo.body.readableBytesView)
+            let decoded = try ImageDecoder.decode(bytes)
+            #expect(max(decoded.pixels.width, decoded.pixels.height) <= 2048 && decoded.metadata.latitude == nil, "re-encoded, no EXIF kept")
+            let original0090 = try ImageDecoder.decode(original).metadata
+            let shown = try await client.page("/tickets/\(fx.crack)", rita).html
+            #expect(shown.contains("Repair photos") && shown.contains(String(format: "at %.6f, %.6f", original0090.latitude!, original0090.longitude!)))
+            #expect(try await client.page("/tickets/\(fx.crack)/repair-photos/..%2F\(name)", rita).status == .notFound)
+            #expect(try await client.page("/tickets/\(fx.leak)/repair-photos/\(name)", rita).status == .notFound)
         }
     }
 

@@ -96,6 +96,11 @@ struct WebDriver {
         try await command(.GET, "/session/\(session)/element/\(try await element(css))/text") as? String ?? ""
     }
 
+    /// Resizes the browser window (a phone's viewport: 390 × 844).
+    func window(width: Int, height: Int) async throws {
+        try await command(.POST, "/session/\(session)/window/rect", ["width": width, "height": height])
+    }
+
     /// Presses and releases each key in turn (W3C key actions: real keyboard events in the focused page).
     func press(_ keys: String) async throws {
         var actions: [[String: Any]] = []
