@@ -16,7 +16,7 @@ import Tickets
 struct BrowserTests {
     static let skipReason: Comment = "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
 
-    @Test("Log in, filter, open, confirm, reject, map; screenshots", .enabled(if: WebDriver.executables != nil, skipReason),
+    @Test("Log in, filter, open, confirm, reject; the Leaflet map; keyboard and bulk triage (five confirmed from the keyboard); a phone upload; the frame viewer; screenshots", .enabled(if: WebDriver.executables != nil, skipReason),
           .timeLimit(.minutes(3)))
     func reviewInBrowser() async throws {
         let (chromium, driverPath) = try #require(WebDriver.executables)
@@ -140,6 +140,27 @@ struct BrowserTests {
         for target in [fx.crack, fx.farCrack] {
             try await wd.wait("return document.querySelector('#tickets tr[data-ticket=\"\(target)\"] td.status').textContent === 'dispatched'")
         }
+
+        // Five more reports come in (Open311, near the survey); the reviewer confirms all five from the keyboard, one
+        // after the other, without a page load.
+        var reports: [Int64] = []
+        for i in 0..<5 {
+            let (t, _) = try await fx.store.createServiceRequest(
+                ServiceRequestInput(defectClass: .crack, latitude: 47.3769 + Double(i) * 0.001, longitude: 8.5417,
+                                    description: "report \(i)"), actor: "open311:test")
+            reports.append(t.id!)
+        }
+        try await wd.go(site + "/?status=new")
+        try await wd.wait("return document.querySelectorAll('#tickets tbody tr').length === 5")
+        try await wd.script("window.pavewatchMarker = 2")
+        // From the first row down: j selects the next, c confirms it.
+        for i in 0..<5 {
+            try await wd.press("j")
+            try await wd.press("c")
+            try await wd.wait("return document.querySelectorAll('#tickets tbody tr td.status')[\(i)].textContent === 'confirmed'")
+        }
+        #expect(try await wd.script("return window.pavewatchMarker === 2") as? Bool == true, "no page reload")
+        for id in reports { #expect(try await fx.store.ticket(id: id)?.status == .confirmed, "#\(id)") }
 
         // The field crew on a phone: mark the dispatched crack fixed with a photo from the camera.
         try await wd.window(width: 390, height: 844)
