@@ -121,12 +121,22 @@ def main():
         wd.shot(os.path.join(a.out, "list.png"))
         first = wd.script("var a = document.querySelector('#tickets tbody tr a[href^=\"/tickets/\"]'); return a ? a.getAttribute('href') : null")
         wd.go(site + "/map")
-        wd.wait("return document.querySelector('svg') !== null")
+        wd.wait("var m = document.getElementById('leaflet'); return m !== null && m.getAttribute('data-ready') !== null")
         wd.shot(os.path.join(a.out, "map.png"))
+        for page in ("surveys", "condition", "kpi"):
+            wd.go(site + "/" + page)
+            wd.wait("return document.readyState === 'complete'")
+            wd.shot(os.path.join(a.out, page + ".png"))
         if first:
             wd.go(site + first)
             wd.wait("return document.readyState === 'complete'")
             wd.shot(os.path.join(a.out, "defect.png"))
+            frame = wd.script("var a = document.querySelector('a.frame-link'); return a ? a.getAttribute('href') : null")
+            if frame:
+                wd.go(site + frame)
+                wd.wait("var v = document.getElementById('frame-viewer'); return v !== null && v.getAttribute('data-ready') !== null")
+                wd.wait("var i = document.querySelector('#frame-viewer img.leaflet-image-layer'); return i !== null && i.complete && i.naturalWidth > 0")
+                wd.shot(os.path.join(a.out, "frame.png"))
         print(json.dumps({"tickets": rows, "defect": first, "screenshots": sorted(os.listdir(a.out))}))
     finally:
         wd.quit()

@@ -49,7 +49,7 @@ enum HTML {
     th{background:#f4f4f4} th a{color:#222} .sev{color:#fff;padding:1px 6px;border-radius:3px;text-shadow:0 0 2px #000}
     form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;background:#f7f7f7;padding:8px;border:1px solid #e4e4e4}
     form.filters label{display:flex;flex-direction:column;font-size:12px} .actions form{display:inline-block;margin:0 6px 6px 0}
-    button{cursor:pointer} .err{color:#a00;font-weight:600} .ok{color:#070} svg{border:1px solid #ccc;background:#fafafa}
+    button{cursor:pointer} .err{color:#a00;font-weight:600} .ok{color:#070} svg{border:1px solid #ccc;background:#fafafa} .leaflet-container svg{border:0;background:none}
     img.crop{max-width:480px;border:1px solid #ccc} img.thumb{max-width:160px} .pager a{margin-right:8px}
     """
 }
