@@ -45,7 +45,7 @@ struct ConcurrentMergeTests {
         // Frames of one defect go to different writers, so they race to create its ticket.
         let frames = Self.frames()
         let stores = try await withThrowingTaskGroup(of: PostgresTicketStore.self) { group in
-            for _ in 0..<4 { group.addTask { try await PostgresTicketStore(url: url, logger: logger) } }
+            for _ in 0..<4 { group.addTask { try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: logger) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         defer { stores.forEach { $0.close() } }

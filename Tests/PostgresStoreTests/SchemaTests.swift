@@ -47,7 +47,7 @@ import Tickets
         }
         runner.cancel()
 
-        let store = try await PostgresTicketStore(url: url, logger: Self.quiet)
+        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
         defer { store.close() }
         #expect(try await Self.applied(store) == PostgresSchema.versions)
         #expect(try await store.frames().map(\.contentHash) == ["h-a"])
@@ -70,7 +70,7 @@ import Tickets
     func concurrentOpen() async throws {
         let url = try await TemporaryPostgres.shared().createDatabase()
         let stores = try await withThrowingTaskGroup(of: PostgresTicketStore.self) { group in
-            for _ in 0..<3 { group.addTask { try await PostgresTicketStore(url: url, logger: Self.quiet) } }
+            for _ in 0..<3 { group.addTask { try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet) } }
             var out: [PostgresTicketStore] = []
             for try await s in group { out.append(s) }
             return out

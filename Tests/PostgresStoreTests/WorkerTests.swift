@@ -85,7 +85,7 @@ struct WorkerTests {
         let (status, out) = try await CLIProcess.run(binary, ["survey", folder.path, "--db", url, "--enqueue", "--name", "s1", "--json"], in: work)
         #expect(status == 0)
         #expect(out.contains("\"added\":0") && out.contains("\"existing\":5"), "\(out)")
-        let store = try await PostgresTicketStore(url: url, logger: Self.quiet)
+        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
         defer { store.close() }
         let p = try #require(try await store.progress(survey: 1))
         #expect(p.pending == 5 && p.done == 0 && p.running == 0)
@@ -110,7 +110,7 @@ struct WorkerTests {
             try await CLIProcess.wait(p, seconds: 90)
             #expect(p.terminationStatus == 0, "\(Self.log(log))")
         }
-        let store = try await PostgresTicketStore(url: url, logger: Self.quiet)
+        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
         defer { store.close() }
         let got = try await Self.contents(store)
         #expect(got.frames == reference.frames)  // each frame once (content hashes are unique and all there)
@@ -129,7 +129,7 @@ struct WorkerTests {
         let reference = try await Self.reference(folder, binary: binary, work: work)
         let url = try await TemporaryPostgres.shared().createDatabase()
         try await Self.enqueue(binary, url: url, folder: folder, work: work)
-        let store = try await PostgresTicketStore(url: url, logger: Self.quiet)
+        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
         defer { store.close() }
 
         let victimLog = work.appendingPathComponent("victim.log")
@@ -178,7 +178,7 @@ struct WorkerTests {
         let logs = (0..<2).map { work.appendingPathComponent("w\($0).log") }
         let processes = try (0..<2).map { try Self.worker(binary, url: url, name: "w\($0)", root: folder, lease: 5, log: logs[$0]) }
         do {
-            let store = try await PostgresTicketStore(url: url, logger: Self.quiet)
+            let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
             try await Self.waitUntil(seconds: 60) { (try await store.progress(survey: 1)?.done ?? 0) >= 3 }
             store.close()
         }
@@ -193,7 +193,7 @@ struct WorkerTests {
             #expect(p.terminationStatus == 0, "\(Self.log(log))")
         }
         #expect(retried())
-        let store = try await PostgresTicketStore(url: url, logger: Self.quiet)
+        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
         defer { store.close() }
         let p = try #require(try await store.progress(survey: 1))
         #expect(p.done == 16 && p.failed == 0)
@@ -212,7 +212,7 @@ struct WorkerTests {
         try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]).write(to: folder.appendingPathComponent("left/broken.jpg"))
         let url = try await TemporaryPostgres.shared().createDatabase()
         try await Self.enqueue(binary, url: url, folder: folder, work: work)
-        let store = try await PostgresTicketStore(url: url, logger: Self.quiet)
+        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
         defer { store.close() }
         // No --until-done: the worker waits for more work until SIGTERM.
         let log = work.appendingPathComponent("w.log")

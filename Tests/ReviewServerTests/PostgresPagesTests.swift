@@ -13,7 +13,7 @@ import Tickets
 @Suite struct PostgresPagesTests {
     func postgresStore() async throws -> PostgresTicketStore {
         let url = try await TemporaryPostgres.shared().createDatabase()
-        return try await PostgresTicketStore(url: url, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     @Test("list, confirm and the survey page's jobs per worker on PostgreSQL")

@@ -141,7 +141,7 @@ struct ReviewHardeningTests {
     @Test("The same on PostgreSQL")
     func revokeOnChangePostgres() async throws {
         let url = try await TemporaryPostgres.shared().createDatabase()
-        let store = try await PostgresTicketStore(url: url, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         defer { store.close() }
         let fx = try await ReviewFixture(store: store)
         defer { fx.removeFiles() }
