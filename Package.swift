@@ -87,7 +87,7 @@ let package = Package(
         .target(name: "Geo", dependencies: ["Metadata", .product(name: "Yams", package: "Yams")],
                 swiftSettings: common),
         .target(name: "Findings", swiftSettings: common),
-        .target(name: "Inspection", dependencies: ["ImagingCore", "Kernels", "Filters", "NeuralNet", "Codecs", "Metadata",
+        .target(name: "Inspection", dependencies: ["ImagingCore", "Kernels", "Filters", "NeuralNet", "Metadata",
                                                  "Geo", "Findings"], swiftSettings: compute),
         .target(name: "Pipeline", dependencies: [
             "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo", "Inspection",
