@@ -176,7 +176,8 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: common),
-        .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport", "pavewatch", "Tickets", "Codecs", "ImagingCore"],
+        .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport", "pavewatch", "Tickets", "Codecs", "ImagingCore",
+                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: common),
         .testTarget(name: "TicketsTests", dependencies: [
             "Tickets", "Findings", "ReviewServer", "pavewatch", "TestSupport", "PostgresStore",

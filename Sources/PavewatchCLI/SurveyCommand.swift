@@ -130,6 +130,17 @@ struct SurveyCommand: AsyncParsableCommand {
         } catch let e as VideoError {
             progress.finish()
             throw CommandFailure(e.description)
+        } catch let e as PipelineError {
+            progress.finish()
+            throw CommandFailure(e.description)
+        } catch let e as CancellationError {
+            progress.finish()
+            throw e
+        } catch {
+            // The store failed (a full disk or file-size limit shows as SQLite's "disk I/O error" / "disk is full",
+            // a PostgreSQL server gone away): each frame is stored in its own transaction, so what was stored stays.
+            progress.finish()
+            throw CommandFailure(Self.storeFailure(error, database: database.path))
         }
         progress.finish()
         let top = self.top > 0 ? try await store.tickets(TicketQuery(limit: self.top)) : []
@@ -147,6 +158,18 @@ struct SurveyCommand: AsyncParsableCommand {
             if let report { print("\nReport: \(report)/index.html") }
         }
         if !summary.failures.isEmpty { throw ExitCode(1) }
+    }
+
+    /// What to tell the user when the store fails in the middle of a survey.
+    static func storeFailure(_ error: any Error, database: String) -> String {
+        let text = "\(error)"
+        let lower = text.lowercased()
+        let hint = lower.contains("disk i/o error") || lower.contains("disk is full") || lower.contains("file too large")
+            || lower.contains("no space")
+            ? "the disk holding it is probably full (or a file-size limit was reached): free space"
+            : "check that it is reachable and writable"
+        return "\(database): the survey stopped, a frame could not be stored (\(text)). Every frame stored before is "
+            + "kept; \(hint), then run the same command again to go on where it stopped."
     }
 
     /// The video settings of the flags.

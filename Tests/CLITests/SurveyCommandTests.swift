@@ -1,5 +1,6 @@
 import Codecs
 import Foundation
+import GRDB
 import ImagingCore
 import Testing
 import Tickets
@@ -149,5 +150,29 @@ struct SurveyCommandTests {
         let (again, out2) = try await CLIProcess.run(binary, args, in: work)
         #expect(again == 0, "\(out2)")
         #expect(try await SQLiteTicketStore(path: db).frames().count == 2)
+    }
+
+    @Test("a full disk (a file-size limit) stops the survey with exit 1 and a message naming the database; what was stored passes integrity_check and a rerun completes")
+    func fullDisk() async throws {
+        let binary = try #require(CLIProcess.binary())
+        let folder = try Self.makeFolder(count: 30)
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let db = work.appendingPathComponent("full.sqlite").path
+        let survey = ["survey", folder.path, "--inspector", "dark-regions", "--threads", "2", "--quiet", "--top", "0", "--db", db]
+        // bash's file-size limit (1,024-byte blocks): 750 KB, room for the schema and a few frames, not for 30.
+        let quoted = ([binary.path] + survey).map { "'\($0)'" }.joined(separator: " ")
+        let (status, out) = try await CLIProcess.run(URL(fileURLWithPath: "/bin/bash"), ["-c", "ulimit -f 750; exec \(quoted)"], in: work)
+        #expect(status == 1, "\(out)")
+        #expect(out.contains(db) && out.contains("the survey stopped") && out.contains("full"), "\(out)")
+        let store = try SQLiteTicketStore(path: db)
+        let stored = try await store.frames().count
+        #expect(stored > 0 && stored < 30, "\(stored) frames stored before the limit")
+        let check = try await DatabaseQueue(path: db).read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+        #expect(check == ["ok"], "\(check)")
+        // Space again: the same command goes on and stores the rest once.
+        let (again, out2) = try await CLIProcess.run(binary, survey, in: work)
+        #expect(again == 0, "\(out2)")
+        #expect(try await SQLiteTicketStore(path: db).frames().count == 30)
     }
 }
