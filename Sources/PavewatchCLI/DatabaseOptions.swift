@@ -41,7 +41,15 @@ struct DatabaseOptions: ParsableArguments {
         if isPostgres {
             throw ValidationError("this command works on a SQLite database only so far; give --db a file path")
         }
-        return try SQLiteTicketStore(path: path, model: try priorityModel())
+        do {
+            return try SQLiteTicketStore(path: path, model: try priorityModel())
+        } catch let e as TicketError where "\(e)".contains("database is locked") {
+            // SQLite waited its busy timeout (10 s); say who holds the file.
+            let holders = FileHolders.describe(path)
+            throw CommandFailure("\(path): the database stayed locked by another process for 10 s"
+                                 + (holders.isEmpty ? "" : " (held open by " + holders.joined(separator: ", ") + ")")
+                                 + "; wait for it to finish or stop it, then run the command again")
+        }
     }
 
     /// Opens either backend.

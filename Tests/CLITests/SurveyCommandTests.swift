@@ -175,4 +175,36 @@ struct SurveyCommandTests {
         #expect(again == 0, "\(out2)")
         #expect(try await SQLiteTicketStore(path: db).frames().count == 30)
     }
+
+    @Test("a database another process keeps locked: the survey waits its bound, then exits 1 naming the file and the process that holds it")
+    func lockedDatabase() async throws {
+        let binary = try #require(CLIProcess.binary())
+        let folder = try Self.makeFolder(count: 2)
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let db = work.appendingPathComponent("locked.sqlite").path
+        let survey = ["survey", folder.path, "--inspector", "dark-regions", "--quiet", "--top", "0", "--db", db]
+        let (first, out) = try await CLIProcess.run(binary, survey, in: work)
+        #expect(first == 0, "\(out)")
+        // This test process holds an exclusive lock for 14 s from another thread (the survey waits 10 s).
+        let locked = DispatchSemaphore(value: 0)
+        let holder = Thread {
+            do {
+                let queue = try DatabaseQueue(path: db)
+                try queue.inDatabase { d in
+                    try d.execute(sql: "BEGIN EXCLUSIVE")
+                    locked.signal()
+                    Thread.sleep(forTimeInterval: 14)
+                    try d.execute(sql: "ROLLBACK")
+                }
+            } catch { locked.signal() }
+        }
+        holder.start()
+        locked.wait()
+        let started = Date()
+        let (status, text) = try await CLIProcess.run(binary, survey, in: work)
+        #expect(status == 1, "\(text)")
+        #expect(Date().timeIntervalSince(started) >= 5, "it waited before giving up")
+        #expect(text.contains(db) && text.contains("locked") && text.contains("pid \(ProcessInfo.processInfo.processIdentifier)"), "\(text)")
+    }
 }
