@@ -207,4 +207,24 @@ struct SurveyCommandTests {
         #expect(Date().timeIntervalSince(started) >= 5, "it waited before giving up")
         #expect(text.contains(db) && text.contains("locked") && text.contains("pid \(ProcessInfo.processInfo.processIdentifier)"), "\(text)")
     }
+
+    @Test("a database file that is not a database, or is cut short, is named with the reason; no crash, exit 1")
+    func corruptDatabase() async throws {
+        let binary = try #require(CLIProcess.binary())
+        let folder = try Self.makeFolder(count: 2)
+        let work = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let good = work.appendingPathComponent("good.sqlite").path
+        let survey = ["survey", folder.path, "--inspector", "dark-regions", "--quiet", "--top", "0"]
+        #expect(try await CLIProcess.run(binary, survey + ["--db", good], in: work).0 == 0)
+        let text = work.appendingPathComponent("text.sqlite").path
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: text))
+        let cut = work.appendingPathComponent("cut.sqlite").path
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: cut))
+        for (db, reason) in [(text, "not a database"), (cut, "malformed")] {
+            let (status, out) = try await CLIProcess.run(binary, survey + ["--db", db], in: work)
+            #expect(status == 1 && out.contains(db) && out.contains(reason), "\(out)")
+        }
+    }
 }
