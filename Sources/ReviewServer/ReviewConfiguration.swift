@@ -56,13 +56,12 @@ public struct ReviewConfiguration: Sendable {
     }
 }
 
-/// Adds the review pages to `router` when `store` also implements ``ReviewStore`` (users and sessions).
+/// Adds the review pages to `router`.
 /// - Parameters:
 ///   - router: the server's router.
-///   - store: the ticket store.
+///   - store: the store with the review pages' users and sessions (both stores implement ``ReviewStore``).
 ///   - configuration: settings of the pages.
-public func registerReviewPages<Context: RequestContext>(on router: Router<Context>, store: any TicketStore,
+public func registerReviewPages<Context: RequestContext>(on router: Router<Context>, store: any ReviewStore,
                                                          configuration: ReviewConfiguration) {
-    guard let reviewStore = store as? any ReviewStore else { return }
-    ReviewRoutes<Context>(store: reviewStore, configuration: configuration).register(on: router)
+    ReviewRoutes<Context>(store: store, configuration: configuration).register(on: router)
 }

@@ -4,15 +4,15 @@ import NIOCore
 import Prometheus
 import Tickets
 
-/// Builds the `pavewatch serve` router: the Open311 GeoReport v2 endpoints and, when the store is a
-/// ``ReviewStore``, the review pages (``ReviewRoutes``). HEAD is answered wherever GET is; unknown paths under
+/// Builds the `pavewatch serve` router: the Open311 GeoReport v2 endpoints and the review pages (``ReviewRoutes``),
+/// wired explicitly (the store type says the pages have their users and sessions; no runtime check drops them). HEAD is answered wherever GET is; unknown paths under
 /// `/open311` get the GeoReport error list.
 /// - Parameters:
-///   - store: the ticket store.
+///   - store: the ticket store with the review pages' users and sessions.
 ///   - open311: API keys and limits.
 ///   - metrics: when given, requests are counted into it and `GET /metrics` renders it.
 ///   - review: settings of the review pages.
-public func buildRouter(store: any TicketStore, open311: Open311Configuration,
+public func buildRouter(store: any ReviewStore, open311: Open311Configuration,
                         metrics: PrometheusCollectorRegistry? = nil,
                         review: ReviewConfiguration = ReviewConfiguration()) -> Router<ServerRequestContext> {
     // HEAD is answered wherever GET is, with the same headers and no body.
@@ -40,7 +40,7 @@ public func buildRouter(store: any TicketStore, open311: Open311Configuration,
 ///     it is closed. It bounds the time to send the request headers, so connections that dribble a header
 ///     line now and then (slow-loris) do not stay open; `nil` leaves connections open.
 ///   - onServerRunning: called with the listening channel.
-public func buildApplication(store: any TicketStore, open311: Open311Configuration,
+public func buildApplication(store: any ReviewStore, open311: Open311Configuration,
                              review: ReviewConfiguration = ReviewConfiguration(), host: String, port: Int,
                              logger: Logger, metrics: PrometheusCollectorRegistry? = nil,
                              idleTimeout: Duration? = .seconds(30),
