@@ -49,6 +49,8 @@ struct SurveyCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @OptionGroup var logging: LoggingOptions
+
     @Option(help: "Survey name (default: the folder's name). The same name resumes the same survey.")
     var name: String?
 
@@ -122,7 +124,7 @@ struct SurveyCommand: AsyncParsableCommand {
         let options = SurveyOptions(surveyName: surveyName, concurrency: threads,
                                     decode: DecodeOptions(maxPixels: maxPixels))
         let runner = SurveyRunner(store: store, inspector: inspector, options: options,
-                                  logger: Logger(label: "pavewatch.survey"))
+                                  logger: logging.logger(command: "survey"))
         let progress = ProgressBox(enabled: !json && !quiet)
         let summary: SurveySummary
         do {
