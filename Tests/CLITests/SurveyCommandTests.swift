@@ -28,6 +28,15 @@ struct SurveyCommandTests {
         return dir
     }
 
+    /// The built executable, a folder of `frames` test frames (``makeFolder(count:)``) and a work folder.
+    static func setUp(frames: Int) throws -> (binary: URL, folder: URL, work: URL) {
+        let binary = try #require(CLIProcess.binary(), "the pavewatch executable is built with the tests")
+        return (binary, try makeFolder(count: frames), try CLIProcess.temporaryDirectory())
+    }
+
+    /// Removes what ``setUp(frames:)`` made.
+    static func remove(_ folders: URL...) { for f in folders { try? FileManager.default.removeItem(at: f) } }
+
     /// (frames stored, tickets with their finding counts) of a database, in a comparable form.
     static func contents(_ db: String) async throws -> (frames: Set<String>, tickets: [String]) {
         let store = try SQLiteTicketStore(path: db)
@@ -43,10 +52,8 @@ struct SurveyCommandTests {
 
     @Test("kill -9 in the middle of a survey, rerun: the same frames and tickets as an uninterrupted run, no duplicates")
     func killAndResume() async throws {
-        let binary = try #require(CLIProcess.binary(), "the pavewatch executable is built with the tests")
-        let folder = try Self.makeFolder(count: 36)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let (binary, folder, work) = try Self.setUp(frames: 36)
+        defer { Self.remove(folder, work) }
         let dbA = work.appendingPathComponent("a.sqlite").path, dbB = work.appendingPathComponent("b.sqlite").path
         let common = ["survey", folder.path, "--inspector", "dark-regions", "--threads", "2", "--quiet", "--top", "0"]
 
@@ -84,10 +91,8 @@ struct SurveyCommandTests {
 
     @Test("bad frames: exit status 1, each named with its reason, the good frames stored; --json summary")
     func badFrames() async throws {
-        let binary = try #require(CLIProcess.binary())
-        let folder = try Self.makeFolder(count: 3)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let (binary, folder, work) = try Self.setUp(frames: 3)
+        defer { Self.remove(folder, work) }
         try Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00]).write(to: folder.appendingPathComponent("a/cut.jpg"))
         try Data("hello".utf8).write(to: folder.appendingPathComponent("b/readme.png"))
         let db = work.appendingPathComponent("s.sqlite").path
@@ -106,10 +111,8 @@ struct SurveyCommandTests {
 
     @Test("a folder of symbolic links to frames kept elsewhere is surveyed like the frames themselves")
     func folderOfLinks() async throws {
-        let binary = try #require(CLIProcess.binary())
-        let folder = try Self.makeFolder(count: 3)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let (binary, folder, work) = try Self.setUp(frames: 3)
+        defer { Self.remove(folder, work) }
         let links = work.appendingPathComponent("links")
         try FileManager.default.createDirectory(at: links, withIntermediateDirectories: true)
         for (i, name) in ["a/F0000.jpg", "b/c/F0001.jpg", "b/c/F0002.jpg"].enumerated() {
@@ -132,10 +135,8 @@ struct SurveyCommandTests {
 
     @Test("a survey folder's broken pavewatch.yaml: exit 1 naming the file and the field, no usage text, no frame stored")
     func brokenSettings() async throws {
-        let binary = try #require(CLIProcess.binary())
-        let folder = try Self.makeFolder(count: 2)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let (binary, folder, work) = try Self.setUp(frames: 2)
+        defer { Self.remove(folder, work) }
         let settings = folder.appendingPathComponent("pavewatch.yaml")
         try Data("camera:\n  heightAboveGround: -40\n".utf8).write(to: settings)
         let db = work.appendingPathComponent("s.sqlite").path
@@ -154,10 +155,8 @@ struct SurveyCommandTests {
 
     @Test("a full disk (a file-size limit) stops the survey with exit 1 and a message naming the database; what was stored passes integrity_check and a rerun completes")
     func fullDisk() async throws {
-        let binary = try #require(CLIProcess.binary())
-        let folder = try Self.makeFolder(count: 30)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let (binary, folder, work) = try Self.setUp(frames: 30)
+        defer { Self.remove(folder, work) }
         let db = work.appendingPathComponent("full.sqlite").path
         let survey = ["survey", folder.path, "--inspector", "dark-regions", "--threads", "2", "--quiet", "--top", "0", "--db", db]
         // bash's file-size limit (1,024-byte blocks): 750 KB, room for the schema and a few frames, not for 30.
@@ -178,10 +177,8 @@ struct SurveyCommandTests {
 
     @Test("a database another process keeps locked: the survey waits its bound, then exits 1 naming the file and the process that holds it")
     func lockedDatabase() async throws {
-        let binary = try #require(CLIProcess.binary())
-        let folder = try Self.makeFolder(count: 2)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let (binary, folder, work) = try Self.setUp(frames: 2)
+        defer { Self.remove(folder, work) }
         let db = work.appendingPathComponent("locked.sqlite").path
         let survey = ["survey", folder.path, "--inspector", "dark-regions", "--quiet", "--top", "0", "--db", db]
         let (first, out) = try await CLIProcess.run(binary, survey, in: work)
@@ -210,10 +207,8 @@ struct SurveyCommandTests {
 
     @Test("a database file that is not a database, or is cut short, is named with the reason; no crash, exit 1")
     func corruptDatabase() async throws {
-        let binary = try #require(CLIProcess.binary())
-        let folder = try Self.makeFolder(count: 2)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let (binary, folder, work) = try Self.setUp(frames: 2)
+        defer { Self.remove(folder, work) }
         let good = work.appendingPathComponent("good.sqlite").path
         let survey = ["survey", folder.path, "--inspector", "dark-regions", "--quiet", "--top", "0"]
         #expect(try await CLIProcess.run(binary, survey + ["--db", good], in: work).0 == 0)
@@ -230,10 +225,8 @@ struct SurveyCommandTests {
 
     @Test("SIGKILL at 25 random moments of one survey, then a rerun: every frame stored once, the same tickets as an uninterrupted run")
     func killLoop() async throws {
-        let binary = try #require(CLIProcess.binary())
-        let folder = try Self.makeFolder(count: 100)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
+        let (binary, folder, work) = try Self.setUp(frames: 100)
+        defer { Self.remove(folder, work) }
         let dbA = work.appendingPathComponent("a.sqlite").path, dbB = work.appendingPathComponent("b.sqlite").path
         let common = ["survey", folder.path, "--inspector", "dark-regions", "--threads", "2", "--quiet", "--top", "0"]
         #expect(try await CLIProcess.run(binary, common + ["--db", dbA], in: work).0 == 0)
