@@ -22,11 +22,18 @@ public struct Open311Configuration: Sendable {
     public var maxDescription: Int
     /// Most results of `GET requests` (the GeoReport default is 1000).
     public var maxResults: Int
+    /// Wrong `api_key`s a client may send before each further attempt must wait (429 with `Retry-After`).
+    public var maxKeyFailures: Int
+    /// The first wait in seconds after ``maxKeyFailures`` wrong keys; it doubles with each further one.
+    public var keyBackoff: TimeInterval
+    /// The longest wait in seconds.
+    public var maxKeyBackoff: TimeInterval
 
     /// Creates a configuration.
     public init(apiKeys: [String], agency: String = "Pavewatch", contact: String = "", publicURL: String? = nil,
                 maxBodyBytes: Int = 64 * 1024, maxQueryBytes: Int = 8 * 1024, maxDescription: Int = 4000,
-                maxResults: Int = 1000) {
+                maxResults: Int = 1000, maxKeyFailures: Int = 10, keyBackoff: TimeInterval = 1,
+                maxKeyBackoff: TimeInterval = 300) {
         self.apiKeys = apiKeys
         self.agency = agency
         self.contact = contact
@@ -35,6 +42,9 @@ public struct Open311Configuration: Sendable {
         self.maxQueryBytes = maxQueryBytes
         self.maxDescription = maxDescription
         self.maxResults = maxResults
+        self.maxKeyFailures = maxKeyFailures
+        self.keyBackoff = keyBackoff
+        self.maxKeyBackoff = maxKeyBackoff
     }
 }
 

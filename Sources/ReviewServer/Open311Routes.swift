@@ -10,7 +10,8 @@ import Tickets
 /// each as `.json` and `.xml`. Errors are GeoReport error lists (`[{code, description}]`) with status
 /// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service, request, or any path under
 /// `/open311`), 405 (wrong method, with `Allow`), 413 (body too large). Text fields must not contain NUL characters.
-/// Empty parameters count as absent; an unknown `service_code` on POST is 404; `start_date` and `end_date`
+/// Empty parameters count as absent; a parameter given twice is 400; wrong `api_key`s are throttled per client
+/// (429 with `Retry-After`); an unknown `service_code` on POST is 404; `start_date` and `end_date`
 /// together may span at most 90 days (400 beyond), and are W3C datetimes to the minute or finer.
 /// `GET requests` without `service_request_id` or dates lists the last 90 days (GeoReport default), at most
 /// ``Open311Configuration/maxResults`` (1000), highest priority first; `service_request_id` overrides the
@@ -18,11 +19,17 @@ import Tickets
 public struct Open311Routes<Context: RequestContext>: Sendable {
     let store: any TicketStore
     let configuration: Open311Configuration
+    /// Slows down `api_key` guessing per client (the name in its keys is always `api_key`).
+    let keyThrottle: LoginThrottle
 
     /// Creates the routes.
     public init(store: any TicketStore, configuration: Open311Configuration) {
         self.store = store
         self.configuration = configuration
+        keyThrottle = LoginThrottle(freeFailures: max(0, configuration.maxKeyFailures),
+                                    baseDelay: max(0.001, configuration.keyBackoff),
+                                    maxDelay: max(configuration.keyBackoff, configuration.maxKeyBackoff, 0.001),
+                                    window: max(900, configuration.maxKeyBackoff))
     }
 
     enum Format: String { case json, xml }
@@ -30,9 +37,12 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
     struct Failure: Error {
         var status: HTTPResponse.Status
         var message: String
-        init(_ status: HTTPResponse.Status, _ message: String) {
+        /// Extra response headers (`Retry-After`).
+        var headers: HTTPFields = [:]
+        init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
             self.status = status
             self.message = message
+            self.headers = headers
         }
     }
 
@@ -48,8 +58,8 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
             g.get("services/{code}.\(ext)") { _, context in
                 self.handle(format) { try self.definition(context.parameters.get("code")) }
             }
-            g.post("requests.\(ext)") { request, _ in
-                await self.handleAsync(format) { try await self.create(request) }
+            g.post("requests.\(ext)") { request, context in
+                await self.handleAsync(format) { try await self.create(request, context: context) }
             }
             g.get("requests.\(ext)") { request, _ in
                 await self.handleAsync(format) { try await self.list(request) }
@@ -130,7 +140,9 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         let doc = Open311Document.array(element: "error", [
             .object([("code", .integer(Int64(f.status.code))), ("description", .string(f.message))]),
         ])
-        return render(format, Reply(status: f.status, document: doc, root: "errors"))
+        var response = render(format, Reply(status: f.status, document: doc, root: "errors"))
+        for field in f.headers { response.headers.append(field) }
+        return response
     }
 
     // MARK: Discovery and services
@@ -173,10 +185,22 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         let q = request.uri.query ?? ""
         guard q.utf8.count <= configuration.maxQueryBytes else { throw Failure(.badRequest, "query string too long") }
         guard let pairs = FormURLEncoded.decode(q) else { throw Failure(.badRequest, "malformed query string") }
+        try Self.refuseRepeated(pairs)
         return pairs
     }
 
-    func create(_ request: Request) async throws -> Reply {
+    /// Refuses a parameter given more than once (GeoReport names each once; keeping only the first would hide the
+    /// others silently). `attribute[…]` keys count one by one.
+    static func refuseRepeated(_ pairs: [(String, String)]) throws {
+        var seen = Set<String>()
+        for (k, _) in pairs where !seen.insert(k).inserted {
+            throw Failure(.badRequest, "parameter \(k.prefix(40)) is given more than once")
+        }
+    }
+
+    /// `POST requests`: creates a service request; wrong `api_key`s are throttled per client (429 with `Retry-After`
+    /// after ``Open311Configuration/maxKeyFailures``, waits doubling) and logged with the client's address.
+    func create(_ request: Request, context: Context) async throws -> Reply {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         guard type.hasPrefix("application/x-www-form-urlencoded") else {
             throw Failure(.badRequest, "the body must be application/x-www-form-urlencoded")
@@ -190,6 +214,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         guard let pairs = FormURLEncoded.decode(String(buffer: buffer)) else {
             throw Failure(.badRequest, "malformed form body")
         }
+        try Self.refuseRepeated(pairs)
         var fields: [String: String] = [:]
         var attributes: [String: String] = [:]
         guard !pairs.contains(where: { $0.0.unicodeScalars.contains("\u{0}") || $0.1.unicodeScalars.contains("\u{0}") }) else {
@@ -205,9 +230,20 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
             }
         }
         guard let key = fields["api_key"], !key.isEmpty else { throw Failure(.forbidden, "api_key is missing") }
+        let client = LoginThrottle.Key(client: clientAddress(context), name: "api_key")
+        if case .wait(let seconds) = await keyThrottle.check(client) {
+            context.logger.info("Open311 create refused: too many wrong api_keys",
+                                metadata: ["client.address": "\(client.client)", "retryAfter": "\(seconds)"])
+            throw Failure(.tooManyRequests, "too many wrong api_key attempts; try again in \(seconds) s",
+                          headers: [.retryAfter: String(seconds)])
+        }
         guard let keyIndex = configuration.apiKeys.firstIndex(where: { Self.constantTimeEqual($0, key) }) else {
+            let failures = await keyThrottle.fail(client)
+            context.logger.info("Open311 create: wrong api_key",
+                                metadata: ["client.address": "\(client.client)", "failures": "\(failures)"])
             throw Failure(.forbidden, "api_key is not valid")
         }
+        await keyThrottle.succeed(client)
         guard let code = fields["service_code"], !code.isEmpty else {
             throw Failure(.badRequest, "service_code is missing")
         }

@@ -162,12 +162,6 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
         return v
     }
 
-    /// The client's IP address, or `unknown` when the context does not know it (router tests).
-    static func clientAddress(_ context: Context) -> String {
-        guard let address = (context as? any RemoteAddressRequestContext)?.remoteAddress else { return "unknown" }
-        return address.ipAddress ?? "\(address)"
-    }
-
     // MARK: Guards
 
     /// Runs a handler for a logged-in user with at least `role`. GET (or HEAD) without a session redirects to the
@@ -308,7 +302,7 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
             throw Failure(.forbidden, "Missing or wrong CSRF token: reload the login page and try again.")
         }
         let name = fields["name"] ?? "", password = fields["password"] ?? ""
-        let client = Self.clientAddress(context)
+        let client = clientAddress(context)
         // User names have at most 64 characters; the prefix bounds what the throttle keeps per guess.
         let key = LoginThrottle.Key(client: client, name: String(name.prefix(64)))
         let logged: Logger.Metadata = ["login.name": "\(name.prefix(64))", "client.address": "\(client)"]

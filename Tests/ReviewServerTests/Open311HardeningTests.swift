@@ -144,4 +144,42 @@ extension Open311HardeningTests {
             #expect(try await store.tickets(TicketQuery()).count == 2)
         }
     }
+
+    @Test func apiKeyGuessingIsThrottledPerClientWithRetryAfter() async throws {
+        try await withOpen311Server(maxKeyFailures: 3) { client, store in
+            let good: [(String, String)] = [("service_code", "crack"), ("lat", "47.5"), ("long", "8.5")]
+            for i in 0..<3 {
+                try await client.post("/open311/v2/requests.json", [("api_key", "guess-\(i)")] + good).expectError(.forbidden)
+            }
+            // The fourth attempt waits, even with the right key: guessing costs time, and the error says how long.
+            let refused = try await client.post("/open311/v2/requests.json", [("api_key", "key-one")] + good)
+            #expect(refused.status == .tooManyRequests, "\(refused.text)")
+            let wait = try #require(refused.headers[.retryAfter].flatMap { Int($0) }, "Retry-After is sent")
+            #expect(wait >= 1 && wait <= 2)
+            let errors = try refused.list()
+            #expect(errors.first?["code"] as? Int == 429, "\(refused.text)")
+            #expect(try await store.tickets(TicketQuery()).count == 2, "nothing created while refused")
+            // After the wait the right key works, and its success forgets the failures.
+            try await Task.sleep(for: .milliseconds(wait * 1000 + 100))
+            let created = try await client.post("/open311/v2/requests.json", [("api_key", "key-one")] + good)
+            #expect(created.status == .created, "\(created.text)")
+            try await client.post("/open311/v2/requests.json", [("api_key", "wrong")] + good).expectError(.forbidden)
+        }
+    }
+
+    @Test func repeatedParametersAreRefusedNotHalfRead() async throws {
+        try await withOpen311Server { client, store in
+            try await client.get("/open311/v2/requests.json?status=open&status=closed").expectError(.badRequest)
+            try await client.post("/open311/v2/requests.json", [
+                ("api_key", "key-one"), ("service_code", "crack"), ("lat", "47.5"), ("long", "8.5"), ("lat", "10"),
+            ]).expectError(.badRequest)
+            try await client.post("/open311/v2/requests.json", [
+                ("api_key", "key-one"), ("service_code", "crack"), ("lat", "47.5"), ("long", "8.5"),
+                ("attribute[subtype]", "transverse"), ("attribute[subtype]", "longitudinal"),
+            ]).expectError(.badRequest)
+            #expect(try await store.tickets(TicketQuery()).count == 2)
+            let one = try await client.get("/open311/v2/requests.json?status=open&service_code=crack")
+            #expect(one.status == .ok, "\(one.text)")
+        }
+    }
 }
