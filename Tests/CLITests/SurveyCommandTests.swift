@@ -65,22 +65,34 @@ struct SurveyCommandTests {
 
         let log = work.appendingPathComponent("killed.log")
         let p = try CLIProcess.start(binary, common + ["--db", dbB], log: log)
+        // The survey starts freely; from its first stored frame on it runs in short slices between SIGSTOPs, and
+        // once 4 frames are stored it is killed while stopped, so the kill always lands mid-survey (a stopped
+        // process cannot finish first).
+        func storedFrames() async -> Int {
+            guard FileManager.default.fileExists(atPath: dbB) else { return 0 }
+            return (try? await SQLiteTicketStore(path: dbB).frames().count) ?? 0
+        }
         var stored = 0
         let deadline = Date().addingTimeInterval(60)
-        while p.isRunning && Date() < deadline {
-            if FileManager.default.fileExists(atPath: dbB),
-               let count = try? await SQLiteTicketStore(path: dbB).frames().count { stored = count }
-            if stored >= 4 { break }
-            try await Task.sleep(for: .milliseconds(10))
+        while p.isRunning && stored < 1 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(2))
+            stored = await storedFrames()
+        }
+        kill(p.processIdentifier, SIGSTOP)
+        stored = await storedFrames()
+        while p.isRunning && stored < 4 && Date() < deadline {
+            kill(p.processIdentifier, SIGCONT)
+            try await Task.sleep(for: .milliseconds(20))
+            kill(p.processIdentifier, SIGSTOP)
+            stored = await storedFrames()
         }
         let killedMidway = p.isRunning
-        if killedMidway { kill(p.processIdentifier, SIGKILL) }
+        kill(p.processIdentifier, SIGKILL)
         try await CLIProcess.wait(p, seconds: 30)
         let partial = try await Self.contents(dbB)
         print("survey kill test: killed midway \(killedMidway), frames stored before the kill \(partial.frames.count) of 36")
-        if killedMidway {
-            #expect(partial.frames.count < 36, "killed after \(partial.frames.count) frames")
-        }
+        #expect(killedMidway, "the survey was killed while it ran")
+        #expect(partial.frames.count >= 4 && partial.frames.count < 36, "killed after \(partial.frames.count) frames")
 
         let (statusB, outB) = try await CLIProcess.run(binary, common + ["--db", dbB], in: work)
         #expect(statusB == 0, "\(outB)")
@@ -223,7 +235,7 @@ struct SurveyCommandTests {
         }
     }
 
-    @Test("SIGKILL at 25 random moments of one survey, then a rerun: every frame stored once, the same tickets as an uninterrupted run")
+    @Test("SIGKILL at 50 random moments of one survey, then a rerun: every frame stored once, the same tickets as an uninterrupted run")
     func killLoop() async throws {
         let (binary, folder, work) = try Self.setUp(frames: 100)
         defer { Self.remove(folder, work) }
@@ -236,7 +248,7 @@ struct SurveyCommandTests {
         var seed: UInt64 = 20261207
         func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 33 }
         var killed = 0
-        for i in 0..<25 {
+        for i in 0..<50 {
             let p = try CLIProcess.start(binary, common + ["--db", dbB], log: work.appendingPathComponent("k\(i).log"))
             try await Task.sleep(for: .milliseconds(10 + Int(next() % 240)))
             if p.isRunning { kill(p.processIdentifier, SIGKILL); killed += 1 }
@@ -251,7 +263,7 @@ struct SurveyCommandTests {
         #expect(resumed.frames == reference.frames && resumed.tickets == reference.tickets)
         let check = try await DatabaseQueue(path: dbB).read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
         #expect(check == ["ok"])
-        print("survey kill loop: \(killed) of 25 runs killed midway")
-        #expect(killed >= 15, "most runs were killed before they finished (\(killed))")
+        print("survey kill loop: \(killed) of 50 runs killed midway")
+        #expect(killed >= 30, "most runs were killed before they finished (\(killed))")
     }
 }
