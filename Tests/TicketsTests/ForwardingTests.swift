@@ -126,6 +126,30 @@ import Testing
         await peer.stop()
     }
 
+    @Test("The peer resets connections, before and after storing a request: every ticket arrives once",
+          arguments: StoreBackend.allCases)
+    func peerResetsConnections(_ backend: StoreBackend) async throws {
+        let peer = try PeerServer()
+        let port = try await peer.start()
+        let local = try await backend.store()
+        let n = 5
+        _ = try await makeDispatched(local, count: n)
+        await peer.script.setPlan([.resetBefore, .resetAfter, .resetBefore, .resetAfter, .resetAfter, .resetBefore])
+        let config = ForwarderConfiguration(peerURL: "http://127.0.0.1:\(port)/open311/v2", apiKey: PeerServer.apiKey,
+                                            requestTimeout: .seconds(5), backoffBase: .milliseconds(20),
+                                            backoffCap: .milliseconds(100), idlePoll: .milliseconds(50),
+                                            statusPoll: nil)
+        let forwarder = OutboxForwarder(store: local, configuration: config, logger: PeerServer.quiet)
+        try await withTimeout(60) { try await forwarder.run(untilEmpty: true) }
+        try await expectExactlyOnce(local: local, peer: peer, count: n)
+        #expect(await peer.script.resets == 6, "the connections were reset, not answered")
+        #expect(await peer.script.posts >= n + 6, "each reset was retried")
+        let attempts = try await local.outboxItems().map(\.attempts).reduce(0, +)
+        #expect(attempts >= n + 6)
+        try await forwarder.shutdown()
+        await peer.stop()
+    }
+
     @Test(arguments: StoreBackend.allCases) func peerRefusalIsPermanentAndVisible(_ backend: StoreBackend) async throws {
         let peer = try PeerServer()
         let port = try await peer.start()

@@ -17,14 +17,21 @@ actor PeerScript {
         case delayAfter(Duration)
         /// Handle, then SIGKILL the forwarding child process before answering.
         case killChildAfter
+        /// Reset the connection (TCP RST) without handling: nothing stored, no answer.
+        case resetBefore
+        /// Handle (the request is stored), then reset the connection instead of answering.
+        case resetAfter
     }
 
     private var plan: [Action] = []
     private(set) var posts = 0
+    /// Connections closed with a TCP reset so far.
+    private(set) var resets = 0
     private var child: Int32?
 
     func setPlan(_ actions: [Action]) { plan = actions }
     func setChild(_ pid: Int32) { child = pid }
+    func countReset() { resets += 1 }
 
     func next() -> (Action, Int32?) {
         posts += 1
@@ -32,8 +39,28 @@ actor PeerScript {
     }
 }
 
+/// The peer's request context: Hummingbird's basic context plus the connection, which the reset faults close.
+struct PeerContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
+/// Closes `channel` with a TCP reset (SO_LINGER 0) and throws, so no answer is written; counts it in `script`.
+func resetConnection(_ channel: any Channel, script: PeerScript) async throws -> Never {
+    guard let socket = channel as? any SocketOptionProvider else { throw PeerStartError() }
+    try await socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+    try await channel.close().get()
+    await script.countReset()
+    throw CancellationError()
+}
+
 struct FaultMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = PeerContext
     let script: PeerScript
 
     func handle(_ request: Request, context: Context,
@@ -53,6 +80,11 @@ struct FaultMiddleware: RouterMiddleware {
             let r = try await next(request, context)
             if let child { kill(child, SIGKILL) }
             return r
+        case .resetBefore:
+            try await resetConnection(context.channel, script: script)
+        case .resetAfter:
+            _ = try await next(request, context)
+            try await resetConnection(context.channel, script: script)
         }
     }
 }
@@ -74,9 +106,9 @@ final class PeerServer: @unchecked Sendable {
 
     /// Starts listening on `port` (0: any free port) and returns the port.
     func start(port: Int = 0) async throws -> Int {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: PeerContext.self)
         router.add(middleware: FaultMiddleware(script: script))
-        Open311Routes<BasicRequestContext>(store: store, configuration: Open311Configuration(apiKeys: [Self.apiKey]))
+        Open311Routes<PeerContext>(store: store, configuration: Open311Configuration(apiKeys: [Self.apiKey]))
             .register(on: router)
         let (ports, cont) = AsyncStream<Int>.makeStream()
         let app = Application(router: router,
