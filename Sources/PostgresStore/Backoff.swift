@@ -18,10 +18,12 @@ struct Backoff: Sendable {
 
     /// Errors that say "try again": the connection failed or closed, the server is starting or shutting
     /// down, or a deadlock or serialization failure rolled the transaction back. Errors of the store's own
-    /// (``TicketError``), cancellation and other SQL errors are final.
+    /// (``TicketError``, except `.unavailable`, which wraps such an error), cancellation and other SQL errors are
+    /// final.
     static func isTransient(_ error: any Error) -> Bool {
         switch error {
-        case is TicketError, is CancellationError: return false
+        case let e as TicketError: return e.code == .unavailable
+        case is CancellationError: return false
         case let e as PostgresTransactionError:
             return isTransient(e.closureError ?? e.commitError ?? e.beginError ?? e.rollbackError ?? e)
         case let e as PSQLError:

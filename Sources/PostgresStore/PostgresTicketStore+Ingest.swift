@@ -73,7 +73,7 @@ extension PostgresTicketStore {
 
     public func frameFailures(surveyId: Int64?) async throws -> [FrameFailureRecord] {
         let logger = self.logger
-        return try await client.withConnection { c in
+        return try await withConnection { c in
             let rows = try await c.query("""
                 SELECT id, survey_id, path, reason, failed_at FROM frame_failure
                 WHERE \(surveyId)::bigint IS NULL OR survey_id = \(surveyId)

@@ -36,17 +36,17 @@ extension PostgresTicketStore: ReviewStore {
     }
 
     public func user(named name: String) async throws -> UserAccount? {
-        try await client.withConnection { c in
+        try await withConnection { c in
             try await Self.users(c.query("""
                 SELECT name, role, password_hash, created_at FROM review_user WHERE name = \(name)
-                """, logger: logger)).first
+                """, logger: self.logger)).first
         }
     }
 
     public func users() async throws -> [UserAccount] {
-        try await client.withConnection { c in
+        try await withConnection { c in
             try await Self.users(c.query("SELECT name, role, password_hash, created_at FROM review_user ORDER BY name",
-                                         logger: logger))
+                                         logger: self.logger))
         }
     }
 
@@ -63,19 +63,19 @@ extension PostgresTicketStore: ReviewStore {
     }
 
     public func session(tokenHash: String, now: Date) async throws -> (session: UserSession, user: UserAccount)? {
-        try await client.withConnection { c in
+        try await withConnection { c in
             var found: UserSession?
             for try await (name, csrf, expires) in try await c.query("""
                 SELECT user_name, csrf_token, expires_at FROM review_session
                 WHERE token_hash = \(tokenHash) AND expires_at > \(now.timeIntervalSinceReferenceDate)
-                """, logger: logger).decode((String, String, Double).self) {
+                """, logger: self.logger).decode((String, String, Double).self) {
                 found = UserSession(tokenHash: tokenHash, userName: name, csrfToken: csrf,
                                     expiresAt: Date(timeIntervalSinceReferenceDate: expires))
             }
             guard let found else { return nil }
             guard let user = try await Self.users(c.query("""
                 SELECT name, role, password_hash, created_at FROM review_user WHERE name = \(found.userName)
-                """, logger: logger)).first else { return nil }
+                """, logger: self.logger)).first else { return nil }
             return (found, user)
         }
     }
@@ -88,10 +88,10 @@ extension PostgresTicketStore: ReviewStore {
     }
 
     public func surveys() async throws -> [SurveyRecord] {
-        try await client.withConnection { c in
+        try await withConnection { c in
             var out: [SurveyRecord] = []
             for try await (id, name, started) in try await c.query("SELECT id, name, started_at FROM survey ORDER BY id",
-                                                                   logger: logger).decode((Int64, String, Double).self) {
+                                                                   logger: self.logger).decode((Int64, String, Double).self) {
                 out.append(SurveyRecord(id: id, name: name, startedAt: Date(timeIntervalSinceReferenceDate: started)))
             }
             return out

@@ -17,6 +17,9 @@ public final class PostgresTicketStore: TicketStore {
     public let model: PriorityModel
     /// Pool size.
     public let maximumConnections: Int
+    /// The longest one operation (a transaction, a query) may take before it is abandoned with
+    /// ``TicketError`` `.unavailable`: a call on a connection whose server died can otherwise wait forever.
+    public let operationTimeout: Duration
     /// Decoded findings for the merge (see ``FindingCache``).
     let findings = FindingCache()
     /// Decoded candidate tickets for the merge (see ``TicketDecodeCache``).
@@ -26,14 +29,16 @@ public final class PostgresTicketStore: TicketStore {
     private let runner: Task<Void, Never>
 
     /// Connects, waits until the server answers (up to `timeout`), and migrates the schema.
-    /// - Parameters: maximumConnections: pool size (a worker needs one per thread plus one to listen).
+    /// - Parameters: maximumConnections: pool size (a worker needs one per thread plus one to listen);
+    ///   timeout: how long to wait for the server at first; operationTimeout: see ``operationTimeout``.
     /// - Throws: ``TicketError`` `.database` naming the server when it cannot be reached or migrated.
     public init(location: PostgresLocation, model: PriorityModel = PriorityModel(), maximumConnections: Int = 4,
-                timeout: Duration = .seconds(20), logger: Logger) async throws {
+                timeout: Duration = .seconds(20), operationTimeout: Duration = .seconds(300), logger: Logger) async throws {
         self.location = location
         self.model = model
         self.logger = logger
         self.maximumConnections = maximumConnections
+        self.operationTimeout = operationTimeout
         let client = PostgresClient(configuration: location.clientConfiguration(maximumConnections: maximumConnections),
                                     backgroundLogger: logger)
         self.client = client
@@ -62,7 +67,7 @@ public final class PostgresTicketStore: TicketStore {
     /// - Throws: ``TicketError`` `.database` when the server cannot be reached within `timeout`.
     public func reopened(timeout: Duration = .seconds(5)) async throws -> PostgresTicketStore {
         try await PostgresTicketStore(location: location, model: model, maximumConnections: maximumConnections,
-                                      timeout: timeout, logger: logger)
+                                      timeout: timeout, operationTimeout: operationTimeout, logger: logger)
     }
 
     /// Closes every connection.
@@ -99,9 +104,32 @@ public final class PostgresTicketStore: TicketStore {
     }
 
     /// Runs `body` in a transaction on a pooled connection.
-    func write<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let logger = self.logger
-        return try await client.withConnection { c in try await Self.transaction(c, logger: logger, body) }
+        return try await withConnection { c in try await Self.transaction(c, logger: logger, body) }
+    }
+
+    /// Runs `body` on a pooled connection, within ``operationTimeout``. postgres-nio's errors come back as a
+    /// ``TicketError`` naming the server: `.unavailable` when the connection failed, closed or timed out (or the
+    /// server is restarting, or a deadlock rolled the transaction back), `.database` for other SQL errors.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = self.client
+        do {
+            return try await Backoff.withTimeout(operationTimeout) { try await client.withConnection(body) }
+        } catch let e as TicketError {
+            throw e
+        } catch let e as CancellationError {
+            throw e
+        } catch let e as Backoff.AttemptTimedOut {
+            throw TicketError(.unavailable, "the PostgreSQL server did not answer within \(operationTimeout) (\(e)); nothing of the operation was stored, try again when the server is back",
+                              location: location.description)
+        } catch {
+            let transient = Backoff.isTransient(error)
+            throw TicketError(transient ? .unavailable : .database,
+                              transient ? "the PostgreSQL server is unavailable (\(Self.describe(error))); nothing of the operation was stored, try again when the server is back"
+                                        : Self.describe(error),
+                              location: location.description)
+        }
     }
 
     // MARK: Records as rows
@@ -197,7 +225,7 @@ public final class PostgresTicketStore: TicketStore {
     public func tickets(_ q: TicketQuery) async throws -> [Ticket] {
         let statuses = q.statuses.map(\.rawValue), classes = q.classes.map(\.rawValue)
         let limit = q.limit.map { max(0, $0) }
-        return try await client.withConnection { c in
+        return try await withConnection { c in
             try await Self.records(c.query("""
                 SELECT id, data::text FROM ticket
                 WHERE (cardinality(\(statuses)::text[]) = 0 OR status = ANY(\(statuses)))
@@ -209,34 +237,34 @@ public final class PostgresTicketStore: TicketStore {
                        OR created_at <= \(q.createdTo?.timeIntervalSinceReferenceDate))
                 ORDER BY CASE WHEN \(q.orderByPriority) THEN priority ELSE 0 END DESC, id
                 LIMIT \(limit)
-                """, logger: logger), Ticket.self, id: \.id)
+                """, logger: self.logger), Ticket.self, id: \.id)
         }
     }
 
     public func events(ticketId: Int64) async throws -> [TicketEvent] {
-        try await client.withConnection { c in
+        try await withConnection { c in
             try await Self.records(c.query("SELECT id, data::text FROM ticket_event WHERE ticket_id = \(ticketId) ORDER BY id",
-                                           logger: logger), TicketEvent.self, id: \.id)
+                                           logger: self.logger), TicketEvent.self, id: \.id)
         }
     }
 
     public func findings(ticketId: Int64) async throws -> [FindingRecord] {
-        try await client.withConnection { c in
+        try await withConnection { c in
             try await Self.findings(c.query("""
                 SELECT id, frame_id, ticket_id, data::text FROM finding WHERE ticket_id = \(ticketId) ORDER BY id
-                """, logger: logger))
+                """, logger: self.logger))
         }
     }
 
     public func allFindings() async throws -> [FindingRecord] {
-        try await client.withConnection { c in
-            try await Self.findings(c.query("SELECT id, frame_id, ticket_id, data::text FROM finding ORDER BY id", logger: logger))
+        try await withConnection { c in
+            try await Self.findings(c.query("SELECT id, frame_id, ticket_id, data::text FROM finding ORDER BY id", logger: self.logger))
         }
     }
 
     public func allEvents() async throws -> [TicketEvent] {
-        try await client.withConnection { c in
-            try await Self.records(c.query("SELECT id, data::text FROM ticket_event ORDER BY id", logger: logger),
+        try await withConnection { c in
+            try await Self.records(c.query("SELECT id, data::text FROM ticket_event ORDER BY id", logger: self.logger),
                                    TicketEvent.self, id: \.id)
         }
     }
@@ -251,8 +279,8 @@ public final class PostgresTicketStore: TicketStore {
 
     /// Every stored frame, in insertion order.
     public func frames() async throws -> [FrameRecord] {
-        try await client.withConnection { c in
-            try await Self.records(c.query("SELECT id, data::text FROM frame ORDER BY id", logger: logger),
+        try await withConnection { c in
+            try await Self.records(c.query("SELECT id, data::text FROM frame ORDER BY id", logger: self.logger),
                                    FrameRecord.self, id: \.id)
         }
     }
@@ -354,17 +382,17 @@ public final class PostgresTicketStore: TicketStore {
     }
 
     public func outboxItems() async throws -> [OutboxItem] {
-        try await client.withConnection { c in
-            try await Self.records(c.query("SELECT id, data::text FROM outbox ORDER BY id", logger: logger),
+        try await withConnection { c in
+            try await Self.records(c.query("SELECT id, data::text FROM outbox ORDER BY id", logger: self.logger),
                                    OutboxItem.self, id: \.id)
         }
     }
 
     public func nextOutboxAttempt() async throws -> Date? {
-        try await client.withConnection { c in
+        try await withConnection { c in
             var next: Double?
             for try await v in try await c.query("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'",
-                                                 logger: logger).decode(Double?.self) { next = v }
+                                                 logger: self.logger).decode(Double?.self) { next = v }
             return next.map(Date.init(timeIntervalSinceReferenceDate:))
         }
     }

@@ -168,17 +168,17 @@ extension PostgresTicketStore {
 
     /// Progress of a survey, per worker; `nil` for an unknown id.
     public func progress(survey id: Int64) async throws -> SurveyProgress? {
-        try await client.withConnection { c in
+        try await withConnection { c in
             var p: SurveyProgress?
             for try await (name, folder) in try await c.query("SELECT name, folder FROM survey WHERE id = \(id)",
-                                                              logger: logger).decode((String, String?).self) {
+                                                              logger: self.logger).decode((String, String?).self) {
                 p = SurveyProgress(surveyId: id, surveyName: name, folder: folder)
             }
             guard var p else { return nil }
             var workers: [String: SurveyProgress.Worker] = [:]
             for try await (worker, state, n) in try await c.query("""
                 SELECT coalesce(worker, ''), state, count(*) FROM job WHERE survey_id = \(id) GROUP BY 1, 2 ORDER BY 1, 2
-                """, logger: logger).decode((String, String, Int64).self) {
+                """, logger: self.logger).decode((String, String, Int64).self) {
                 let n = Int(n)
                 switch state {
                 case "pending": p.pending += n
@@ -198,7 +198,7 @@ extension PostgresTicketStore {
             p.workers = workers.keys.sorted().map { workers[$0]! }
             for try await (path, attempts, reason) in try await c.query("""
                 SELECT path, attempts, coalesce(last_error, '') FROM job WHERE survey_id = \(id) AND state = 'failed' ORDER BY path
-                """, logger: logger).decode((String, Int32, String).self) {
+                """, logger: self.logger).decode((String, Int32, String).self) {
                 p.failures.append(SurveyProgress.Failure(path: path, attempts: Int(attempts), reason: reason))
             }
             return p

@@ -120,6 +120,26 @@ public final class TemporaryPostgres: Sendable {
         return "postgres://pavewatch@127.0.0.1:\(port)/\(name)"
     }
 
+    /// Runs SQL in database `url` with `psql` (a separate client, not the store under test) and returns what it
+    /// printed (unaligned, tuples only).
+    @discardableResult
+    public func psql(_ url: String, _ sql: String) throws -> String {
+        try Self.run([bin.appendingPathComponent("psql").path, url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+    }
+
+    /// Starts `psql` running `sql` in database `url` in the background (a session that holds locks while it
+    /// sleeps, say); terminate the process to end the session.
+    public func psqlSession(_ url: String, _ sql: String) throws -> Process {
+        let p = Process()
+        p.executableURL = bin.appendingPathComponent("psql")
+        p.arguments = [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
     /// Runs a command to completion (60 s at most), returning its output; a non-zero exit throws with it.
     @discardableResult
     static func run(_ command: [String]) throws -> String {

@@ -12,6 +12,9 @@ public struct TicketError: Error, Sendable, CustomStringConvertible {
         public static let invalidInput = Code(name: "invalidInput")
         /// The database file could not be opened or migrated.
         public static let database = Code(name: "database")
+        /// The database server could not be reached, closed the connection or did not answer in time; what the
+        /// operation wrote was rolled back, and trying again later may succeed.
+        public static let unavailable = Code(name: "unavailable")
         /// The Open311 peer refused or failed a request.
         public static let peer = Code(name: "peer")
     }

@@ -1,7 +1,7 @@
 import Findings
 import Foundation
 import Logging
-import PostgresStore
+@testable import PostgresStore
 import Testing
 import TestSupport
 import Tickets
@@ -70,6 +70,61 @@ struct ConcurrentMergeTests {
         let sqlite = try SQLiteTicketStore.inMemory()
         for f in frames { _ = try await sqlite.ingest(SurveyBatch(surveyName: "s", frames: [f]), actor: "one") }
         #expect(try await sqlite.tickets(TicketQuery(orderByPriority: false)).map(\.sightings) == tickets.map(\.sightings))
+    }
+
+    @Test("the server goes down in the middle of a merge: the store names it, keeps every acknowledged frame, rolls the merge back; storing again gives the same tickets")
+    func serverGoneMidMerge() async throws {
+        let cluster = try TemporaryPostgres()  // its own server: the other tests keep theirs
+        defer { try? cluster.stop() }
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let frames = Self.frames()
+        let referenceURL = try cluster.createDatabase(), url = try cluster.createDatabase()
+        let reference = try await PostgresTicketStore(location: try PostgresLocation(url: referenceURL), timeout: .seconds(60), logger: logger)
+        for f in frames { _ = try await reference.ingest(SurveyBatch(surveyName: "s", frames: [f]), actor: "one") }
+        let expected = try await WorkerTests.contents(reference)
+        reference.close()
+
+        // A call on a connection whose server died must end: the store bounds every operation.
+        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(5),
+                                                  operationTimeout: .seconds(20), logger: logger)
+        let acknowledged = 10
+        for f in frames.prefix(acknowledged) { _ = try await store.ingest(SurveyBatch(surveyName: "s", frames: [f]), actor: "one") }
+        // Another session holds the database-wide merge lock, so the next merge stops inside its transaction,
+        // after it has inserted its frame; then the server stops like a crash.
+        let blocker = try cluster.psqlSession(url, "SELECT pg_advisory_lock(\(PostgresTicketStore.globalMergeLock)); SELECT pg_sleep(600)")
+        defer { blocker.terminate() }
+        let waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        try await waitFor { (try? cluster.psql(url, waiting).trimmingCharacters(in: .whitespacesAndNewlines)) == "1" }
+        let inFlight = Task { try await store.ingest(SurveyBatch(surveyName: "s", frames: [frames[acknowledged]]), actor: "one") }
+        let blocked = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        try await waitFor { (try? cluster.psql(url, blocked).trimmingCharacters(in: .whitespacesAndNewlines)) == "1" }
+        try cluster.stop()
+        let failure: (any Error)?
+        do { _ = try await inFlight.value; failure = nil } catch { failure = error }
+        let error = try #require(failure as? TicketError, "a merge cut off by the server fails with the store's error: \(String(describing: failure))")
+        #expect(error.code == .unavailable && "\(error)".contains("127.0.0.1:\(cluster.port)"), "the error names the server: \(error)")
+        store.close()
+
+        try cluster.start()
+        let again = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: logger)
+        defer { again.close() }
+        let partial = try await WorkerTests.contents(again)
+        #expect(partial.frames == frames.prefix(acknowledged).map(\.contentHash).sorted(),
+                "every acknowledged frame kept, the cut-off one rolled back")
+        let findings = try cluster.psql(url, "SELECT count(*) FROM finding")
+        #expect(findings.trimmingCharacters(in: .whitespacesAndNewlines) == "\(acknowledged)", "one finding per kept frame")
+        for f in frames { _ = try await again.ingest(SurveyBatch(surveyName: "s", frames: [f]), actor: "one") }
+        let resumed = try await WorkerTests.contents(again)
+        #expect(resumed.frames == expected.frames && resumed.tickets == expected.tickets)
+    }
+
+    /// Polls `condition` every 50 ms for at most 30 s.
+    func waitFor(_ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { Issue.record("timed out waiting"); return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     @Test("merge-lock cells: findings that can match share a cell; a huge spread takes the global lock")
