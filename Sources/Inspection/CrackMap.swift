@@ -66,35 +66,47 @@ public enum CrackMap {
         -> [Float] {
         let w = image.width, h = image.height
         guard w > 0 && h > 0 else { return [] }
-        var grid = tiles(width: w, height: h, tileSize: Self.tileSize(tileSize, model: model))
+        let t = Self.tileSize(tileSize, model: model)
+        var grid = tiles(width: w, height: h, tileSize: t)
         if let active { grid.removeAll { !active($0.x, $0.y, $0.w, $0.h) } }
+        // Every tile runs at one core shape (edge tiles padded with repeated edge pixels beyond the frame, which the
+        // margin keeps out of the core's values), so each worker needs one compiled network, kept between frames.
+        let core = (w: min(t, roundUp(w, to: model.alignment)), h: min(t, roundUp(h, to: model.alignment)))
         switch model.kind {
         case .pixel:
             let gray = image.format == .gray8 ? image : ColorConversion.gray(image, threads: max(1, threads))
             let scale = CrackFeatures.contrastScale(gray)
             return run(grid, width: w, height: h, threads: threads) {
-                pixelWorker(gray, model: model, scale: scale, engine: engine)
+                pixelWorker(gray, model: model, core: core, scale: scale, engine: engine)
             }
         case .segmenter(let crackClass):
             let rgb = colour(image)
             return run(grid, width: w, height: h, threads: threads) {
-                segmenterWorker(rgb, model: model, crackClass: crackClass, engine: engine)
+                segmenterWorker(rgb, model: model, core: core, crackClass: crackClass, engine: engine)
             }
         }
     }
 
-    /// Runs `tiles` over `threads` workers; each worker is made once (its own networks and scratch) and maps a tile
-    /// to the probabilities of its core, row-major.
+    /// A worker: maps a tile to the probabilities of its core (row-major) with its own network, then gives the
+    /// network back to the model's pool when the frame is done.
+    private struct Worker {
+        var map: (Tile) -> [Float]
+        var finish: () -> Void
+    }
+
+    /// Runs `tiles` over `threads` workers; each worker is made once per frame (its network taken from the model's
+    /// pool or compiled) and finished after its last tile.
     private static func run(_ tiles: [Tile], width w: Int, height h: Int, threads: Int,
-                            makeWorker: @Sendable () -> (Tile) -> [Float]) -> [Float] {
+                            makeWorker: @Sendable () -> Worker) -> [Float] {
         let sink = Sink(count: w * h)
         guard !tiles.isEmpty else { return sink.values.withLock { $0 } }
         let workers = max(1, min(threads, tiles.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let core = makeWorker()
+            defer { core.finish() }
             for index in stride(from: worker, to: tiles.count, by: workers) {
                 let tile = tiles[index]
-                let p = core(tile)
+                let p = core.map(tile)
                 sink.values.withLock { out in
                     for r in 0..<tile.h {
                         let dst = (tile.y + r) * w + tile.x
@@ -106,30 +118,27 @@ public enum CrackMap {
         return sink.values.withLock { $0 }
     }
 
-    /// A worker of the per-pixel kind: features of the tile with its margin, then the network.
-    private static func pixelWorker(_ gray: PixelBuffer, model: CrackModel, scale: Float,
-                                    engine: Engine) -> (Tile) -> [Float] {
-        var nets: [SIMD2<Int>: Sequential] = [:]
-        var compiled: [SIMD2<Int>: InferenceModel] = [:]
+    /// A worker of the per-pixel kind: features of the tile with its margin, then the network. Every tile is cut at
+    /// the frame's `core` size plus margins.
+    private static func pixelWorker(_ gray: PixelBuffer, model: CrackModel, core: (w: Int, h: Int), scale: Float,
+                                    engine: Engine) -> Worker {
         let m = margin(model)
-        return { tile in
-            // The fused convolutions want rows of a multiple of 16 pixels: widen the right margin.
-            let ch = tile.h + 2 * m
-            let cw = engine == .inference ? roundUp(tile.w + 2 * m, to: 16) : tile.w + 2 * m
+        // The fused convolutions want rows of a multiple of 16 pixels: widen the right margin.
+        let ch = core.h + 2 * m
+        let cw = engine == .inference ? roundUp(core.w + 2 * m, to: 16) : core.w + 2 * m
+        let key = CompiledNetworkPool.Key(width: cw, height: ch, reference: engine == .reference)
+        var compiled: InferenceModel?
+        var net: Sequential?
+        switch engine {
+        case .inference:
+            compiled = model.compiled.take(key) ?? InferenceModel(network: model.network(height: ch, width: cw), batchSize: 1)
+        case .reference:
+            net = model.network(height: ch, width: cw)
+        }
+        let map: (Tile) -> [Float] = { tile in
             let crop = CrackFeatures.crop(gray, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
             let features = CrackFeatures.compute(crop, scale: scale)
-            let key = SIMD2(cw, ch)
-            let logits: [Float]
-            switch engine {
-            case .inference:
-                let net = compiled[key] ?? InferenceModel(network: model.network(height: ch, width: cw), batchSize: 1)
-                compiled[key] = net
-                logits = net.run(features, count: 1)
-            case .reference:
-                let net = nets[key] ?? model.network(height: ch, width: cw)
-                nets[key] = net
-                logits = CrackModel.logits(features, net: net)
-            }
+            let logits = compiled.map { $0.run(features, count: 1) } ?? CrackModel.logits(features, net: net!)
             var out = [Float](repeating: 0, count: tile.w * tile.h)
             for r in 0..<tile.h {
                 let src = (r + m) * cw + m
@@ -137,21 +146,27 @@ public enum CrackMap {
             }
             return out
         }
+        return Worker(map: map, finish: { if let compiled { model.compiled.give(key, compiled) } })
     }
 
     /// A worker of the segmenter kind: the tile with its margin as RGB floats (−1…1), the encoder-decoder, and the
-    /// softmax probability of the crack class.
-    private static func segmenterWorker(_ rgb: PixelBuffer, model: CrackModel, crackClass: Int,
-                                        engine: Engine) -> (Tile) -> [Float] {
-        var graphs: [SIMD2<Int>: Graph] = [:]
-        var compiled: [SIMD2<Int>: GraphInference] = [:]
+    /// softmax probability of the crack class. Every tile is cut at the frame's `core` size plus margins.
+    private static func segmenterWorker(_ rgb: PixelBuffer, model: CrackModel, core: (w: Int, h: Int), crackClass: Int,
+                                        engine: Engine) -> Worker {
         let m = margin(model), a = model.alignment
-        return { tile in
-            // Heights a multiple of the alignment; widths so that the coarsest layer's rows are a multiple of 8
-            // pixels (its convolutions then run fused).
-            let ch = roundUp(tile.h + 2 * m, to: a), cw = roundUp(tile.w + 2 * m, to: 8 * a)
+        // Heights a multiple of the alignment; widths so that the coarsest layer's rows are a multiple of 8
+        // pixels (its convolutions then run fused).
+        let ch = roundUp(core.h + 2 * m, to: a), cw = roundUp(core.w + 2 * m, to: 8 * a)
+        let key = CompiledNetworkPool.Key(width: cw, height: ch, reference: engine == .reference)
+        var compiled: GraphInference? = engine == .inference ? model.compiled.take(key) : nil
+        let graph = compiled == nil ? model.graph(height: ch, width: cw) : nil
+        if engine == .inference, compiled == nil, let graph {
+            // The model's graph always compiles (convolutions, activations, upsampling, concat and add only).
+            compiled = try! GraphInference(graph: graph)
+        }
+        let plane = cw * ch
+        let map: (Tile) -> [Float] = { tile in
             let crop = CrackFeatures.crop(rgb, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
-            let plane = cw * ch
             var x = [Float](repeating: 0, count: 3 * plane)
             for r in 0..<ch {
                 let row = r * crop.rowStride
@@ -159,20 +174,9 @@ public enum CrackMap {
                     for k in 0..<3 { x[k * plane + r * cw + c] = Float(crop.bytes[row + 3 * c + k]) / 127.5 - 1 }
                 }
             }
-            let key = SIMD2(cw, ch)
-            let graph = graphs[key] ?? model.graph(height: ch, width: cw)
-            graphs[key] = graph
-            let logits: [Float]
-            switch engine {
-            case .inference:
-                // The model's graph always compiles (convolutions, activations, upsampling, concat and add only).
-                let net = compiled[key] ?? (try! GraphInference(graph: graph))
-                compiled[key] = net
-                logits = net.run(x, count: 1)
-            case .reference:
-                logits = graph.forward(Tensor(shape: Shape(channels: 3, batch: 1, height: ch, width: cw), data: x),
-                                       context: PassContext(training: false)).data
-            }
+            let logits = compiled.map { $0.run(x, count: 1) }
+                ?? graph!.forward(Tensor(shape: Shape(channels: 3, batch: 1, height: ch, width: cw), data: x),
+                                 context: PassContext(training: false)).data
             let classes = logits.count / plane
             var out = [Float](repeating: 0, count: tile.w * tile.h)
             for r in 0..<tile.h {
@@ -185,6 +189,7 @@ public enum CrackMap {
             }
             return out
         }
+        return Worker(map: map, finish: { if let compiled { model.compiled.give(key, compiled) } })
     }
 
     /// The image as rgb8: gray replicated into three channels, alpha dropped.

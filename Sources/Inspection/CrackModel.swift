@@ -37,6 +37,8 @@ public struct CrackModel: Sendable {
     /// Input pixels per pixel of the network's coarsest layer: a tile must start on a multiple of it (1 for the
     /// per-pixel kind).
     public let alignment: Int
+    /// Compiled networks kept between frames (see ``CompiledNetworkPool``); shared by copies of this value.
+    let compiled = CompiledNetworkPool()
     /// File name of the committed model in `models/`.
     public static let defaultFileName = "crack-pixel-v2.1.nnw"
 

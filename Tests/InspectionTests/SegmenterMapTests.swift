@@ -88,6 +88,25 @@ struct SegmenterMapTests {
         #expect(g == c)
     }
 
+    @Test("compiled networks are kept between frames: one per worker and tile shape, reused, the same map again")
+    func compiledNetworksAreReused() throws {
+        let m = try Self.model()
+        let img = Self.frame(width: 150, height: 118)
+        #expect(m.compiled.kept == 0 && m.compiled.misses == 0)
+        let first = CrackMap.probabilities(img, model: m, tileSize: 48, threads: 2)
+        // Edge tiles run at the full tile shape, so each of the (at most two) workers compiled one network.
+        let compiled = m.compiled.misses
+        #expect((1...2).contains(compiled) && m.compiled.kept == compiled)
+        let second = CrackMap.probabilities(img, model: m, tileSize: 48, threads: 2)
+        #expect(m.compiled.misses <= 2 && m.compiled.kept == m.compiled.misses, "the second frame reused the kept networks")
+        #expect(first == second)
+        // Another frame size compiles its own shape once, within the pool's capacity.
+        let before = m.compiled.misses
+        _ = CrackMap.probabilities(Self.frame(width: 40, height: 30), model: m, tileSize: 48, threads: 1)
+        _ = CrackMap.probabilities(Self.frame(width: 40, height: 30), model: m, tileSize: 48, threads: 1)
+        #expect(m.compiled.misses == before + 1 && m.compiled.kept <= m.compiled.capacity)
+    }
+
     @Test("the detector runs a segmenter on the colour frame, reduced by the GSD's factor")
     func detector() throws {
         let m = try Self.model()
