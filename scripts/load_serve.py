@@ -6,19 +6,11 @@ connection error, with examples), p50 / p99 latency per kind and overall, the se
 
     python3 scripts/load_serve.py --pavewatch .build/release/pavewatch --clients 200 --seconds 20
 """
+from procstat import rss_kb
 import argparse, http.client, json, os, re, socket, subprocess, tempfile, threading, time, urllib.parse
 
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
-
-def rss_kb(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

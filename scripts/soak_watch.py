@@ -12,6 +12,7 @@ end. A flat memory curve and one ticket per persistent crack, two in all (no tic
 import argparse, io, json, os, random, sqlite3, subprocess, sys, tempfile, threading, time
 
 from PIL import Image, ImageDraw
+from procstat import rss_kb
 
 W, H = 640, 480
 CAMERA = """name: soak pole
@@ -49,13 +50,7 @@ def frames(count, distinct, seed=20261207):
 
 
 def rss_mib(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return rss_kb(pid) / 1024
 
 
 def main():
