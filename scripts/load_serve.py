@@ -110,4 +110,5 @@ def main():
         except subprocess.TimeoutExpired:
             server.kill()
 
-main()
+if __name__ == "__main__":
+    main()
