@@ -99,7 +99,10 @@ public enum PostgresSchema {
         "pg-v6": [
             "ALTER TABLE ticket ADD COLUMN extent box",
             "ALTER TABLE finding ADD COLUMN extent box",
-            // IngestPlan.extent(around:metres:) in SQL: the square reaching `reach` metres, 1 % wider.
+            // IngestPlan.extent(around:metres:) in SQL as it was when this migration shipped: the square reaching
+            // `reach` metres, 1 % wider. 111320 is that version's metres per degree (frozen: a migration never
+            // changes); Swift now takes them from `WGS84.metresPerDegree(latitude:)` (Geodesy) through
+            // `IngestPlan.degreesPerMetre(farthestLatitude:)`. Either square holds every point within `reach`.
             """
             UPDATE ticket SET extent = box(point(longitude - d.lon, latitude - d.lat), point(longitude + d.lon, latitude + d.lat))
             FROM (SELECT id, greatest(reach, 0) * 1.01 / (111320 * 0.99) AS lat,

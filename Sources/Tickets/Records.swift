@@ -1,6 +1,7 @@
 import Findings
 import Foundation
 import GRDB
+import Geodesy
 
 /// A survey: one flight or one import.
 public struct SurveyRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {

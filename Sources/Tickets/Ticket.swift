@@ -1,6 +1,7 @@
 import Findings
 import Foundation
 import GRDB
+import Geodesy
 
 /// A maintenance ticket: one physical defect, merged over all the frames and surveys that saw it, or one
 /// Open311 service request created through the API. Both kinds live in the same table.

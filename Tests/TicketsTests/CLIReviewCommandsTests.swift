@@ -1,4 +1,5 @@
 import Findings
+import Geodesy
 import TestSupport
 import Foundation
 import ReviewServer
