@@ -47,6 +47,7 @@ let package = Package(
         .library(name: "Geo", targets: ["Geo"]),
         .library(name: "Findings", targets: ["Findings"]),
         .library(name: "Inspection", targets: ["Inspection"]),
+        .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "PavewatchCLI", targets: ["PavewatchCLI"]),
         .library(name: "Tickets", targets: ["Tickets"]),
@@ -93,12 +94,15 @@ let package = Package(
         .target(name: "Inspection", dependencies: ["ImagingCore", "Kernels", "Filters", "NeuralNet", "Metadata",
                                                  "Geo", "Geodesy", "Findings"], swiftSettings: compute),
         .target(name: "Pipeline", dependencies: [
-            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo", "Geodesy", "Inspection",
+            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo", "Geodesy", "Inspection", "Reports",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: common),
+        // What a survey's stores render: the HTML report, overlay crops, SVG maps, training crops.
+        .target(name: "Reports", dependencies: ["ImagingCore", "Codecs", "Findings", "Tickets", "Geodesy"],
+                swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
 
         // Tickets, outbox forwarding and the Open311 server.
@@ -120,7 +124,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: common),
         .target(name: "ReviewServer", dependencies: [
-            "Findings", "Geodesy", "Tickets", "Pipeline", "ImagingCore", "Codecs",
+            "Findings", "Geodesy", "Tickets", "Reports", "ImagingCore", "Codecs",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -133,7 +137,7 @@ let package = Package(
         .target(name: "PavewatchCLI", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
             "Findings", "Tickets", "ReviewServer", "PostgresStore",
-            "Training", "Pipeline", "Geo", "Inspection",
+            "Training", "Pipeline", "Reports", "Geo", "Inspection",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -170,9 +174,9 @@ let package = Package(
                                                             "Metadata", "NeuralNet", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport",
-                                                        "Geo", "Geodesy", "Metadata", "Inspection", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
+                                                        "Geo", "Geodesy", "Metadata", "Reports", "Inspection", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
         .testTarget(name: "WatchTests", dependencies: [
-            "TestSupport", "Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo", "ReviewServer", "PavewatchCLI", "pavewatch",
+            "TestSupport", "Pipeline", "Reports", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo", "ReviewServer", "PavewatchCLI", "pavewatch",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),

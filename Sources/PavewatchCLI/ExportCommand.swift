@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Reports
 import Tickets
 
 /// `pavewatch export --format geojson|csv|kml [--out FILE]`, or `pavewatch export --training DIR`.

@@ -4,6 +4,7 @@ import Foundation
 import Geo
 import Logging
 import Pipeline
+import Reports
 import Tickets
 
 /// `pavewatch survey`: runs a survey (the default, ``SurveyCommand``) or shows a distributed one's progress.

@@ -2,7 +2,7 @@ import Findings
 import Foundation
 import Geodesy
 import Hummingbird
-import Pipeline
+import Reports
 import Tickets
 
 /// Frame counts and ground coverage of one survey.

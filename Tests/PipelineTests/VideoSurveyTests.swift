@@ -1,4 +1,4 @@
-import Codecs
+@testable import Codecs
 import Findings
 import Foundation
 import Geo
@@ -7,6 +7,7 @@ import ImagingCore
 import Inspection
 import Logging
 import Metadata
+@testable import Reports
 import Testing
 @testable import Pipeline
 @testable import Tickets
