@@ -2,7 +2,6 @@ import Findings
 import Foundation
 import Geodesy
 import Hummingbird
-import Reports
 import Tickets
 
 /// Frame counts and ground coverage of one survey.
