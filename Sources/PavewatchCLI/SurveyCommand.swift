@@ -49,7 +49,6 @@ struct SurveyCommand: AsyncParsableCommand {
     var folder: String
 
     @OptionGroup var database: DatabaseOptions
-
     @OptionGroup var logging: LoggingOptions
 
     @Option(help: "Survey name (default: the folder's name). The same name resumes the same survey.")
@@ -111,7 +110,8 @@ struct SurveyCommand: AsyncParsableCommand {
 
     func run() async throws {
         if enqueue { return try await runEnqueue() }
-        let store = try await database.openStore()
+        let logger = logging.logger(command: "survey")
+        let store = try await database.openStore(logger: logger)
         let isVideo = FrameDiscovery.isVideo(folder) && !FrameDiscovery.isFolder(folder)
         let settingsFolder = isVideo ? (folder as NSString).deletingLastPathComponent : folder
         let settings: SurveySettings
@@ -124,8 +124,7 @@ struct SurveyCommand: AsyncParsableCommand {
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         let options = SurveyOptions(surveyName: surveyName, concurrency: threads,
                                     decode: DecodeOptions(maxPixels: maxPixels))
-        let runner = SurveyRunner(store: store, inspector: inspector, options: options,
-                                  logger: logging.logger(command: "survey"))
+        let runner = SurveyRunner(store: store, inspector: inspector, options: options, logger: logger)
         let progress = ProgressBox(enabled: !json && !quiet)
         let summary: SurveySummary
         do {
@@ -194,7 +193,7 @@ struct SurveyCommand: AsyncParsableCommand {
     }
 
     func runEnqueue() async throws {
-        let store = try await database.openPostgres()
+        let store = try await database.openPostgres(logger: logging.logger(command: "survey"))
         defer { store.close() }
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         if FrameDiscovery.isVideo(folder) || !((try? FrameDiscovery.videos(in: folder)) ?? []).isEmpty {

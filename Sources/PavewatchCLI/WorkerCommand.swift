@@ -20,7 +20,6 @@ struct WorkerCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var database: DatabaseOptions
-
     @OptionGroup var logging: LoggingOptions
 
     @Option(help: "This machine's path of the survey root: job paths are relative to it (default: the folder given to `survey --enqueue`).")
@@ -65,7 +64,8 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let analysis = FrameAnalysis(inspector: try makeInspector(inspectorKind, modelDirectory: models),
                                      decode: DecodeOptions(maxPixels: maxPixels))
-        let store = try await database.openPostgres(connections: threads + 2)
+        let logger = logging.logger(command: "worker")
+        let store = try await database.openPostgres(connections: threads + 2, logger: logger)
         defer { store.close() }
         var options = WorkerOptions(threads: threads, lease: lease, maxAttempts: maxAttempts, untilDone: untilDone,
                                     survey: survey)
@@ -79,7 +79,7 @@ struct WorkerCommand: AsyncParsableCommand {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
-        let worker = SurveyWorker(store: store, options: options, root: root, logger: logging.logger(command: "worker")) { path, relative in
+        let worker = SurveyWorker(store: store, options: options, root: root, logger: logger) { path, relative in
             try analysis.analyse(try analysis.read(path), file: relative, threads: 1)
         }
         defer { worker.close() }
