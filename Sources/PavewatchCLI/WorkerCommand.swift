@@ -43,14 +43,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Exit once no job is pending or running, instead of waiting for more.")
     var untilDone = false
 
-    @Option(name: .customLong("inspector"), help: "Which detector runs (detector, or dark-regions).")
-    var inspectorKind: InspectorKind = .detector
-
-    @Option(help: "The detector's model file, or a folder holding it (default: models/).")
-    var models: String?
-
-    @Option(help: "Largest frame accepted, in pixels (decompression-bomb guard).")
-    var maxPixels: Int = DecodeOptions.defaultMaxPixels
+    @OptionGroup var detector: DetectorOptions
 
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
@@ -62,8 +55,8 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let analysis = FrameAnalysis(inspector: try makeInspector(inspectorKind, modelDirectory: models),
-                                     decode: DecodeOptions(maxPixels: maxPixels))
+        let analysis = FrameAnalysis(inspector: try makeInspector(detector.kind, modelDirectory: detector.models),
+                                     decode: detector.decode)
         let logger = logging.logger(command: "worker")
         let store = try await database.openPostgres(connections: threads + 2, logger: logger)
         defer { store.close() }

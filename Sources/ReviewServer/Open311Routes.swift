@@ -177,15 +177,9 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
     }
 
     func create(_ request: Request) async throws -> Reply {
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        guard type.hasPrefix("application/x-www-form-urlencoded") else {
-            throw Failure(.badRequest, "the body must be application/x-www-form-urlencoded")
-        }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
-        } catch {
-            throw Failure(.contentTooLarge, "request body larger than \(configuration.maxBodyBytes) bytes")
+        let buffer = try await RequestBody.collect(request, type: "application/x-www-form-urlencoded", limit: configuration.maxBodyBytes) {
+            $0 == .wrongType ? Failure(.badRequest, "the body must be application/x-www-form-urlencoded")
+                : Failure(.contentTooLarge, "request body larger than \(configuration.maxBodyBytes) bytes")
         }
         guard let pairs = FormURLEncoded.decode(String(buffer: buffer)) else {
             throw Failure(.badRequest, "malformed form body")
