@@ -202,6 +202,24 @@ public enum Schema {
     }
 }
 
+extension Schema {
+    /// A stored finding's centre, reach and extent as the finding-position migrations of both stores compute them
+    /// (SQLite `v5` / `v6`, PostgreSQL `pg-v6`): frozen with them, never today's merging code.
+    /// - Parameter json: the finding as stored.
+    /// - Returns: `nil` for a finding without a location or outline.
+    /// - Throws: `DecodingError` when the JSON is not a finding.
+    public static func frozenPosition(ofFindingJSON json: String) throws
+        -> (latitude: Double, longitude: Double, reachM: Double, extent: IngestPlan.Extent)?
+    {
+        try Frozen.position(json).map { p in
+            let e = Frozen.extent(around: p.center, metres: p.reach)
+            return (p.center.latitude, p.center.longitude, p.reach,
+                    IngestPlan.Extent(minLatitude: e.minLatitude, maxLatitude: e.maxLatitude,
+                                      minLongitude: e.minLongitude, maxLongitude: e.maxLongitude))
+        }
+    }
+}
+
 /// What the data migrations decode and compute, frozen as it was when they shipped (v3 to v8): the stored JSON of
 /// findings and outlines, a finding's centre, reaches on a local plane, extents and bounds. Never change it to follow
 /// the app's types: a database migrated last year and one migrated today must hold the same rows.
@@ -261,11 +279,16 @@ private enum Frozen {
         try JSONDecoder().decode(Finding.self, from: Data(json.utf8))
     }
 
-    /// Each stored finding's centre and reach (its own points and uncertainty), by finding id; none without a centre.
+    /// A stored finding's centre and reach (its own points and uncertainty); `nil` without a centre.
+    static func position(_ json: String) throws -> (center: Point, reach: Double)? {
+        let f = try finding(json)
+        return f.center.map { ($0, reach(from: $0, points: [], findings: [f])) }
+    }
+
+    /// Each stored finding's centre and reach, by finding id; none without a centre.
     static func findingPositions(_ db: Database) throws -> [(id: Int64, position: (center: Point, reach: Double))] {
         try Row.fetchAll(db, sql: "SELECT id, json FROM finding").compactMap { row in
-            let f = try finding(row["json"])
-            return f.center.map { (row["id"], ($0, reach(from: $0, points: [], findings: [f]))) }
+            try position(row["json"]).map { (row["id"], $0) }
         }
     }
 
