@@ -148,11 +148,7 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
     }
 }
 
-extension Ticket: FetchableRecord, MutablePersistableRecord {
+extension Ticket: FetchableRecord, RowIDRecord {
     /// Table name.
     public static let databaseTableName = "ticket"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
