@@ -72,10 +72,11 @@ struct WorkerCommand: AsyncParsableCommand {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
-        let worker = SurveyWorker(store: store, options: options, root: root, logger: logger) { path, relative in
+        let queue = PostgresJobQueue(store: store, logger: logger)
+        defer { queue.close() }
+        let worker = SurveyWorker(queue: queue, options: options, root: root, logger: logger) { path, relative in
             try analysis.analyse(try analysis.read(path), file: relative, threads: 1)
         }
-        defer { worker.close() }
         let summary = try await worker.run(stop: stop)
         if json {
             CLIOutput.printJSONLine(summary)
