@@ -43,9 +43,11 @@ let package = Package(
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "Filters", targets: ["Filters"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Geodesy", targets: ["Geodesy"]),
         .library(name: "Geo", targets: ["Geo"]),
         .library(name: "Findings", targets: ["Findings"]),
         .library(name: "Inspection", targets: ["Inspection"]),
+        .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "PavewatchCLI", targets: ["PavewatchCLI"]),
         .library(name: "Tickets", targets: ["Tickets"]),
@@ -84,23 +86,28 @@ let package = Package(
         // NeuralNet is optimised in debug builds too: unoptimised SIMD code is ~100x slower, too slow for its tests.
         .target(name: "NeuralNet", swiftSettings: compute + [.unsafeFlags(["-O"], .when(configuration: .debug))]
                 + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
-        .target(name: "Geo", dependencies: ["Metadata", .product(name: "Yams", package: "Yams")],
+        // WGS84, ECEF, local planes, distances, `GeoPoint`: the geodesy every other module shares.
+        .target(name: "Geodesy", swiftSettings: common),
+        .target(name: "Geo", dependencies: ["Metadata", "Geodesy", .product(name: "Yams", package: "Yams")],
                 swiftSettings: common),
-        .target(name: "Findings", swiftSettings: common),
+        .target(name: "Findings", dependencies: ["Geodesy"], swiftSettings: common),
         .target(name: "Inspection", dependencies: ["ImagingCore", "Kernels", "Filters", "NeuralNet", "Metadata",
-                                                 "Geo", "Findings"], swiftSettings: compute),
+                                                 "Geo", "Geodesy", "Findings"], swiftSettings: compute),
         .target(name: "Pipeline", dependencies: [
-            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo", "Inspection",
+            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo", "Geodesy", "Inspection", "Reports",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: common),
+        // What a survey's stores render: the HTML report, overlay crops, SVG maps, training crops.
+        .target(name: "Reports", dependencies: ["ImagingCore", "Codecs", "Findings", "Tickets", "Geodesy"],
+                swiftSettings: common),
         .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
 
         // Tickets, outbox forwarding and the Open311 server.
         .target(name: "Tickets", dependencies: [
-            "Findings",
+            "Findings", "Geodesy",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
@@ -110,14 +117,14 @@ let package = Package(
         ], swiftSettings: common),
         // PostgreSQL ticket store and the job queue that `pavewatch worker` drains.
         .target(name: "PostgresStore", dependencies: [
-            "Findings", "Tickets",
+            "Findings", "Geodesy", "Tickets",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: common),
         .target(name: "ReviewServer", dependencies: [
-            "Findings", "Tickets", "Pipeline", "ImagingCore", "Codecs",
+            "Findings", "Geodesy", "Tickets", "Reports", "ImagingCore", "Codecs",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -130,7 +137,7 @@ let package = Package(
         .target(name: "PavewatchCLI", dependencies: [
             "ImagingCore", "Codecs", "Metadata",
             "Findings", "Tickets", "ReviewServer", "PostgresStore",
-            "Training", "Pipeline", "Geo", "Inspection",
+            "Training", "Pipeline", "Reports", "Geo", "Inspection",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -160,15 +167,16 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "Codecs", "ImagingCore", "TestSupport"],
                     swiftSettings: common),
-        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"],
+        .testTarget(name: "GeodesyTests", dependencies: ["Geodesy"], swiftSettings: common),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "Geodesy", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Codecs", "Filters", "Findings", "ImagingCore", "Kernels", "Training",
                                                             "Metadata", "NeuralNet", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: common),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport",
-                                                        "Geo", "Metadata", "Inspection", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
+                                                        "Geo", "Geodesy", "Metadata", "Reports", "Inspection", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
         .testTarget(name: "WatchTests", dependencies: [
-            "TestSupport", "Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo", "ReviewServer", "PavewatchCLI", "pavewatch",
+            "TestSupport", "Pipeline", "Reports", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo", "ReviewServer", "PavewatchCLI", "pavewatch",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -180,7 +188,7 @@ let package = Package(
                                                      .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: common),
         .testTarget(name: "TicketsTests", dependencies: [
-            "Tickets", "Findings", "ReviewServer", "pavewatch", "TestSupport", "PostgresStore",
+            "Tickets", "Findings", "Geodesy", "ReviewServer", "pavewatch", "TestSupport", "PostgresStore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -188,11 +196,11 @@ let package = Package(
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: common),
         .testTarget(name: "PostgresStoreTests", dependencies: [
-            "PostgresStore", "Tickets", "Findings", "TestSupport", "pavewatch", "Codecs", "ImagingCore",
+            "PostgresStore", "Tickets", "Findings", "Geodesy", "TestSupport", "pavewatch", "Codecs", "ImagingCore",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: common),
         .testTarget(name: "ReviewServerTests", dependencies: [
-            "ReviewServer", "Tickets", "Findings", "ImagingCore", "Codecs", "PostgresStore", "TestSupport",
+            "ReviewServer", "Tickets", "Findings", "Geodesy", "ImagingCore", "Codecs", "PostgresStore", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

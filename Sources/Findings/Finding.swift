@@ -1,3 +1,5 @@
+import Geodesy
+
 /// One detected defect in one frame: what `pavewatch inspect --json` writes per finding.
 ///
 /// Pixel fields come from the detector (issue 5); the optional geographic fields from geotagging (issue 6).

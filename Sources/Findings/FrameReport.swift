@@ -1,3 +1,5 @@
+import Geodesy
+
 /// The findings of one frame: the top-level object of `pavewatch inspect --json`
 /// (`{ "file", "width", "height", "findings": [...] }`), with the optional camera position and ground
 /// footprint that geotagging adds.

@@ -1,30 +1,4 @@
-/// A position on the WGS84 ellipsoid in degrees.
-public struct GeoPoint: Codable, Sendable, Hashable {
-    /// Latitude in degrees, north positive.
-    public var latitude: Double
-    /// Longitude in degrees, east positive.
-    public var longitude: Double
-
-    /// Creates a point from latitude and longitude in degrees.
-    public init(latitude: Double, longitude: Double) {
-        self.latitude = latitude
-        self.longitude = longitude
-    }
-
-    /// Decodes a GeoJSON position `[longitude, latitude(, altitude)]`.
-    public init(from decoder: any Decoder) throws {
-        var c = try decoder.unkeyedContainer()
-        longitude = try c.decode(Double.self)
-        latitude = try c.decode(Double.self)
-    }
-
-    /// Encodes a GeoJSON position `[longitude, latitude]`.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.unkeyedContainer()
-        try c.encode(longitude)
-        try c.encode(latitude)
-    }
-}
+import Geodesy
 
 /// The ground outline of a finding as a GeoJSON geometry: a `Polygon` (outer ring only) or a
 /// `LineString` (a crack's centre line), positions as `[longitude, latitude]`.

@@ -1,4 +1,5 @@
 import Foundation
+import Geodesy
 import Yams
 
 /// A pixel of a fixed camera's image and the ground position it shows.

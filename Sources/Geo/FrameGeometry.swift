@@ -1,4 +1,5 @@
 import Foundation
+import Geodesy
 import Metadata
 
 /// The projection between one frame's pixels and the ground.

@@ -1,4 +1,5 @@
 import Foundation
+import Geodesy
 
 /// A map from image pixels to the ground (east/north metres on `plane`), shared by drone frames
 /// (`FrameGeometry`) and fixed cameras (`FixedCamera`). Gives what findings need: positions, GeoJSON outlines,

@@ -1,4 +1,5 @@
 import Foundation
+import Geodesy
 import Metadata
 
 /// The telemetry file formats a video's track can come in.

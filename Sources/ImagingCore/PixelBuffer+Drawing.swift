@@ -52,6 +52,28 @@ extension PixelBuffer {
         drawPolygon(pts, color: color, thickness: thickness)
     }
 
+    /// 3×5 glyphs of the overlay labels, rows top to bottom, 3 bits each (MSB left).
+    static let glyphs: [Character: [UInt8]] = [
+        "0": [7, 5, 5, 5, 7], "1": [2, 6, 2, 2, 7], "2": [7, 1, 7, 4, 7], "3": [7, 1, 7, 1, 7], "4": [5, 5, 7, 1, 1],
+        "5": [7, 4, 7, 1, 7], "6": [7, 4, 7, 5, 7], "7": [7, 1, 1, 1, 1], "8": [7, 5, 7, 5, 7], "9": [7, 5, 7, 1, 7],
+        "C": [7, 4, 4, 4, 7], "L": [4, 4, 4, 4, 7], "T": [7, 2, 2, 2, 2], "B": [6, 5, 6, 5, 6], "A": [2, 5, 7, 5, 5],
+        "K": [5, 5, 6, 5, 5],
+    ]
+
+    /// Draws a short label in a 3×5 pixel font scaled by `scale` (digits and the letters A B C K L T; other
+    /// characters leave a gap), its top-left corner at (x, y), 4 · `scale` pixels per character.
+    public mutating func drawText(_ text: String, x: Int, y: Int, color: [UInt8], scale: Int = 1) {
+        var cx = x
+        for ch in text {
+            for (r, bits) in (Self.glyphs[ch] ?? []).enumerated() {
+                for col in 0..<3 where bits & (4 >> UInt8(col)) != 0 {
+                    for dy in 0..<scale { for dx in 0..<scale { plot(x: cx + col * scale + dx, y: y + r * scale + dy, color: color) } }
+                }
+            }
+            cx += 4 * scale
+        }
+    }
+
     /// A copy converted to RGB (gray replicated; alpha dropped), e.g. to draw coloured overlays on a gray frame.
     public func rgbCopy() -> PixelBuffer {
         if format == .rgb8 { return self }

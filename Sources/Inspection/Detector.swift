@@ -1,6 +1,7 @@
 import Findings
 import Foundation
 import Geo
+import Geodesy
 import ImagingCore
 import Kernels
 import Metadata
@@ -329,7 +330,7 @@ public final class Detector: Sendable {
         report.longitude = g.pose.longitude
         report.altitudeM = g.pose.heightAboveGround
         report.gsdCmPerPx = g.gsdCentimetresPerPixel
-        report.footprint = g.footprint().compactMap { $0.count >= 2 ? Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
+        report.footprint = g.footprint().compactMap { $0.count >= 2 ? GeoPoint(latitude: $0[1], longitude: $0[0]) : nil }
         report.noLocation = nil
         for i in report.findings.indices where report.findings[i].location == nil {
             geotag(&report.findings[i], geometry: g)
@@ -358,7 +359,7 @@ public final class Detector: Sendable {
         if pts.count >= 3 {
             f.areaM2 = (try? g.areaSquareMetres(ofPolygon: pts)).map { ($0 * 10000).rounded() / 10000 }
             if let ring = try? g.outline(pts) {
-                f.geoOutline = GeoOutline(kind: .polygon, points: ring.map { Findings.GeoPoint(latitude: $0[1], longitude: $0[0]) })
+                f.geoOutline = GeoOutline(kind: .polygon, points: ring.map { GeoPoint(latitude: $0[1], longitude: $0[0]) })
             }
         }
     }

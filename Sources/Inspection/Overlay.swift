@@ -9,30 +9,14 @@ public enum Overlay {
     ///   out (nil: no shading).
     /// - Returns: an rgb8 copy with the drawing.
     public static func draw(_ findings: [Finding], on image: PixelBuffer, surface: SurfaceMap? = nil) -> PixelBuffer {
-        var out = PixelBuffer(width: image.width, height: image.height, format: .rgb8)
-        let gray = image.format == .gray8
-        for y in 0..<image.height {
-            for x in 0..<image.width {
-                let d = y * out.rowStride + 3 * x
-                if gray {
-                    let v = image.bytes[y * image.rowStride + x]
-                    out.bytes[d] = v; out.bytes[d + 1] = v; out.bytes[d + 2] = v
-                } else {
-                    let s = y * image.rowStride + 3 * x
-                    out.bytes[d] = image.bytes[s]; out.bytes[d + 1] = image.bytes[s + 1]; out.bytes[d + 2] = image.bytes[s + 2]
-                }
-            }
-        }
+        var out = image.rgbCopy()
         if let surface, !surface.classes.isEmpty { shade(&out, surface) }
         let thick = max(1, min(image.width, image.height) / 600)
         let glyph = max(1, min(image.width, image.height) / 300)
         for f in findings {
-            let colour: (UInt8, UInt8, UInt8) = f.defectClass == .crack ? (255, 40, 40) : (40, 120, 255)
-            let pts = f.outline
-            for i in pts.indices where pts.count > 1 {
-                let a = pts[i], b = pts[(i + 1) % pts.count]
-                line(&out, a[0], a[1], b[0], b[1], colour, thick)
-            }
+            let colour: [UInt8] = f.defectClass == .crack ? [255, 40, 40] : [40, 120, 255]
+            let pts = f.outline.compactMap { $0.count >= 2 ? SIMD2($0[0], $0[1]) : nil }
+            if pts.count > 1 { out.drawPolygon(pts, color: colour, thickness: thick) }
             let code: String
             switch (f.defectClass, f.subtype) {
             case (.leak, _): code = "LK"
@@ -41,8 +25,8 @@ public enum Overlay {
             case (_, "alligator"): code = "CA"
             default: code = "CL"
             }
-            text(&out, code + String(Int((f.confidence * 100).rounded())), x: f.bbox.x, y: max(0, f.bbox.y - 7 * glyph),
-                 colour: colour, scale: glyph)
+            out.drawText(code + String(Int((f.confidence * 100).rounded())), x: f.bbox.x, y: max(0, f.bbox.y - 7 * glyph),
+                         color: colour, scale: glyph)
         }
         return out
     }
@@ -83,44 +67,6 @@ public enum Overlay {
                 let d = y * img.rowStride + 3 * x
                 for c in 0..<3 { img.bytes[d + c] = UInt8(min(255, (Float(img.bytes[d + c]) * 0.45 + t[c] * 0.55).rounded())) }
             }
-        }
-    }
-
-    static func plot(_ img: inout PixelBuffer, _ x: Int, _ y: Int, _ c: (UInt8, UInt8, UInt8)) {
-        guard x >= 0 && y >= 0 && x < img.width && y < img.height else { return }
-        let d = y * img.rowStride + 3 * x
-        img.bytes[d] = c.0; img.bytes[d + 1] = c.1; img.bytes[d + 2] = c.2
-    }
-
-    static func line(_ img: inout PixelBuffer, _ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double,
-                     _ c: (UInt8, UInt8, UInt8), _ thick: Int) {
-        let steps = max(1, Int(max(abs(x1 - x0), abs(y1 - y0)).rounded(.up)))
-        for s in 0...steps {
-            let t = Double(s) / Double(steps)
-            let x = Int((x0 + (x1 - x0) * t).rounded()), y = Int((y0 + (y1 - y0) * t).rounded())
-            for dy in 0..<thick { for dx in 0..<thick { plot(&img, x + dx, y + dy, c) } }
-        }
-    }
-
-    /// 3×5 glyphs, rows top to bottom, 3 bits each (MSB left).
-    static let font: [Character: [UInt8]] = [
-        "0": [7, 5, 5, 5, 7], "1": [2, 6, 2, 2, 7], "2": [7, 1, 7, 4, 7], "3": [7, 1, 7, 1, 7], "4": [5, 5, 7, 1, 1],
-        "5": [7, 4, 7, 1, 7], "6": [7, 4, 7, 5, 7], "7": [7, 1, 1, 1, 1], "8": [7, 5, 7, 5, 7], "9": [7, 5, 7, 1, 7],
-        "C": [7, 4, 4, 4, 7], "L": [4, 4, 4, 4, 7], "T": [7, 2, 2, 2, 2], "B": [6, 5, 6, 5, 6], "A": [2, 5, 7, 5, 5],
-        "K": [5, 5, 6, 5, 5],
-    ]
-
-    static func text(_ img: inout PixelBuffer, _ s: String, x: Int, y: Int, colour: (UInt8, UInt8, UInt8), scale: Int) {
-        var cx = x
-        for ch in s {
-            if let rows = font[ch] {
-                for (r, bits) in rows.enumerated() {
-                    for col in 0..<3 where bits & (4 >> UInt8(col)) != 0 {
-                        for dy in 0..<scale { for dx in 0..<scale { plot(&img, cx + col * scale + dx, y + r * scale + dy, colour) } }
-                    }
-                }
-            }
-            cx += 4 * scale
         }
     }
 }

@@ -61,29 +61,30 @@ public final class InferenceModel {
             }
             return (.identity, 0)
         }
+        /// The weights of the linear layer at `j` with a BatchNorm right after it folded in, the activation after
+        /// that fused, and the index of the first layer not taken.
+        func folded(_ weight: [Float], _ bias: [Float], outputs: Int, after j: Int)
+            -> (weight: [Float], bias: [Float], activation: Kernels.Activation, next: Int)
+        {
+            var (w, b, next) = (weight, bias, j + 1)
+            if next < layers.count, let bn = layers[next] as? BatchNorm {
+                Self.fold(bn, weight: &w, bias: &b, outputs: outputs)
+                next += 1
+            }
+            let (act, skip) = fusedActivation(at: next)
+            return (w, b, act, next + skip)
+        }
         while i < layers.count {
             let l = layers[i]
             if let c = l as? Conv2D {
-                var w = c.weight.value, b = c.bias.value
-                var next = i + 1
-                if next < layers.count, let bn = layers[next] as? BatchNorm {
-                    Self.fold(bn, weight: &w, bias: &b, outputs: c.outChannels)
-                    next += 1
-                }
-                let (act, skip) = fusedActivation(at: next)
-                ops.append(.conv(weight: w, bias: b, out: c.outChannels, kernel: c.kernel, stride: c.stride,
-                                 padding: c.padding, dilation: c.dilation, groups: c.groups, activation: act))
-                i = next + skip
+                let f = folded(c.weight.value, c.bias.value, outputs: c.outChannels, after: i)
+                ops.append(.conv(weight: f.weight, bias: f.bias, out: c.outChannels, kernel: c.kernel, stride: c.stride,
+                                 padding: c.padding, dilation: c.dilation, groups: c.groups, activation: f.activation))
+                i = f.next
             } else if let d = l as? Dense {
-                var w = d.weight.value, b = d.bias.value
-                var next = i + 1
-                if next < layers.count, let bn = layers[next] as? BatchNorm {
-                    Self.fold(bn, weight: &w, bias: &b, outputs: d.outFeatures)
-                    next += 1
-                }
-                let (act, skip) = fusedActivation(at: next)
-                ops.append(.dense(weight: w, bias: b, out: d.outFeatures, activation: act))
-                i = next + skip
+                let f = folded(d.weight.value, d.bias.value, outputs: d.outFeatures, after: i)
+                ops.append(.dense(weight: f.weight, bias: f.bias, out: d.outFeatures, activation: f.activation))
+                i = f.next
             } else if let bn = l as? BatchNorm {
                 let s = (0..<bn.channels).map { bn.gamma.value[$0] / (bn.runningVar.value[$0] + bn.epsilon).squareRoot() }
                 ops.append(.scaleShift(scale: s, shift: (0..<bn.channels).map { bn.beta.value[$0] - bn.runningMean.value[$0] * s[$0] }))

@@ -19,6 +19,7 @@ struct ConditionCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
     @OptionGroup var units: ConditionOptions
 
     @Option(help: "Only this survey (by name).")
@@ -46,7 +47,7 @@ struct ConditionCommand: AsyncParsableCommand {
     var chosen: ReportFormat { json ? .json : geojson ? .geojson : csv ? .csv : format }
 
     func run() async throws {
-        let store = try await database.openReviewStore()
+        let store = try await database.openReviewStore(logger: logging.logger(command: "condition"))
         let (_, assessment) = try await units.assess(store)
         if let survey, !assessment.surveys.contains(where: { $0.survey == survey }) {
             throw CommandFailure("no survey named \(survey)")

@@ -53,23 +53,30 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens either backend.
-    /// - Parameter connections: PostgreSQL pool size.
-    func openStore(connections: Int = 4) async throws -> any TicketStore {
-        isPostgres ? try await openPostgres(connections: connections) : try open()
+    /// - Parameters:
+    ///   - connections: PostgreSQL pool size.
+    ///   - logger: the command's logger (``LoggingOptions``), for the PostgreSQL client.
+    func openStore(connections: Int = 4, logger: Logger) async throws -> any TicketStore {
+        isPostgres ? try await openPostgres(connections: connections, logger: logger) : try open()
     }
 
     /// Opens either backend with the review pages' users, sessions and merging.
-    /// - Parameter connections: PostgreSQL pool size.
-    func openReviewStore(connections: Int = 8) async throws -> any ReviewStore {
-        isPostgres ? try await openPostgres(connections: connections) : try open()
+    /// - Parameters:
+    ///   - connections: PostgreSQL pool size.
+    ///   - logger: the command's logger (``LoggingOptions``), for the PostgreSQL client.
+    func openReviewStore(connections: Int = 8, logger: Logger) async throws -> any ReviewStore {
+        isPostgres ? try await openPostgres(connections: connections, logger: logger) : try open()
     }
 
     /// Opens the PostgreSQL store.
-    func openPostgres(connections: Int = 4) async throws -> PostgresTicketStore {
+    /// - Parameters:
+    ///   - connections: PostgreSQL pool size.
+    ///   - logger: the command's logger (``LoggingOptions``), for the PostgreSQL client.
+    func openPostgres(connections: Int = 4, logger: Logger) async throws -> PostgresTicketStore {
         guard isPostgres else {
             throw ValidationError("this needs a PostgreSQL database: --db postgres://USER@HOST/DATABASE (or PAVEWATCH_DB)")
         }
         return try await PostgresTicketStore(location: try PostgresLocation(url: path), model: try priorityModel(),
-                                             maximumConnections: connections, logger: Logger(label: "pavewatch.postgres"))
+                                             maximumConnections: connections, logger: logger)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Reports
 import Tickets
 
 /// `pavewatch export --format geojson|csv|kml [--out FILE]`, or `pavewatch export --training DIR`.
@@ -10,6 +11,7 @@ struct ExportCommand: AsyncParsableCommand {
         abstract: "Write tickets as GeoJSON, CSV or KML, or reviewed findings as labelled training crops.")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Option(help: "geojson, csv or kml.")
     var format: TicketExport.Format?
@@ -28,7 +30,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await database.openStore()
+        let store = try await database.openStore(logger: logging.logger(command: "export"))
         if let training {
             let s = try await TrainingExport.write(to: training, store: store)
             let counts = ["crack", "leak", "background"].map { "\($0) \(s.written[$0] ?? 0)" }.joined(separator: ", ")

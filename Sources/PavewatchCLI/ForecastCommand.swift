@@ -14,6 +14,7 @@ struct ForecastCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
     @OptionGroup var units: ConditionOptions
 
     @Option(help: "Condition index below which a unit needs work (default 55: the bottom of 'fair').")
@@ -23,7 +24,7 @@ struct ForecastCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let store = try await database.openReviewStore()
+        let store = try await database.openReviewStore(logger: logging.logger(command: "forecast"))
         let (history, assessment) = try await units.assess(store)
         let tickets = Forecast.tickets(history)
         let trends = Forecast.units(assessment, threshold: threshold)

@@ -10,6 +10,7 @@ struct ForwardCommand: AsyncParsableCommand {
         abstract: "Forward dispatched tickets to an external Open311 endpoint (retries with backoff; exactly once).")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
     @OptionGroup var peer: PeerOptions
 
     @Flag(help: "Exit when no ticket is waiting (otherwise run until interrupted).")
@@ -19,7 +20,8 @@ struct ForwardCommand: AsyncParsableCommand {
     var list = false
 
     func run() async throws {
-        let store = try await database.openStore()
+        let logger = logging.logger(command: "forward")
+        let store = try await database.openStore(logger: logger)
         if list {
             for item in try await store.outboxItems() { CLIOutput.printJSONLine(item) }
             return
@@ -27,7 +29,7 @@ struct ForwardCommand: AsyncParsableCommand {
         guard let config = try peer.configuration() else {
             throw ValidationError("no peer: give --peer URL or set PAVEWATCH_PEER_URL")
         }
-        let forwarder = OutboxForwarder(store: store, configuration: config, logger: Logger.current)
+        let forwarder = OutboxForwarder(store: store, configuration: config, logger: logger)
         do {
             try await forwarder.run(untilEmpty: untilEmpty)
         } catch {

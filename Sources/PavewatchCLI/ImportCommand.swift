@@ -14,6 +14,7 @@ struct ImportCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Argument(help: "JSON files written by `pavewatch inspect --json`.")
     var files: [String]
@@ -52,7 +53,7 @@ struct ImportCommand: AsyncParsableCommand {
             for (r, h) in zip(reports, hashes) { frames.append(.init(report: r, contentHash: h)) }
         }
         let name = survey ?? "import-" + String(CLIOutput.iso8601(Date()).prefix(10))
-        let store = try await database.openStore()
+        let store = try await database.openStore(logger: logging.logger(command: "import"))
         let who = ProcessInfo.processInfo.environment["USER"].map { "import:\($0)" } ?? "import"
         let s = perFrame ? try await Self.ingestEach(frames, surveyName: name, into: store, actor: who)
             : try await store.ingest(SurveyBatch(surveyName: name, frames: frames), actor: who)

@@ -9,6 +9,7 @@ struct KPICommand: AsyncParsableCommand {
         abstract: "Maintenance KPIs: time from first seen to confirmed, dispatched, fixed (median, p90); repairs verified by a later survey; reopen rate; backlog by severity and age.")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Flag(help: "One JSON object.")
     var json = false
@@ -21,7 +22,7 @@ struct KPICommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await database.openStore()
+        let store = try await database.openStore(logger: logging.logger(command: "kpi"))
         let kpi = MaintenanceKPI(tickets: try await store.tickets(TicketQuery(orderByPriority: false)), events: try await store.allEvents())
         if json { return CLIOutput.printJSONLine(kpi) }
         if csv { return print(kpi.csv, terminator: "") }

@@ -3,7 +3,8 @@ import Logging
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-/// `--log-level`, shared by the long-running commands (`watch`, `serve`). Logs go to standard error as
+/// `--log-level`, shared by the long-running commands (`survey`, `watch`, `serve`, `worker`) and every command that
+/// opens a store (its logger goes to the PostgreSQL client). Logs go to standard error as
 /// `timestamp level label: [key=value ...] message` lines (swift-log's stream handler).
 struct LoggingOptions: ParsableArguments {
     @Option(name: .customLong("log-level"),

@@ -13,6 +13,7 @@ struct PlanCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Option(help: ArgumentHelp("N tickets, N m of crack, or N m2 of area defects.", valueName: "N|Nm|Nm2"))
     var budget: String
@@ -29,7 +30,7 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await database.openReviewStore()
+        let store = try await database.openReviewStore(logger: logging.logger(command: "plan"))
         let history = try await SurveyHistory.load(from: store)
         let plan = MaintenancePlan(tickets: history.tickets, forecasts: Forecast.tickets(history), budget: MaintenancePlan.Budget(budget)!)
         if json {

@@ -63,8 +63,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         keys = keys.filter { !$0.isEmpty }
         let reviewConfiguration = try review.loadConfiguration()
-        let store = try await database.openReviewStore()
         let logger = logging.logger(command: "serve")
+        let store = try await database.openReviewStore(logger: logger)
         let forwarder = try peer.configuration().map {
             OutboxForwarder(store: store, configuration: $0, logger: logger)
         }

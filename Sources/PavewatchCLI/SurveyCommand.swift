@@ -4,6 +4,7 @@ import Foundation
 import Geo
 import Logging
 import Pipeline
+import Reports
 import Tickets
 
 /// `pavewatch survey`: runs a survey (the default, ``SurveyCommand``) or shows a distributed one's progress.
@@ -48,7 +49,6 @@ struct SurveyCommand: AsyncParsableCommand {
     var folder: String
 
     @OptionGroup var database: DatabaseOptions
-
     @OptionGroup var logging: LoggingOptions
 
     @Option(help: "Survey name (default: the folder's name). The same name resumes the same survey.")
@@ -57,20 +57,13 @@ struct SurveyCommand: AsyncParsableCommand {
     @Option(help: "Frames analysed at once (default: every core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Largest frame accepted, in pixels (decompression-bomb guard).")
-    var maxPixels: Int = DecodeOptions.defaultMaxPixels
-
     @Option(help: "Tickets to list at the end (0 for none).")
     var top = 10
 
     @Option(help: "Write GeoJSON, CSV and an HTML report with overlays and a map to this folder.")
     var report: String?
 
-    @Option(name: .customLong("inspector"), help: "Which detector runs (detector, or dark-regions to try the pipeline without a model).")
-    var inspectorKind: InspectorKind = .detector
-
-    @Option(help: "The detector's model file, or a folder holding it (default: models/).")
-    var models: String?
+    @OptionGroup var detector: DetectorOptions
 
     @Flag(help: "Print the summary as one JSON object (no table, no progress bar).")
     var json = false
@@ -102,7 +95,6 @@ struct SurveyCommand: AsyncParsableCommand {
 
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if maxPixels < 1 { throw ValidationError("--max-pixels must be positive") }
         if every != nil && everyMetres != nil { throw ValidationError("give --every or --every-metres, not both") }
         if let every, !(every > 0) { throw ValidationError("--every must be a positive number of seconds") }
         if let everyMetres, !(everyMetres > 0) { throw ValidationError("--every-metres must be a positive number of metres") }
@@ -110,7 +102,8 @@ struct SurveyCommand: AsyncParsableCommand {
 
     func run() async throws {
         if enqueue { return try await runEnqueue() }
-        let store = try await database.openStore()
+        let logger = logging.logger(command: "survey")
+        let store = try await database.openStore(logger: logger)
         let isVideo = FrameDiscovery.isVideo(folder) && !FrameDiscovery.isFolder(folder)
         let settingsFolder = isVideo ? (folder as NSString).deletingLastPathComponent : folder
         let settings: SurveySettings
@@ -118,13 +111,12 @@ struct SurveyCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         let overrides = camera.overrides.merged(over: settings.camera)
-        let inspector = try makeInspector(inspectorKind, modelDirectory: models, camera: overrides)
+        let inspector = try makeInspector(detector.kind, modelDirectory: detector.models, camera: overrides)
         let videoSettings = try videoOptions(overrides: overrides, isVideo: isVideo)
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         let options = SurveyOptions(surveyName: surveyName, concurrency: threads,
-                                    decode: DecodeOptions(maxPixels: maxPixels))
-        let runner = SurveyRunner(store: store, inspector: inspector, options: options,
-                                  logger: logging.logger(command: "survey"))
+                                    decode: detector.decode)
+        let runner = SurveyRunner(store: store, inspector: inspector, options: options, logger: logger)
         let progress = ProgressBox(enabled: !json && !quiet)
         let summary: SurveySummary
         do {
@@ -193,7 +185,7 @@ struct SurveyCommand: AsyncParsableCommand {
     }
 
     func runEnqueue() async throws {
-        let store = try await database.openPostgres()
+        let store = try await database.openPostgres(logger: logging.logger(command: "survey"))
         defer { store.close() }
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         if FrameDiscovery.isVideo(folder) || !((try? FrameDiscovery.videos(in: folder)) ?? []).isEmpty {

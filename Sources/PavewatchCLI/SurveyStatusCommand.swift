@@ -12,12 +12,13 @@ struct SurveyStatusCommand: AsyncParsableCommand {
     var id: Int64
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() async throws {
-        let store = try await database.openPostgres()
+        let store = try await database.openPostgres(logger: logging.logger(command: "survey status"))
         defer { store.close() }
         guard let p = try await store.progress(survey: id) else { throw CommandFailure("no survey \(id) in \(store.location)") }
         if json {

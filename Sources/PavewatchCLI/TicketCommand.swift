@@ -9,6 +9,7 @@ struct TicketCommand: AsyncParsableCommand {
         abstract: "Show one ticket and its history, or change its status (dispatched queues it for forwarding).")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Argument(help: "Ticket id.")
     var id: Int64
@@ -23,7 +24,7 @@ struct TicketCommand: AsyncParsableCommand {
     var note: String?
 
     func run() async throws {
-        let store = try await database.openStore()
+        let store = try await database.openStore(logger: logging.logger(command: "ticket"))
         if let newStatus {
             let who = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "cli"
             do {

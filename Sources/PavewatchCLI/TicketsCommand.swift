@@ -10,6 +10,7 @@ struct TicketsCommand: AsyncParsableCommand {
         abstract: "List tickets, highest priority first.")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Option(help: "Only this status (new, confirmed, rejected, dispatched, fixed, reopened, verified).")
     var status: [TicketStatus] = []
@@ -31,7 +32,7 @@ struct TicketsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await database.openStore()
+        let store = try await database.openStore(logger: logging.logger(command: "tickets"))
         if database.zones != nil { try await store.rerank(try database.priorityModel()) }
         if split {
             let cut = try await store.splitOversizedTickets(actor: ProcessInfo.processInfo.environment["USER"].map { "split:\($0)" } ?? "split")

@@ -22,6 +22,7 @@ struct UsersCommand: AsyncParsableCommand {
             discussion: "The password is read from standard input (first line), or prompted for on a terminal.")
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var logging: LoggingOptions
 
         @Argument(help: "Login name (letters, digits, . _ -; at most 64).")
         var name: String
@@ -44,7 +45,7 @@ struct UsersCommand: AsyncParsableCommand {
             let password = try Self.readPassword()
             guard password.count >= 8 else { throw ValidationError("the password must have at least 8 characters") }
             guard password.utf8.count <= 72 else { throw ValidationError("the password must have at most 72 bytes (bcrypt)") }
-            let store = try await database.openReviewStore()
+            let store = try await database.openReviewStore(logger: logging.logger(command: "users"))
             try await store.saveUser(UserAccount(name: name, role: role, passwordHash: PasswordHash.make(password, cost: cost)))
             print("pavewatch: user \(name) (\(role.rawValue)) saved")
         }
@@ -68,9 +69,11 @@ struct UsersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List users and roles.")
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            for u in try await database.openReviewStore().users() { print("\(u.name)\t\(u.role.rawValue)") }
+            let store = try await database.openReviewStore(logger: logging.logger(command: "users"))
+            for u in try await store.users() { print("\(u.name)\t\(u.role.rawValue)") }
         }
     }
 }

@@ -83,7 +83,7 @@ struct WatchCommand: AsyncParsableCommand {
         if fixedCamera == nil {
             logger.notice("no --camera: findings have no position, so a defect that leaves and comes back makes a new ticket")
         }
-        let store = try await database.openStore()
+        let store = try await database.openStore(logger: logger)
         let metrics = WatchMetrics()
         let isLive = source.hasPrefix("http://") || source.hasPrefix("https://")
         let options = WatchOptions(surveyName: name ?? "watch:\(source)", persistence: persist, window: window,

@@ -20,7 +20,6 @@ struct WorkerCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var database: DatabaseOptions
-
     @OptionGroup var logging: LoggingOptions
 
     @Option(help: "This machine's path of the survey root: job paths are relative to it (default: the folder given to `survey --enqueue`).")
@@ -44,14 +43,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Exit once no job is pending or running, instead of waiting for more.")
     var untilDone = false
 
-    @Option(name: .customLong("inspector"), help: "Which detector runs (detector, or dark-regions).")
-    var inspectorKind: InspectorKind = .detector
-
-    @Option(help: "The detector's model file, or a folder holding it (default: models/).")
-    var models: String?
-
-    @Option(help: "Largest frame accepted, in pixels (decompression-bomb guard).")
-    var maxPixels: Int = DecodeOptions.defaultMaxPixels
+    @OptionGroup var detector: DetectorOptions
 
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
@@ -63,9 +55,10 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let analysis = FrameAnalysis(inspector: try makeInspector(inspectorKind, modelDirectory: models),
-                                     decode: DecodeOptions(maxPixels: maxPixels))
-        let store = try await database.openPostgres(connections: threads + 2)
+        let analysis = FrameAnalysis(inspector: try makeInspector(detector.kind, modelDirectory: detector.models),
+                                     decode: detector.decode)
+        let logger = logging.logger(command: "worker")
+        let store = try await database.openPostgres(connections: threads + 2, logger: logger)
         defer { store.close() }
         var options = WorkerOptions(threads: threads, lease: lease, maxAttempts: maxAttempts, untilDone: untilDone,
                                     survey: survey)
@@ -79,10 +72,11 @@ struct WorkerCommand: AsyncParsableCommand {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
-        let worker = SurveyWorker(store: store, options: options, root: root, logger: logging.logger(command: "worker")) { path, relative in
+        let queue = PostgresJobQueue(store: store, logger: logger)
+        defer { queue.close() }
+        let worker = SurveyWorker(queue: queue, options: options, root: root, logger: logger) { path, relative in
             try analysis.analyse(try analysis.read(path), file: relative, threads: 1)
         }
-        defer { worker.close() }
         let summary = try await worker.run(stop: stop)
         if json {
             CLIOutput.printJSONLine(summary)

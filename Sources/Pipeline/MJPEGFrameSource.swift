@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Codecs
 import Foundation
 import Logging
 import NIOCore

@@ -5,6 +5,7 @@ import Geo
 import Inspection
 import Logging
 import Metadata
+import Reports
 import Tickets
 
 /// Settings of the videos of a survey.

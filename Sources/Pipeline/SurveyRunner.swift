@@ -2,6 +2,7 @@ import Codecs
 import Findings
 import Foundation
 import Logging
+import Reports
 import Tickets
 
 /// Settings of one survey run.
@@ -22,55 +23,6 @@ public struct SurveyOptions: Sendable {
         self.decode = decode
         self.actor = actor
     }
-}
-
-/// A frame that could not be processed, and why.
-public struct FrameFailure: Codable, Sendable, Hashable {
-    public var file: String
-    public var reason: String
-}
-
-/// What a survey run did.
-public struct SurveySummary: Codable, Sendable {
-    public var surveyName: String
-    public var surveyId: Int64?
-    /// Frames found in the folder.
-    public var framesTotal = 0
-    /// Frames analysed and stored in this run.
-    public var framesProcessed = 0
-    /// Frames skipped because an earlier run stored them (same content hash).
-    public var framesSkipped = 0
-    /// Frames that failed, with the reason (a video that stopped early is one failure naming the video).
-    public var failures: [FrameFailure] = []
-    /// Videos surveyed (their frames taken count in ``framesTotal``).
-    public var videos = 0
-    /// Frames analysed that nothing placed on the ground (no GPS, telemetry not covering them, no camera).
-    public var framesWithoutLocation = 0
-    /// Problems that did not stop the run: a telemetry file broken part way, a video without telemetry.
-    public var warnings: [String] = []
-    /// Findings stored in this run.
-    public var findings = 0
-    public var ticketsCreated = 0
-    public var ticketsUpdated = 0
-    public var ticketsReopened = 0
-    public var elapsedSeconds = 0.0
-    /// Paved surface the frames analysed in this run looked at, square metres on the ground (frames without a ground
-    /// scale add nothing; overlapping frames count their overlap twice).
-    public var surveyedAreaM2 = 0.0
-    /// Narrowest and widest detection limit of the frames analysed in this run, millimetres (nil: no frame had a
-    /// ground scale).
-    public var detectionLimitMm: ClosedRange<Double>?
-
-    /// Adds a frame's surface and detection limit.
-    mutating func addCoverage(of report: FrameReport) {
-        surveyedAreaM2 += report.surveyedAreaM2 ?? 0
-        if let d = report.detectionLimitMm {
-            detectionLimitMm = detectionLimitMm.map { min($0.lowerBound, d)...max($0.upperBound, d) } ?? d...d
-        }
-    }
-
-    /// Frames analysed per second of wall time.
-    public var framesPerSecond: Double { elapsedSeconds > 0 ? Double(framesProcessed) / elapsedSeconds : 0 }
 }
 
 /// Runs a survey: every frame of a folder through decode → inspect (geotagged) → store, on all cores.

@@ -1,4 +1,3 @@
-import Findings
 import Logging
 import PostgresNIO
 import Tickets
@@ -99,7 +98,11 @@ public enum PostgresSchema {
         "pg-v6": [
             "ALTER TABLE ticket ADD COLUMN extent box",
             "ALTER TABLE finding ADD COLUMN extent box",
-            // IngestPlan.extent(around:metres:) in SQL: the square reaching `reach` metres, 1 % wider.
+            // IngestPlan.extent(around:metres:) in SQL as it was when this migration shipped: the square reaching
+            // `reach` metres, 1 % wider. 111320 is that version's metres per degree, frozen like the backfill's
+            // `Schema.frozenPosition` (a migration never changes); today's Swift takes them from
+            // `WGS84.metresPerDegree(latitude:)` (Geodesy) through `IngestPlan.degreesPerMetre(farthestLatitude:)`.
+            // Either square holds every point within `reach`.
             """
             UPDATE ticket SET extent = box(point(longitude - d.lon, latitude - d.lat), point(longitude + d.lon, latitude + d.lat))
             FROM (SELECT id, greatest(reach, 0) * 1.01 / (111320 * 0.99) AS lat,
@@ -116,14 +119,15 @@ public enum PostgresSchema {
     /// Work of a migration that SQL alone cannot do, run after its statements.
     static let backfills: [String: @Sendable (PostgresConnection, Logger) async throws -> Void] = [
         "pg-v6": { c, logger in
-            // Every finding's centre, reach and extent from its JSON (rows of pg-v5 had no reach).
-            var rows: [(Int64, Finding)] = []
-            for try await (id, text) in try await c.query("SELECT id, data::text FROM finding", logger: logger)
+            // Every finding's centre, reach and extent from its JSON (rows of pg-v5 had no reach), computed as this
+            // migration shipped (Schema.frozenPosition, the same as SQLite's v5 / v6), not with today's merging code.
+            var rows: [(Int64, String)] = []
+            for try await row in try await c.query("SELECT id, data::text FROM finding", logger: logger)
                 .decode((Int64, String).self) {
-                rows.append((id, try PostgresTicketStore.decode(Finding.self, text)))
+                rows.append(row)
             }
-            for (id, f) in rows {
-                let p = IngestPlan.position(of: f), e = PostgresTicketStore.extent(of: f)
+            for (id, text) in rows {
+                let p = try Schema.frozenPosition(ofFindingJSON: text), e = p?.extent
                 try await c.query("""
                     UPDATE finding SET latitude = \(p?.latitude), longitude = \(p?.longitude), reach = \(p?.reachM),
                            extent = box(point(\(e?.minLongitude), \(e?.minLatitude)), point(\(e?.maxLongitude), \(e?.maxLatitude)))

@@ -1,10 +1,11 @@
 import Findings
 import Foundation
+import Geodesy
 import Logging
 import PostgresNIO
 import Tickets
 
-/// The ticket store on a PostgreSQL server, for several machines sharing surveys (see ``SurveyWorker``).
+/// The ticket store on a PostgreSQL server, for several machines sharing surveys (its job table is the ``PostgresJobQueue`` that `pavewatch worker` drains).
 ///
 /// It implements ``TicketStore`` with the same merging rules as ``SQLiteTicketStore`` (both use
 /// ``IngestPlan``); every method runs in one transaction that has committed when it returns. Connections come

@@ -3,22 +3,6 @@ import Logging
 import PostgresNIO
 import Tickets
 
-/// One frame of a distributed survey, claimed by a worker.
-public struct ClaimedJob: Sendable, Hashable {
-    /// Job id.
-    public var id: Int64
-    /// The survey.
-    public var surveyId: Int64
-    /// The survey's name (ticket events name it).
-    public var surveyName: String
-    /// The frame's path relative to the survey root.
-    public var path: String
-    /// Tries so far, this one included.
-    public var attempts: Int
-    /// The folder the survey was enqueued from (the default survey root).
-    public var folder: String?
-}
-
 /// What enqueueing a folder did.
 public struct EnqueueSummary: Sendable, Hashable, Codable {
     /// The survey.

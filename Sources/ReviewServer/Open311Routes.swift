@@ -201,15 +201,9 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
     /// `POST requests`: creates a service request; wrong `api_key`s are throttled per client (429 with `Retry-After`
     /// after ``Open311Configuration/maxKeyFailures``, waits doubling) and logged with the client's address.
     func create(_ request: Request, context: Context) async throws -> Reply {
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        guard type.hasPrefix("application/x-www-form-urlencoded") else {
-            throw Failure(.badRequest, "the body must be application/x-www-form-urlencoded")
-        }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
-        } catch {
-            throw Failure(.contentTooLarge, "request body larger than \(configuration.maxBodyBytes) bytes")
+        let buffer = try await RequestBody.collect(request, type: "application/x-www-form-urlencoded", limit: configuration.maxBodyBytes) {
+            $0 == .wrongType ? Failure(.badRequest, "the body must be application/x-www-form-urlencoded")
+                : Failure(.contentTooLarge, "request body larger than \(configuration.maxBodyBytes) bytes")
         }
         guard let pairs = FormURLEncoded.decode(String(buffer: buffer)) else {
             throw Failure(.badRequest, "malformed form body")

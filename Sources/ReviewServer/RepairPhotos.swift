@@ -1,7 +1,7 @@
 import Codecs
 import Foundation
 import ImagingCore
-import Pipeline
+import Reports
 
 /// Photos a field crew takes when it marks a defect fixed, kept in a folder beside the database
 /// (`serve --photos DIR`): each upload is decoded (a JPEG or PNG within ``RepairPhotos/maximumPixels``), its EXIF

@@ -45,12 +45,9 @@ extension ReviewRoutes {
 
     /// `POST /api/v1/tickets/{id}/status`.
     func setStatus(_ request: Request, _ viewer: Viewer, ticketId: Int64) async throws -> Response {
-        guard (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json") else {
-            throw Failure(.unsupportedMediaType, "Send application/json.")
-        }
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: configuration.maxFormBytes) } catch {
-            throw Failure(.contentTooLarge, "The body is larger than \(configuration.maxFormBytes) bytes.")
+        let buffer = try await RequestBody.collect(request, type: "application/json", limit: configuration.maxFormBytes) {
+            $0 == .wrongType ? Failure(.unsupportedMediaType, "Send application/json.")
+                : Failure(.contentTooLarge, "The body is larger than \(configuration.maxFormBytes) bytes.")
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any],
               let name = object["status"] as? String else {

@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 import ImagingCore
 import NIOCore
-import Pipeline
+import Reports
 import Tickets
 
 /// The frame viewer: a defect's whole frame with every finding in it outlined (zoom and pan with Leaflet on the image's

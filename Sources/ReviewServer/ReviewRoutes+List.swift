@@ -1,7 +1,7 @@
 import Findings
 import Foundation
 import Hummingbird
-import Pipeline
+import Reports
 import Tickets
 
 /// Filters, sorting and paging of the ranked list, parsed from the query string.

@@ -1,7 +1,8 @@
 import Findings
 import Foundation
+import Geodesy
 import Hummingbird
-import Pipeline
+import Reports
 import Tickets
 
 extension ReviewRoutes {

@@ -1,7 +1,7 @@
 import Findings
 import Foundation
+import Geodesy
 import Hummingbird
-import Pipeline
 import Tickets
 
 /// Frame counts and ground coverage of one survey.

@@ -2,7 +2,7 @@ import Findings
 import Foundation
 import Hummingbird
 import NIOCore
-import Pipeline
+import Reports
 import Tickets
 
 extension ReviewRoutes {

@@ -229,15 +229,9 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
 
     /// The form fields of a POST body (at most ``ReviewConfiguration/maxFormBytes``).
     func form(_ request: Request) async throws -> [String: String] {
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        guard type.hasPrefix("application/x-www-form-urlencoded") else {
-            throw Failure(.unsupportedMediaType, "Forms must be application/x-www-form-urlencoded.")
-        }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: configuration.maxFormBytes)
-        } catch {
-            throw Failure(.contentTooLarge, "The form is larger than \(configuration.maxFormBytes) bytes.")
+        let buffer = try await RequestBody.collect(request, type: "application/x-www-form-urlencoded", limit: configuration.maxFormBytes) {
+            $0 == .wrongType ? Failure(.unsupportedMediaType, "Forms must be application/x-www-form-urlencoded.")
+                : Failure(.contentTooLarge, "The form is larger than \(configuration.maxFormBytes) bytes.")
         }
         guard let pairs = FormURLEncoded.decode(String(buffer: buffer)) else { throw Failure(.badRequest, "Malformed form.") }
         var fields: [String: String] = [:]

@@ -30,6 +30,21 @@ public enum CLIProcess {
         return dir
     }
 
+    /// The pavewatch executable is not beside the tests (it is built with them: `swift build --build-tests`).
+    public struct MissingExecutable: Error, CustomStringConvertible {
+        public var description: String { "the pavewatch executable must be built next to the tests" }
+    }
+
+    /// Runs `body` with the pavewatch executable and a fresh temporary folder, which is removed afterwards (the set-up
+    /// of every command-line test).
+    /// - Throws: ``MissingExecutable``; `body`'s errors.
+    public static func withWorkFolder<T>(_ body: (_ binary: URL, _ work: URL) async throws -> T) async throws -> T {
+        guard let binary = binary() else { throw MissingExecutable() }
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        return try await body(binary, work)
+    }
+
     /// Starts `binary args`, standard output and error into `log`.
     public static func start(_ binary: URL, _ args: [String], log: URL, environment: [String: String] = [:]) throws -> Process {
         FileManager.default.createFile(atPath: log.path, contents: nil)

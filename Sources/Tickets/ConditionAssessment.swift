@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 
 /// The condition index of every unit (road segment or sample unit) in every survey, and of every survey as a whole.
 ///

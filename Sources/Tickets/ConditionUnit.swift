@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 
 /// A piece of pavement rated on its own: a road segment of a network file (its centre line widened to the road's
 /// width), or a sample unit (a square cell of a fixed grid) where there is no file.

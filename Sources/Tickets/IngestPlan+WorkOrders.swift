@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 
 /// Work-order-sized tickets (see ``WorkOrderLimits``): the steps every store takes, so SQLite and PostgreSQL cut
 /// and group findings alike.

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 
 /// The database-independent steps of an ingest, shared by every ``TicketStore`` backend so that SQLite
 /// and PostgreSQL merge findings into tickets by exactly the same rules.
@@ -75,12 +76,20 @@ public enum IngestPlan {
     /// The member box of a group (see ``MemberBox``); `nil` when no finding of the group has a location.
     public static func memberBox(for fs: [Finding], merging: Merging) -> MemberBox? {
         guard let box = candidateBox(for: fs, merging: merging, maxTicketReach: 0) else { return nil }
-        let worst = max(abs(box.minLatitude), abs(box.maxLatitude))
-        let metresPerDegree = 111_320.0
+        let perMetre = degreesPerMetre(farthestLatitude: max(abs(box.minLatitude), abs(box.maxLatitude)))
         return MemberBox(minLatitude: box.minLatitude, maxLatitude: box.maxLatitude,
                          minLongitude: box.minLongitude, maxLongitude: box.maxLongitude,
-                         latitudePerMetre: 1.01 / (metresPerDegree * 0.99),
-                         longitudePerMetre: 1.01 / (metresPerDegree * 0.99 * max(cos(min(worst, 89.9) * .pi / 180), 1e-6)))
+                         latitudePerMetre: perMetre.latitude, longitudePerMetre: perMetre.longitude)
+    }
+
+    /// Degrees per metre north–south and east–west that cover a distance anywhere in a box whose latitude reaches
+    /// at most `farthestLatitude` degrees from the equator, with 1 % of slack twice over: from the smallest metres per
+    /// degree there (``WGS84/metresPerDegree(latitude:)``: of latitude at the equator, of longitude at the farthest
+    /// latitude, capped at 89.9°), × 0.99, and the result × 1.01.
+    static func degreesPerMetre(farthestLatitude: Double) -> (latitude: Double, longitude: Double) {
+        let smallest = (latitude: WGS84.metresPerDegree(latitude: 0).latitude,
+                        longitude: WGS84.metresPerDegree(latitude: min(farthestLatitude, 89.9)).longitude)
+        return (1.01 / (smallest.latitude * 0.99), 1.01 / (max(smallest.longitude, 1e-3) * 0.99))
     }
 
     /// The centre and reach (metres from the centre to the farthest outline point, plus the uncertainty) stored
@@ -125,7 +134,7 @@ public enum IngestPlan {
                 for (i, s) in shapes.enumerated() where s.defectClass == target.defectClass {
                     let dLat = max(0, tb.south - bounds[i].north, bounds[i].south - tb.north)
                     let dLon = max(0, tb.west - bounds[i].east, bounds[i].west - tb.east)
-                    let v = planes[i].project(GeoPoint(latitude: planes[i].lat0 + dLat, longitude: planes[i].lon0 + dLon))
+                    let v = planes[i].project(GeoPoint(latitude: planes[i].origin.latitude + dLat, longitude: planes[i].origin.longitude + dLon))
                     let d = (v * v).sum().squareRoot()
                     // Farther than any limit: matchingGap's own box test would reject the pair.
                     guard d <= (s.uncertaintyM + target.uncertaintyM + merging.toleranceM) * 1.01 + 0.01 else { continue }
@@ -191,14 +200,12 @@ public enum IngestPlan {
     }
 
     /// The square around `center` reaching `metres` in every direction, 1 % wider (the degrees per metre
-    /// use 99 % of the smallest metres per degree, at the latitude farthest from the equator inside it).
+    /// use 99 % of the smallest metres per degree, at the latitude farthest from the equator inside it:
+    /// ``degreesPerMetre(farthestLatitude:)``).
     /// A finding's extent reaches ``position(of:)``'s `reachM`, a ticket's its uncertainty plus ``Ticket/radiusM``.
     public static func extent(around center: GeoPoint, metres: Double) -> Extent {
-        let metresPerDegree = 111_320.0
-        let latitudePerMetre = 1.01 / (metresPerDegree * 0.99)
-        let dLat = max(0, metres) * latitudePerMetre
-        let worst = min(abs(center.latitude) + dLat, 89.9)
-        let dLon = max(0, metres) * latitudePerMetre / max(cos(worst * .pi / 180), 1e-6)
+        let dLat = max(0, metres) * degreesPerMetre(farthestLatitude: 0).latitude
+        let dLon = max(0, metres) * degreesPerMetre(farthestLatitude: abs(center.latitude) + dLat).longitude
         return Extent(minLatitude: center.latitude - dLat, maxLatitude: center.latitude + dLat,
                       minLongitude: center.longitude - dLon, maxLongitude: center.longitude + dLon)
     }

@@ -1,4 +1,5 @@
 import Findings
+import Geodesy
 
 /// Which findings and tickets describe the same physical defect.
 ///

@@ -1,9 +1,10 @@
 import Findings
 import Foundation
 import GRDB
+import Geodesy
 
 /// A survey: one flight or one import.
-public struct SurveyRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct SurveyRecord: Codable, Sendable, Hashable, FetchableRecord, RowIDRecord {
     /// Table name.
     public static let databaseTableName = "survey"
     /// Database id.
@@ -19,12 +20,10 @@ public struct SurveyRecord: Codable, Sendable, Hashable, FetchableRecord, Mutabl
         self.name = name
         self.startedAt = startedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A processed frame: path, content hash (unique: the same image is never counted twice) and pose.
-public struct FrameRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct FrameRecord: Codable, Sendable, Hashable, FetchableRecord, RowIDRecord {
     /// Table name.
     public static let databaseTableName = "frame"
     /// Database id.
@@ -58,7 +57,6 @@ public struct FrameRecord: Codable, Sendable, Hashable, FetchableRecord, Mutable
     /// Width a crack needs to fill one pixel at the detector's working scale, millimetres; nil without a ground scale.
     public var detectionLimitMm: Double? = nil
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 extension FrameRecord {
@@ -73,7 +71,7 @@ extension FrameRecord {
 
 /// A frame of a survey that could not be analysed (unreadable, corrupt, too large, ...), kept so the survey page
 /// can list it. One row per survey and path: a later failure replaces the reason, a later success removes it.
-public struct FrameFailureRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct FrameFailureRecord: Codable, Sendable, Hashable, FetchableRecord, RowIDRecord {
     /// Table name.
     public static let databaseTableName = "frameFailure"
     /// Database id.
@@ -95,12 +93,10 @@ public struct FrameFailureRecord: Codable, Sendable, Hashable, FetchableRecord, 
         self.reason = reason
         self.failedAt = failedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A stored finding, linked to its frame and to the ticket it was merged into.
-public struct FindingRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct FindingRecord: Codable, Sendable, Hashable, FetchableRecord, RowIDRecord {
     /// Table name.
     public static let databaseTableName = "finding"
     /// Database id.
@@ -121,12 +117,10 @@ public struct FindingRecord: Codable, Sendable, Hashable, FetchableRecord, Mutab
         self.ticketId = ticketId
         self.finding = finding
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One ticket waiting for (or done with) delivery to the external Open311 system.
-public struct OutboxItem: Codable, Sendable, Hashable, Identifiable, FetchableRecord, MutablePersistableRecord {
+public struct OutboxItem: Codable, Sendable, Hashable, Identifiable, FetchableRecord, RowIDRecord {
     /// Delivery state.
     public enum State: String, Codable, Sendable, Hashable, DatabaseValueConvertible {
         /// Not yet acknowledged by the peer.
@@ -183,8 +177,6 @@ public struct OutboxItem: Codable, Sendable, Hashable, Identifiable, FetchableRe
         self.nextAttemptAt = nextAttemptAt
         if permanent { state = .failed }
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 extension Collection where Element == FrameRecord {

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 
 /// One road segment of a network file: a centre line with an id and a name, as a GIS or an OpenStreetMap extract
 /// gives it (`pavewatch condition --segments FILE.geojson`).

@@ -1,6 +1,7 @@
 import Findings
 import Foundation
 import GRDB
+import Geodesy
 
 extension SQLiteTicketStore {
     public func ingest(_ batch: SurveyBatch, actor: String) async throws -> IngestSummary {

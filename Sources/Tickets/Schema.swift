@@ -10,6 +10,10 @@ import GRDB
 /// sessions, see `SQLiteTicketStore+Review.swift`), `v4` (frame failures), `v5` (each finding's centre and reach),
 /// `v6` (R*Tree indexes of ticket and finding extents, which the merge searches), `v7-frame-surface` (each frame's
 /// surveyed surface), `v8-work-orders` (each ticket's bounds, which ``WorkOrderLimits`` bound).
+///
+/// A migration never calls the app's types (records, merging, geometry): they change, a migration must not. Each
+/// one is SQL, and the data migrations read rows and compute with a private frozen copy of what they need
+/// (``Frozen``), as it was when the migration shipped.
 public enum Schema {
     /// Every migration identifier, oldest first.
     public static let versions = ["v1", "v2", "v3", "review-v1", "v4", "v5", "v6", "v7-frame-surface", "v8-work-orders"]
@@ -118,10 +122,10 @@ public enum Schema {
             try db.alter(table: "ticket") { t in
                 t.add(column: "radiusM", .double).notNull().defaults(to: 0)
             }
-            for var t in try Ticket.filter(Column("latitude") != nil && Column("longitude") != nil).fetchAll(db) {
-                let members = try FindingRecord.filter(Column("ticketId") == t.id).fetchAll(db).map(\.finding)
-                t.radiusM = Ticket.reach(from: t.location!, outline: t.geoOutline, findings: members)
-                try t.update(db, columns: ["radiusM"])
+            for t in try Frozen.locatedTickets(db) {
+                let members = try Frozen.findings(db, ticketId: t.id)
+                let radius = Frozen.reach(from: t.center, points: t.outline, findings: members)
+                try db.execute(sql: "UPDATE ticket SET radiusM = ? WHERE id = ?", arguments: [radius, t.id])
             }
         }
         ReviewSchema.register(in: &m)
@@ -144,8 +148,9 @@ public enum Schema {
                 t.add(column: "longitude", .double)
                 t.add(column: "reach", .double)
             }
-            for record in try FindingRecord.fetchAll(db) {
-                try SQLiteTicketStore.storePosition(db, of: record.finding, id: record.id!)
+            for (id, p) in try Frozen.findingPositions(db) {
+                try db.execute(sql: "UPDATE finding SET latitude = ?, longitude = ?, reach = ? WHERE id = ?",
+                               arguments: [p.center.latitude, p.center.longitude, p.reach, id])
             }
         }
         m.registerMigration("v6") { db in
@@ -154,9 +159,19 @@ public enum Schema {
             for table in ["ticketExtent", "findingExtent"] {
                 try db.execute(sql: "CREATE VIRTUAL TABLE \(table) USING rtree(id, minLatitude, maxLatitude, minLongitude, maxLongitude)")
             }
-            for t in try Ticket.fetchAll(db) { try SQLiteTicketStore.storeExtent(db, of: t) }
-            for record in try FindingRecord.fetchAll(db) {
-                try SQLiteTicketStore.storeExtent(db, of: record.finding, id: record.id!)
+            // A ticket reaches its uncertainty plus its radius (v3), a finding its reach (v5).
+            let tickets = try Row.fetchAll(db, sql: """
+                SELECT id, latitude, longitude, coalesce(uncertaintyM, 0) + radiusM AS reach FROM ticket
+                WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+                """).map { row in (row["id"] as Int64, Frozen.Point(latitude: row["latitude"], longitude: row["longitude"]),
+                                   row["reach"] as Double) }
+            let findings = try Frozen.findingPositions(db).map { ($0.id, $0.position.center, $0.position.reach) }
+            for (table, rows) in [("ticketExtent", tickets), ("findingExtent", findings)] {
+                for (id, center, reach) in rows {
+                    let e = Frozen.extent(around: center, metres: reach)
+                    try db.execute(sql: "INSERT OR REPLACE INTO \(table) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [id, e.minLatitude, e.maxLatitude, e.minLongitude, e.maxLongitude])
+                }
             }
         }
         m.registerMigration("v7-frame-surface") { db in
@@ -174,12 +189,174 @@ public enum Schema {
             try db.alter(table: "ticket") { t in
                 t.add(column: "bounds", .text)
             }
-            for var t in try Ticket.filter(Column("latitude") != nil && Column("longitude") != nil).fetchAll(db) {
-                let members = try FindingRecord.filter(Column("ticketId") == t.id).fetchAll(db).map(\.finding)
-                t.bounds = IngestPlan.union(IngestPlan.bounds(of: t), IngestPlan.bounds(of: members))
-                try t.update(db, columns: ["bounds"])
+            for t in try Frozen.locatedTickets(db) {
+                var box = Frozen.Extent.around([t.center] + t.outline)
+                for f in try Frozen.findings(db, ticketId: t.id) {
+                    guard let center = f.center else { continue }
+                    box = box.union(.around([center] + f.outline))
+                }
+                try db.execute(sql: "UPDATE ticket SET bounds = ? WHERE id = ?", arguments: [try box.json(), t.id])
             }
         }
         return m
+    }
+}
+
+extension Schema {
+    /// A stored finding's centre, reach and extent as the finding-position migrations of both stores compute them
+    /// (SQLite `v5` / `v6`, PostgreSQL `pg-v6`): frozen with them, never today's merging code.
+    /// - Parameter json: the finding as stored.
+    /// - Returns: `nil` for a finding without a location or outline.
+    /// - Throws: `DecodingError` when the JSON is not a finding.
+    public static func frozenPosition(ofFindingJSON json: String) throws
+        -> (latitude: Double, longitude: Double, reachM: Double, extent: IngestPlan.Extent)?
+    {
+        try Frozen.position(json).map { p in
+            let e = Frozen.extent(around: p.center, metres: p.reach)
+            return (p.center.latitude, p.center.longitude, p.reach,
+                    IngestPlan.Extent(minLatitude: e.minLatitude, maxLatitude: e.maxLatitude,
+                                      minLongitude: e.minLongitude, maxLongitude: e.maxLongitude))
+        }
+    }
+}
+
+/// What the data migrations decode and compute, frozen as it was when they shipped (v3 to v8): the stored JSON of
+/// findings and outlines, a finding's centre, reaches on a local plane, extents and bounds. Never change it to follow
+/// the app's types: a database migrated last year and one migrated today must hold the same rows.
+private enum Frozen {
+    /// A GeoJSON position `[longitude, latitude, …]`.
+    struct Point: Decodable {
+        var latitude: Double, longitude: Double
+
+        init(latitude: Double, longitude: Double) {
+            self.latitude = latitude
+            self.longitude = longitude
+        }
+
+        init(from decoder: any Decoder) throws {
+            var c = try decoder.unkeyedContainer()
+            longitude = try c.decode(Double.self)
+            latitude = try c.decode(Double.self)
+        }
+    }
+
+    /// The points of a stored outline: a `Polygon`'s outer ring or a `LineString`.
+    struct Outline: Decodable {
+        var points: [Point]
+        private enum Keys: String, CodingKey { case type, coordinates }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            points = try c.decode(String.self, forKey: .type) == "Polygon"
+                ? try c.decode([[Point]].self, forKey: .coordinates).first ?? []
+                : try c.decode([Point].self, forKey: .coordinates)
+        }
+    }
+
+    /// The fields of a stored finding's JSON that the migrations read.
+    struct Finding: Decodable {
+        var latitude: Double?, longitude: Double?, uncertaintyM: Double?
+        var geoOutline: Outline?
+
+        var outline: [Point] { geoOutline?.points ?? [] }
+
+        /// Its position, else its outline's centroid.
+        var center: Point? {
+            if let latitude, let longitude { return Point(latitude: latitude, longitude: longitude) }
+            guard !outline.isEmpty else { return nil }
+            let n = Double(outline.count)
+            return Point(latitude: outline.map(\.latitude).reduce(0, +) / n,
+                         longitude: outline.map(\.longitude).reduce(0, +) / n)
+        }
+    }
+
+    /// A ticket with a position: its id, position and outline points.
+    struct Located {
+        var id: Int64, center: Point, outline: [Point]
+    }
+
+    static func finding(_ json: String) throws -> Finding {
+        try JSONDecoder().decode(Finding.self, from: Data(json.utf8))
+    }
+
+    /// A stored finding's centre and reach (its own points and uncertainty); `nil` without a centre.
+    static func position(_ json: String) throws -> (center: Point, reach: Double)? {
+        let f = try finding(json)
+        return f.center.map { ($0, reach(from: $0, points: [], findings: [f])) }
+    }
+
+    /// Each stored finding's centre and reach, by finding id; none without a centre.
+    static func findingPositions(_ db: Database) throws -> [(id: Int64, position: (center: Point, reach: Double))] {
+        try Row.fetchAll(db, sql: "SELECT id, json FROM finding").compactMap { row in
+            try position(row["json"]).map { (row["id"], $0) }
+        }
+    }
+
+    static func findings(_ db: Database, ticketId: Int64) throws -> [Finding] {
+        try String.fetchAll(db, sql: "SELECT json FROM finding WHERE ticketId = ?", arguments: [ticketId]).map(finding)
+    }
+
+    static func locatedTickets(_ db: Database) throws -> [Located] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, latitude, longitude, geoOutline FROM ticket WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+            """).map { row in
+            let outline = try (row["geoOutline"] as String?).map { try JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
+            return Located(id: row["id"], center: Point(latitude: row["latitude"], longitude: row["longitude"]),
+                           outline: outline?.points ?? [])
+        }
+    }
+
+    /// Metres from `center` to the farthest of `points` and of each finding's position and outline points plus its
+    /// uncertainty, on the plane of the WGS84 radii of curvature at `center`.
+    static func reach(from center: Point, points: [Point], findings: [Finding]) -> Double {
+        let (a, e2) = (6_378_137.0, 6.694_379_990_14e-3)
+        let s = sin(center.latitude * .pi / 180)
+        let w = (1 - e2 * s * s).squareRoot()
+        let perDegree = SIMD2(a / w * cos(center.latitude * .pi / 180), a * (1 - e2) / (w * w * w)) * .pi / 180
+        func distance(_ p: Point) -> Double {
+            let v = SIMD2(p.longitude - center.longitude, p.latitude - center.latitude) * perDegree
+            return (v * v).sum().squareRoot()
+        }
+        var r = points.map(distance).max() ?? 0
+        for f in findings {
+            let located = f.latitude.flatMap { lat in f.longitude.map { Point(latitude: lat, longitude: $0) } }
+            if let d = ((located.map { [$0] } ?? []) + f.outline).map(distance).max() {
+                r = max(r, d + max(0, f.uncertaintyM ?? 0))
+            }
+        }
+        return r
+    }
+
+    /// A box in degrees, coded as the `bounds` column holds it.
+    struct Extent: Encodable {
+        var minLatitude, maxLatitude, minLongitude, maxLongitude: Double
+
+        /// The box of some points (at least one).
+        static func around(_ points: [Point]) -> Extent {
+            Extent(minLatitude: points.map(\.latitude).min()!, maxLatitude: points.map(\.latitude).max()!,
+                   minLongitude: points.map(\.longitude).min()!, maxLongitude: points.map(\.longitude).max()!)
+        }
+
+        func union(_ o: Extent) -> Extent {
+            Extent(minLatitude: min(minLatitude, o.minLatitude), maxLatitude: max(maxLatitude, o.maxLatitude),
+                   minLongitude: min(minLongitude, o.minLongitude), maxLongitude: max(maxLongitude, o.maxLongitude))
+        }
+
+        /// JSON as GRDB wrote a record's nested value (sorted keys).
+        func json() throws -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
+        }
+    }
+
+    /// The square reaching `metres` around a point, 1 % wider, at 111,320 m per degree with 1 % of slack.
+    static func extent(around p: Point, metres: Double) -> Extent {
+        let (latitude, longitude) = (p.latitude, p.longitude)
+        let latitudePerMetre = 1.01 / (111_320.0 * 0.99)
+        let dLat = max(0, metres) * latitudePerMetre
+        let dLon = max(0, metres) * latitudePerMetre / max(cos(min(abs(latitude) + dLat, 89.9) * .pi / 180), 1e-6)
+        return Extent(minLatitude: latitude - dLat, maxLatitude: latitude + dLat,
+                      minLongitude: longitude - dLon, maxLongitude: longitude + dLon)
     }
 }

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 
 /// What the condition index, the forecasts and the maintenance plan read from a store: every survey, frame,
 /// stored finding and ticket, and each ticket's measurements per survey.

@@ -1,6 +1,7 @@
 import Findings
 import Foundation
 import GRDB
+import Geodesy
 
 /// A maintenance ticket: one physical defect, merged over all the frames and surveys that saw it, or one
 /// Open311 service request created through the API. Both kinds live in the same table.
@@ -147,11 +148,7 @@ public struct Ticket: Codable, Sendable, Hashable, Identifiable {
     }
 }
 
-extension Ticket: FetchableRecord, MutablePersistableRecord {
+extension Ticket: FetchableRecord, RowIDRecord {
     /// Table name.
     public static let databaseTableName = "ticket"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }

@@ -50,11 +50,7 @@ public struct TicketEvent: Codable, Sendable, Hashable, Identifiable {
     }
 }
 
-extension TicketEvent: FetchableRecord, MutablePersistableRecord {
+extension TicketEvent: FetchableRecord, RowIDRecord {
     /// Table name.
     public static let databaseTableName = "ticketEvent"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 import Yams
 
 /// Priority weights per road or zone, read from YAML:

@@ -1,4 +1,5 @@
 import Foundation
+import Geodesy
 import Metadata
 import Testing
 @testable import Geo

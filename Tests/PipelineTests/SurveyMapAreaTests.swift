@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+@testable import Reports
 import Testing
 import Tickets
 @testable import Pipeline

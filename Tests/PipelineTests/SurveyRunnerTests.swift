@@ -3,6 +3,7 @@ import Findings
 import Foundation
 import ImagingCore
 import Logging
+@testable import Reports
 import Testing
 @testable import Tickets
 @testable import Pipeline

@@ -1,11 +1,13 @@
-import Codecs
+@testable import Codecs
 import Findings
 import Foundation
 import Geo
+import Geodesy
 import ImagingCore
 import Inspection
 import Logging
 import Metadata
+@testable import Reports
 import Testing
 @testable import Pipeline
 @testable import Tickets
@@ -123,7 +125,7 @@ enum VideoFixtures {
 
 /// A reference finding from a still: where the stills path puts it, and how well.
 struct ReferenceFinding {
-    var location: Findings.GeoPoint
+    var location: GeoPoint
     var uncertainty: Double
 }
 
@@ -161,9 +163,9 @@ struct VideoSurveyTests {
     }
 
     /// Metres between two positions.
-    static func distance(_ a: Findings.GeoPoint, _ b: Findings.GeoPoint) -> Double {
-        let e = LocalTangentPlane(origin: Geo.GeoPoint(latitude: a.latitude, longitude: a.longitude))
-            .enu(Geo.GeoPoint(latitude: b.latitude, longitude: b.longitude))
+    static func distance(_ a: GeoPoint, _ b: GeoPoint) -> Double {
+        let e = LocalTangentPlane(origin: GeoPoint(latitude: a.latitude, longitude: a.longitude))
+            .enu(GeoPoint(latitude: b.latitude, longitude: b.longitude))
         return (e.x * e.x + e.y * e.y).squareRoot()
     }
 
@@ -172,7 +174,7 @@ struct VideoSurveyTests {
     static func checkTickets(_ store: any TicketStore, against reference: [ReferenceFinding], findingsOnly: Bool = false)
         async throws -> Int
     {
-        func check(_ p: Findings.GeoPoint, _ what: String) throws {
+        func check(_ p: GeoPoint, _ what: String) throws {
             let nearest = try #require(reference.min { distance($0.location, p) < distance($1.location, p) })
             let d = distance(nearest.location, p)
             #expect(d <= nearest.uncertainty, "\(what) is \(d) m from the stills' finding (σ \(nearest.uncertainty) m)")
@@ -184,7 +186,7 @@ struct VideoSurveyTests {
                     try check(try #require(f.location), "a finding of ticket \(t.id ?? 0)")
                 }
             } else {
-                try check(Findings.GeoPoint(latitude: try #require(t.latitude), longitude: try #require(t.longitude)),
+                try check(GeoPoint(latitude: try #require(t.latitude), longitude: try #require(t.longitude)),
                           "ticket \(t.id ?? 0)")
             }
         }
@@ -347,7 +349,7 @@ struct VideoSurveyTests {
 struct FrameSamplerTests {
     /// Frames at 10 fps moving east at `speed` m/s from (51.92, 4.47); footprint ±20 m square.
     static func choose(_ sampling: FrameSampling, speed: Double, count: Int = 200, coveredUntil: Int = .max) -> [Int] {
-        let plane = LocalTangentPlane(origin: Geo.GeoPoint(latitude: 51.92, longitude: 4.47))
+        let plane = LocalTangentPlane(origin: GeoPoint(latitude: 51.92, longitude: 4.47))
         let sampler = FrameSampler(sampling: sampling)
         return sampler.choose(count: count, candidate: { i in
             var s = TelemetrySample(time: Double(i) / 10)
@@ -448,10 +450,10 @@ struct ForwardCameraVideoTests {
             pitch: -20
             detection_limit_mm: 25
             """, file: "van.yaml")
-        let origin = Geo.GeoPoint(latitude: 51.92, longitude: 4.47)
+        let origin = GeoPoint(latitude: 51.92, longitude: 4.47)
         let plane = LocalTangentPlane(origin: origin)
         // East along a straight road: the camera is turned by the track's heading (90°), not north.
-        func position(_ t: Double) -> Geo.GeoPoint { plane.geodetic(SIMD3(5 * t, 0, 0)) }
+        func position(_ t: Double) -> GeoPoint { plane.geodetic(SIMD3(5 * t, 0, 0)) }
         // The crack: 1 m across the road, 5 cm wide, 12 m east of the start.
         let crack: [SIMD2<Double>] = [SIMD2(11.975, -0.5), SIMD2(11.975, 0.5), SIMD2(12.025, 0.5), SIMD2(12.025, -0.5)]
         let (w, h, fps, count) = (960, 540, 10.0, 30)
@@ -497,7 +499,7 @@ struct ForwardCameraVideoTests {
         for t in tickets {
             for f in try await store.findings(ticketId: try #require(t.id)).map(\.finding) {
                 let loc = try #require(f.location)
-                let e = plane.enu(Geo.GeoPoint(latitude: loc.latitude, longitude: loc.longitude))
+                let e = plane.enu(GeoPoint(latitude: loc.latitude, longitude: loc.longitude))
                 #expect(abs(e.y) < 0.3 && abs(e.x - 12) < 0.5, "finding at east \(e.x) m, north \(e.y) m")
                 let length = try #require(f.lengthM), width = try #require(f.widthMm)
                 #expect(abs(length - 1) < 0.2, "length \(length) m")
@@ -519,7 +521,7 @@ struct ForwardCameraVideoTests {
         #expect(!framesWithFindings.contains(first.id!))
         for id in framesWithFindings {
             let f = try #require(frames.first { $0.id == id })
-            let e = plane.enu(Geo.GeoPoint(latitude: f.latitude!, longitude: f.longitude!))
+            let e = plane.enu(GeoPoint(latitude: f.latitude!, longitude: f.longitude!))
             #expect(12 - e.x <= range + 0.5, "a finding from \(12 - e.x) m away")
         }
     }

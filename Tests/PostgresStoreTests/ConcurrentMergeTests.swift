@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 import Logging
 @testable import PostgresStore
 import Testing

@@ -16,6 +16,14 @@ struct WorkerTests {
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// A folder of `count` frames in two subfolders.
+    /// Runs `body` with the executable, a folder of `count` frames (``makeFolder(count:)``) and a work folder, both
+    /// removed afterwards.
+    static func withFrames(_ count: Int, _ body: (_ binary: URL, _ folder: URL, _ work: URL) async throws -> Void) async throws {
+        let folder = try makeFolder(count: count)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await CLIProcess.withWorkFolder { binary, work in try await body(binary, folder, work) }
+    }
+
     static func makeFolder(count: Int) throws -> URL {
         let dir = try CLIProcess.temporaryDirectory()
         for i in 0..<count {
@@ -76,93 +84,87 @@ struct WorkerTests {
 
     @Test("enqueueing twice adds nothing; status counts pending jobs")
     func enqueueIsIdempotent() async throws {
-        let binary = try #require(CLIProcess.binary(), "the pavewatch executable is built with the tests")
-        let folder = try Self.makeFolder(count: 5)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
-        let url = try await TemporaryPostgres.shared().createDatabase()
-        try await Self.enqueue(binary, url: url, folder: folder, work: work)
-        let (status, out) = try await CLIProcess.run(binary, ["survey", folder.path, "--db", url, "--enqueue", "--name", "s1", "--json"], in: work)
-        #expect(status == 0)
-        #expect(out.contains("\"added\":0") && out.contains("\"existing\":5"), "\(out)")
-        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
-        defer { store.close() }
-        let p = try #require(try await store.progress(survey: 1))
-        #expect(p.pending == 5 && p.done == 0 && p.running == 0)
-        let (s2, text) = try await CLIProcess.run(binary, ["survey", "status", "1", "--db", url], in: work)
-        #expect(s2 == 0 && text.contains("0 done, 0 running, 5 pending, 0 failed"), "\(text)")
+        try await Self.withFrames(5) { binary, folder, work in
+            let url = try await TemporaryPostgres.shared().createDatabase()
+            try await Self.enqueue(binary, url: url, folder: folder, work: work)
+            let (status, out) = try await CLIProcess.run(binary, ["survey", folder.path, "--db", url, "--enqueue", "--name", "s1", "--json"], in: work)
+            #expect(status == 0)
+            #expect(out.contains("\"added\":0") && out.contains("\"existing\":5"), "\(out)")
+            let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
+            defer { store.close() }
+            let p = try #require(try await store.progress(survey: 1))
+            #expect(p.pending == 5 && p.done == 0 && p.running == 0)
+            let (s2, text) = try await CLIProcess.run(binary, ["survey", "status", "1", "--db", url], in: work)
+            #expect(s2 == 0 && text.contains("0 done, 0 running, 5 pending, 0 failed"), "\(text)")
+        }
     }
 
     @Test("two and three workers: every frame exactly once, the same tickets as one machine", arguments: [2, 3])
     func workersShareASurvey(workers: Int) async throws {
-        let binary = try #require(CLIProcess.binary(), "the pavewatch executable is built with the tests")
-        let folder = try Self.makeFolder(count: 18)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
-        let reference = try await Self.reference(folder, binary: binary, work: work)
-        #expect(reference.frames.count == 18 && !reference.tickets.isEmpty)
+        try await Self.withFrames(18) { binary, folder, work in
+            let reference = try await Self.reference(folder, binary: binary, work: work)
+            #expect(reference.frames.count == 18 && !reference.tickets.isEmpty)
 
-        let url = try await TemporaryPostgres.shared().createDatabase()
-        try await Self.enqueue(binary, url: url, folder: folder, work: work)
-        let logs = (0..<workers).map { work.appendingPathComponent("w\($0).log") }
-        let processes = try (0..<workers).map { try Self.worker(binary, url: url, name: "w\($0)", root: folder, lease: 10, log: logs[$0]) }
-        for (p, log) in zip(processes, logs) {
-            try await CLIProcess.wait(p, seconds: 90)
-            #expect(p.terminationStatus == 0, "\(Self.log(log))")
+            let url = try await TemporaryPostgres.shared().createDatabase()
+            try await Self.enqueue(binary, url: url, folder: folder, work: work)
+            let logs = (0..<workers).map { work.appendingPathComponent("w\($0).log") }
+            let processes = try (0..<workers).map { try Self.worker(binary, url: url, name: "w\($0)", root: folder, lease: 10, log: logs[$0]) }
+            for (p, log) in zip(processes, logs) {
+                try await CLIProcess.wait(p, seconds: 90)
+                #expect(p.terminationStatus == 0, "\(Self.log(log))")
+            }
+            let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
+            defer { store.close() }
+            let got = try await Self.contents(store)
+            #expect(got.frames == reference.frames)  // each frame once (content hashes are unique and all there)
+            #expect(got.tickets == reference.tickets)
+            let p = try #require(try await store.progress(survey: 1))
+            #expect(p.done == 18 && p.pending == 0 && p.running == 0 && p.failed == 0)
+            #expect(p.workers.map(\.done).reduce(0, +) == 18)
         }
-        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
-        defer { store.close() }
-        let got = try await Self.contents(store)
-        #expect(got.frames == reference.frames)  // each frame once (content hashes are unique and all there)
-        #expect(got.tickets == reference.tickets)
-        let p = try #require(try await store.progress(survey: 1))
-        #expect(p.done == 18 && p.pending == 0 && p.running == 0 && p.failed == 0)
-        #expect(p.workers.map(\.done).reduce(0, +) == 18)
     }
 
     @Test("kill -9 of a worker mid-survey: its job comes back after the lease, nothing lost or doubled")
     func killedWorkerLosesNothing() async throws {
-        let binary = try #require(CLIProcess.binary(), "the pavewatch executable is built with the tests")
-        let folder = try Self.makeFolder(count: 14)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
-        let reference = try await Self.reference(folder, binary: binary, work: work)
-        let url = try await TemporaryPostgres.shared().createDatabase()
-        try await Self.enqueue(binary, url: url, folder: folder, work: work)
-        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
-        defer { store.close() }
+        try await Self.withFrames(14) { binary, folder, work in
+            let reference = try await Self.reference(folder, binary: binary, work: work)
+            let url = try await TemporaryPostgres.shared().createDatabase()
+            try await Self.enqueue(binary, url: url, folder: folder, work: work)
+            let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
+            defer { store.close() }
 
-        let victimLog = work.appendingPathComponent("victim.log")
-        let victim = try Self.worker(binary, url: url, name: "victim", root: folder, lease: 2, log: victimLog)
-        // Kill it while it holds a job, after it has finished some. The victim runs in slices of a few milliseconds
-        // (SIGCONT ... SIGSTOP) and the job table is read while it is stopped, so it can neither finish the job between
-        // the reading and the kill nor race through every job between two readings on a busy machine.
-        kill(victim.processIdentifier, SIGSTOP)
-        var held: SurveyProgress?
-        let deadline = Date().addingTimeInterval(90)
-        while held == nil && Date() < deadline {
-            kill(victim.processIdentifier, SIGCONT)
-            try await Task.sleep(for: .milliseconds(5))
+            let victimLog = work.appendingPathComponent("victim.log")
+            let victim = try Self.worker(binary, url: url, name: "victim", root: folder, lease: 2, log: victimLog)
+            // Kill it while it holds a job, after it has finished some. The victim runs in slices of a few milliseconds
+            // (SIGCONT ... SIGSTOP) and the job table is read while it is stopped, so it can neither finish the job between
+            // the reading and the kill nor race through every job between two readings on a busy machine.
             kill(victim.processIdentifier, SIGSTOP)
-            let p = try #require(try await store.progress(survey: 1))
-            if p.running == 1 && p.done >= 2 && p.done < 14 { held = p }
-            if p.done == 14 { break }
-        }
-        kill(victim.processIdentifier, SIGKILL)
-        try await CLIProcess.wait(victim, seconds: 10)
-        try #require(held != nil, "the victim was never stopped while holding a job")
-        let after = try #require(try await store.progress(survey: 1))
-        #expect(after.running == 1 && after.done == held?.done, "the victim died holding a job")
+            var held: SurveyProgress?
+            let deadline = Date().addingTimeInterval(90)
+            while held == nil && Date() < deadline {
+                kill(victim.processIdentifier, SIGCONT)
+                try await Task.sleep(for: .milliseconds(5))
+                kill(victim.processIdentifier, SIGSTOP)
+                let p = try #require(try await store.progress(survey: 1))
+                if p.running == 1 && p.done >= 2 && p.done < 14 { held = p }
+                if p.done == 14 { break }
+            }
+            kill(victim.processIdentifier, SIGKILL)
+            try await CLIProcess.wait(victim, seconds: 10)
+            try #require(held != nil, "the victim was never stopped while holding a job")
+            let after = try #require(try await store.progress(survey: 1))
+            #expect(after.running == 1 && after.done == held?.done, "the victim died holding a job")
 
-        let log = work.appendingPathComponent("survivor.log")
-        let survivor = try Self.worker(binary, url: url, name: "survivor", root: folder, lease: 2, log: log)
-        try await CLIProcess.wait(survivor, seconds: 90)
-        #expect(survivor.terminationStatus == 0, "\(Self.log(log))")
-        let p = try #require(try await store.progress(survey: 1))
-        #expect(p.done == 14 && p.running == 0 && p.failed == 0 && p.pending == 0)
-        let got = try await Self.contents(store)
-        #expect(got.frames == reference.frames)
-        #expect(got.tickets == reference.tickets)
+            let log = work.appendingPathComponent("survivor.log")
+            let survivor = try Self.worker(binary, url: url, name: "survivor", root: folder, lease: 2, log: log)
+            try await CLIProcess.wait(survivor, seconds: 90)
+            #expect(survivor.terminationStatus == 0, "\(Self.log(log))")
+            let p = try #require(try await store.progress(survey: 1))
+            #expect(p.done == 14 && p.running == 0 && p.failed == 0 && p.pending == 0)
+            let got = try await Self.contents(store)
+            #expect(got.frames == reference.frames)
+            #expect(got.tickets == reference.tickets)
+        }
     }
 
     @Test("the database restarts under running workers: they reconnect with backoff and finish")
@@ -207,32 +209,30 @@ struct WorkerTests {
 
     @Test("a frame that cannot be read is retried, then failed with its reason; SIGTERM stops a worker cleanly")
     func failedFramesAndSigterm() async throws {
-        let binary = try #require(CLIProcess.binary(), "the pavewatch executable is built with the tests")
-        let folder = try Self.makeFolder(count: 4)
-        let work = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: work) }
-        try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]).write(to: folder.appendingPathComponent("left/broken.jpg"))
-        let url = try await TemporaryPostgres.shared().createDatabase()
-        try await Self.enqueue(binary, url: url, folder: folder, work: work)
-        let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
-        defer { store.close() }
-        // No --until-done: the worker waits for more work until SIGTERM.
-        let log = work.appendingPathComponent("w.log")
-        let p = try CLIProcess.start(binary, ["worker", "--db", url, "--root", folder.path, "--name", "w", "--lease", "10",
-                                              "--max-attempts", "2", "--inspector", "dark-regions"], log: log)
-        try await Self.waitUntil(seconds: 60) {
-            let s = try await store.progress(survey: 1)
-            return (s?.done ?? 0) == 4 && (s?.failed ?? 0) == 1
+        try await Self.withFrames(4) { binary, folder, work in
+            try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]).write(to: folder.appendingPathComponent("left/broken.jpg"))
+            let url = try await TemporaryPostgres.shared().createDatabase()
+            try await Self.enqueue(binary, url: url, folder: folder, work: work)
+            let store = try await PostgresTicketStore(location: try PostgresLocation(url: url), timeout: .seconds(60), logger: Self.quiet)
+            defer { store.close() }
+            // No --until-done: the worker waits for more work until SIGTERM.
+            let log = work.appendingPathComponent("w.log")
+            let p = try CLIProcess.start(binary, ["worker", "--db", url, "--root", folder.path, "--name", "w", "--lease", "10",
+                                                  "--max-attempts", "2", "--inspector", "dark-regions"], log: log)
+            try await Self.waitUntil(seconds: 60) {
+                let s = try await store.progress(survey: 1)
+                return (s?.done ?? 0) == 4 && (s?.failed ?? 0) == 1
+            }
+            p.terminate()
+            try await CLIProcess.wait(p, seconds: 20)
+            #expect(p.terminationStatus == 0, "\(Self.log(log))")
+            let status = try #require(try await store.progress(survey: 1))
+            #expect(status.running == 0 && status.pending == 0)
+            let failure = try #require(status.failures.first)
+            #expect(failure.path == "left/broken.jpg" && failure.attempts == 2)
+            #expect(!failure.reason.isEmpty)
+            #expect(status.workers.map(\.worker) == ["w"])
+            #expect(status.workers.first.map { [$0.done, $0.running, $0.failed] } == [4, 0, 1])
         }
-        p.terminate()
-        try await CLIProcess.wait(p, seconds: 20)
-        #expect(p.terminationStatus == 0, "\(Self.log(log))")
-        let status = try #require(try await store.progress(survey: 1))
-        #expect(status.running == 0 && status.pending == 0)
-        let failure = try #require(status.failures.first)
-        #expect(failure.path == "left/broken.jpg" && failure.attempts == 2)
-        #expect(!failure.reason.isEmpty)
-        #expect(status.workers.map(\.worker) == ["w"])
-        #expect(status.workers.first.map { [$0.done, $0.running, $0.failed] } == [4, 0, 1])
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import Geodesy
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

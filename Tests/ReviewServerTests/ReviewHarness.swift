@@ -1,6 +1,7 @@
 import Codecs
 import Findings
 import Foundation
+import Geodesy
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -17,64 +17,63 @@ import Testing
     }
 
     @Test func conditionForecastPlanAndKPIOnImportedSurveys() async throws {
-        let binary = try #require(CLIProcess.binary(), "the pavewatch executable must be built next to the tests")
-        let dir = try CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let db = dir.appendingPathComponent("t.sqlite").path
-        for (n, (date, width)) in [("2024-05-01T10:00:00Z", 6.0), ("2025-05-01T10:00:00Z", 8.0)].enumerated() {
-            let json = dir.appendingPathComponent("s\(n).json")
-            try Data(Self.report("f\(n).jpg", date: date, lengthM: 3, widthMm: width).utf8).write(to: json)
-            let (status, out) = try await CLIProcess.run(binary, ["import", json.path, "--db", db, "--survey", "s\(n)"], in: dir)
+        try await CLIProcess.withWorkFolder { binary, dir in
+            let db = dir.appendingPathComponent("t.sqlite").path
+            for (n, (date, width)) in [("2024-05-01T10:00:00Z", 6.0), ("2025-05-01T10:00:00Z", 8.0)].enumerated() {
+                let json = dir.appendingPathComponent("s\(n).json")
+                try Data(Self.report("f\(n).jpg", date: date, lengthM: 3, widthMm: width).utf8).write(to: json)
+                let (status, out) = try await CLIProcess.run(binary, ["import", json.path, "--db", db, "--survey", "s\(n)"], in: dir)
+                #expect(status == 0, "\(out)")
+            }
+
+            var (status, out) = try await CLIProcess.run(binary, ["condition", "--db", db, "--json"], in: dir)
             #expect(status == 0, "\(out)")
+            let rows = out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(rows.count >= 2 && rows.count % 2 == 0)
+            for r in rows {
+                #expect(r["segment"] is String && r["survey"] is String && r["surveyedAreaM2"] is Double)
+                #expect(r["conditionIndex"] is Double)
+            }
+            #expect(rows.contains { ($0["conditionIndex"] as? Double ?? 100) < 100 })
+
+            let segments = dir.appendingPathComponent("roads.geojson")
+            try Data("""
+            {"type": "FeatureCollection", "features": [
+              {"type": "Feature", "properties": {"id": "R1", "name": "Ring"}, "geometry": {"type": "LineString", "coordinates": [[8.5398, 47.37], [8.5402, 47.37]]}},
+              {"type": "Feature", "properties": {"id": "R2", "name": "Far"}, "geometry": {"type": "LineString", "coordinates": [[8.55, 47.38], [8.551, 47.38]]}}]}
+            """.utf8).write(to: segments)
+            (status, out) = try await CLIProcess.run(binary, ["condition", "--db", db, "--segments", segments.path, "--csv"], in: dir)
+            #expect(status == 0, "\(out)")
+            let lines = out.split(separator: "\n")
+            #expect(lines.first?.hasPrefix("segment,name,survey,date,conditionIndex") == true && lines.count == 5)
+            #expect(lines.contains { $0.hasPrefix("R2,Far,s0,") })
+            #expect(lines.filter { $0.hasPrefix("R2,") }.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[4].isEmpty })
+            (status, out) = try await CLIProcess.run(binary, ["condition", "--db", db, "--segments", segments.path, "--geojson"], in: dir)
+            #expect(status == 0 && out.contains("\"FeatureCollection\"") && out.contains("\"R1\""))
+
+            (status, out) = try await CLIProcess.run(binary, ["forecast", "--db", db, "--json"], in: dir)
+            #expect(status == 0, "\(out)")
+            let ticket = try #require(out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .compactMap { $0["ticket"] as? [String: Any] }.first)
+            #expect(ticket["surveys"] as? Int == 2 && (ticket["date"] as? String)?.hasPrefix("2026-05") == true)
+
+            (status, out) = try await CLIProcess.run(binary, ["plan", "--db", db, "--budget", "10m"], in: dir)
+            #expect(status == 0 && out.contains("budget left: 7.00 m"), "\(out)")
+            (status, out) = try await CLIProcess.run(binary, ["plan", "--db", db, "--budget", "lots"], in: dir)
+            #expect(status != 0 && out.contains("--budget"))
+
+            (status, out) = try await CLIProcess.run(binary, ["ticket", "1", "--db", db, "--set", "confirmed"], in: dir)
+            #expect(status == 0, "\(out)")
+            (status, out) = try await CLIProcess.run(binary, ["kpi", "--db", db, "--json"], in: dir)
+            #expect(status == 0, "\(out)")
+            let kpi = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+            let stages = try #require(kpi["stages"] as? [[String: Any]])
+            #expect(stages.first?["stage"] as? String == "confirmed" && stages.first?["count"] as? Int == 1)
+            #expect(stages.first?["medianHours"] is Double && kpi["open"] as? Int == 1)
+            (status, out) = try await CLIProcess.run(binary, ["kpi", "--db", db, "--csv"], in: dir)
+            #expect(status == 0 && out.hasPrefix("metric,severity,age,value\n") && out.contains("confirmed_count,,,1"))
+            (status, out) = try await CLIProcess.run(binary, ["condition", "--help"], in: dir)
+            #expect(status == 0 && out.contains("--segments") && out.contains("ASTM D6433"))
         }
-
-        var (status, out) = try await CLIProcess.run(binary, ["condition", "--db", db, "--json"], in: dir)
-        #expect(status == 0, "\(out)")
-        let rows = out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(rows.count >= 2 && rows.count % 2 == 0)
-        for r in rows {
-            #expect(r["segment"] is String && r["survey"] is String && r["surveyedAreaM2"] is Double)
-            #expect(r["conditionIndex"] is Double)
-        }
-        #expect(rows.contains { ($0["conditionIndex"] as? Double ?? 100) < 100 })
-
-        let segments = dir.appendingPathComponent("roads.geojson")
-        try Data("""
-        {"type": "FeatureCollection", "features": [
-          {"type": "Feature", "properties": {"id": "R1", "name": "Ring"}, "geometry": {"type": "LineString", "coordinates": [[8.5398, 47.37], [8.5402, 47.37]]}},
-          {"type": "Feature", "properties": {"id": "R2", "name": "Far"}, "geometry": {"type": "LineString", "coordinates": [[8.55, 47.38], [8.551, 47.38]]}}]}
-        """.utf8).write(to: segments)
-        (status, out) = try await CLIProcess.run(binary, ["condition", "--db", db, "--segments", segments.path, "--csv"], in: dir)
-        #expect(status == 0, "\(out)")
-        let lines = out.split(separator: "\n")
-        #expect(lines.first?.hasPrefix("segment,name,survey,date,conditionIndex") == true && lines.count == 5)
-        #expect(lines.contains { $0.hasPrefix("R2,Far,s0,") })
-        #expect(lines.filter { $0.hasPrefix("R2,") }.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[4].isEmpty })
-        (status, out) = try await CLIProcess.run(binary, ["condition", "--db", db, "--segments", segments.path, "--geojson"], in: dir)
-        #expect(status == 0 && out.contains("\"FeatureCollection\"") && out.contains("\"R1\""))
-
-        (status, out) = try await CLIProcess.run(binary, ["forecast", "--db", db, "--json"], in: dir)
-        #expect(status == 0, "\(out)")
-        let ticket = try #require(out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .compactMap { $0["ticket"] as? [String: Any] }.first)
-        #expect(ticket["surveys"] as? Int == 2 && (ticket["date"] as? String)?.hasPrefix("2026-05") == true)
-
-        (status, out) = try await CLIProcess.run(binary, ["plan", "--db", db, "--budget", "10m"], in: dir)
-        #expect(status == 0 && out.contains("budget left: 7.00 m"), "\(out)")
-        (status, out) = try await CLIProcess.run(binary, ["plan", "--db", db, "--budget", "lots"], in: dir)
-        #expect(status != 0 && out.contains("--budget"))
-
-        (status, out) = try await CLIProcess.run(binary, ["ticket", "1", "--db", db, "--set", "confirmed"], in: dir)
-        #expect(status == 0, "\(out)")
-        (status, out) = try await CLIProcess.run(binary, ["kpi", "--db", db, "--json"], in: dir)
-        #expect(status == 0, "\(out)")
-        let kpi = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
-        let stages = try #require(kpi["stages"] as? [[String: Any]])
-        #expect(stages.first?["stage"] as? String == "confirmed" && stages.first?["count"] as? Int == 1)
-        #expect(stages.first?["medianHours"] is Double && kpi["open"] as? Int == 1)
-        (status, out) = try await CLIProcess.run(binary, ["kpi", "--db", db, "--csv"], in: dir)
-        #expect(status == 0 && out.hasPrefix("metric,severity,age,value\n") && out.contains("confirmed_count,,,1"))
-        (status, out) = try await CLIProcess.run(binary, ["condition", "--help"], in: dir)
-        #expect(status == 0 && out.contains("--segments") && out.contains("ASTM D6433"))
     }
 }

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 import Testing
 
 @Suite struct FindingsCodingTests {

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 import Tickets
 
 /// Builders for constructed findings and frames.

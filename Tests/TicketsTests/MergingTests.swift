@@ -1,6 +1,7 @@
 import Findings
 import Foundation
 import GRDB
+import Geodesy
 import Testing
 import TestSupport
 @testable import Tickets

@@ -1,4 +1,6 @@
+import Findings
 import Foundation
+import Geodesy
 import GRDB
 import Testing
 @testable import Tickets
@@ -100,5 +102,69 @@ import Testing
         let s = try await store.ingest(SurveyBatch(surveyName: "new", frames: [
             Fixtures.frame("n", [Fixtures.crack(east: -0.5, north: 0, lengthM: 1)])]), actor: "test")
         #expect(s.ticketsCreated == 0 && s.ticketsUpdated == 1)
+    }
+
+    /// The data migrations compute with frozen copies of the code they once called; on data of today's shape the
+    /// copies agree with today's code: a ticket's reach (v3), each finding's centre and reach (v5), extents that hold
+    /// what they index (v6) and each ticket's bounds (v8).
+    @Test func frozenDataMigrationsAgreeWithTodaysCode() async throws {
+        let q = try DatabaseQueue()
+        try Schema.migrator.migrate(q, upTo: "v2")
+        let outline = GeoOutline(kind: .polygon, points: [(-1.0, -1.0), (1, -1), (1, 1), (-1, 1)].map {
+            Fixtures.point(east: $0.0, north: $0.1)
+        })
+        var unlocated = Fixtures.leak(east: 6, north: -2, side: 2)
+        (unlocated.latitude, unlocated.longitude) = (nil, nil)  // centred on its outline
+        var nowhere = Fixtures.crack(east: 0, north: 0)
+        (nowhere.latitude, nowhere.longitude, nowhere.geoOutline) = (nil, nil, nil)
+        @Sendable func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try JSONEncoder().encode(v), as: UTF8.self) }
+        // As stored: a polygon's ring comes back closed (its first point repeated).
+        let members = try [Fixtures.crack(east: 3, north: 4, lengthM: 2.5), Fixtures.leak(east: -5, north: 1, side: 1.5),
+                           unlocated, nowhere].map { try JSONDecoder().decode(Finding.self, from: Data(try json($0).utf8)) }
+        try await q.write { db in
+            try db.execute(sql: "INSERT INTO survey (id, name, startedAt) VALUES (1, 'old', '2026-01-01 00:00:00.000')")
+            try db.execute(sql: "INSERT INTO frame (id, surveyId, path, contentHash, width, height) VALUES (1, 1, 'a.jpg', 'h1', 10, 10)")
+            try db.execute(sql: """
+                INSERT INTO ticket (id, class, status, severity, priority, latitude, longitude, uncertaintyM, confidence,
+                  sightings, surveyCount, firstSeen, lastSeen, source, createdAt, updatedAt, geoOutline)
+                VALUES (1, 'leak', 'new', 'medium', 40, ?, ?, 0.75, 0.9, 4, 1, '2026-01-01 00:00:00.000',
+                  '2026-01-01 00:00:00.000', 'survey', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000', ?)
+                """, arguments: [Fixtures.origin.latitude, Fixtures.origin.longitude, try json(outline)])
+            for f in members {
+                try db.execute(sql: "INSERT INTO finding (frameId, ticketId, json) VALUES (1, 1, ?)", arguments: [try json(f)])
+            }
+        }
+        _ = try SQLiteTicketStore(writer: q)
+        let t = try #require(try await q.read { db in try Ticket.fetchOne(db, key: 1) })
+        let reach = Ticket.reach(from: Fixtures.origin, outline: outline, findings: members)
+        #expect(abs(t.radiusM - reach) < 1e-9 * reach, "\(t.radiusM) vs \(reach)")
+        var old = t
+        old.bounds = nil
+        #expect(t.bounds == IngestPlan.union(IngestPlan.bounds(of: old), IngestPlan.bounds(of: members)))
+        let rows = try await q.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.latitude, f.longitude, f.reach, e.minLatitude, e.maxLatitude, e.minLongitude, e.maxLongitude
+                FROM finding f LEFT JOIN findingExtent e ON e.id = f.id ORDER BY f.id
+                """)
+        }
+        let ticketBox = try #require(try await q.read { db in try Row.fetchOne(db, sql: "SELECT * FROM ticketExtent WHERE id = 1") })
+        for (f, row) in zip(members.map(Optional.some), rows) + [(nil, ticketBox)] {
+            let expected = f.map(IngestPlan.position(of:)) ?? (Fixtures.origin.latitude, Fixtures.origin.longitude, 0.75 + reach)
+            guard let expected else {
+                #expect(row["latitude"] as Double? == nil && row["minLatitude"] as Double? == nil)
+                continue
+            }
+            if f != nil {
+                #expect(row["latitude"] as Double? == expected.latitude && row["longitude"] as Double? == expected.longitude)
+                #expect(abs((row["reach"] as Double? ?? 0) - expected.reachM) < 1e-9 * expected.reachM)
+            }
+            // The extent holds every point within the reach.
+            let plane = LocalPlane(origin: GeoPoint(latitude: expected.latitude, longitude: expected.longitude))
+            for v in [SIMD2(expected.reachM, 0), SIMD2(-expected.reachM, 0), SIMD2(0, expected.reachM), SIMD2(0, -expected.reachM)] {
+                let p = plane.unproject(v)
+                #expect(p.latitude >= row["minLatitude"] && p.latitude <= row["maxLatitude"] as Double)
+                #expect(p.longitude >= row["minLongitude"] && p.longitude <= row["maxLongitude"] as Double)
+            }
+        }
     }
 }

@@ -60,7 +60,7 @@ public struct FFmpeg: Sendable {
     }
 
     /// The last few lines of a log file, on one line.
-    static func tail(of url: URL, lines: Int = 4) -> String {
+    public static func tail(of url: URL, lines: Int = 4) -> String {
         let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
         return text.split(whereSeparator: \.isNewline).suffix(lines).joined(separator: "; ")
     }

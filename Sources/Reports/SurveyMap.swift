@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 import Tickets
 
 /// An SVG map drawn from stored coordinates only (no tile server): frame positions as the survey track,
@@ -20,11 +21,12 @@ public enum SurveyMap {
         for f in frames { points.append(contentsOf: f.footprint ?? []) }
         points.append(contentsOf: tickets.compactMap(\.location))
         guard let first = points.first else { return "<p>No frame or defect has a position.</p>" }
-        // Equirectangular projection around the centre (metres), fine over a survey's extent.
+        // A local plane at the mean latitude (metres), fine over a survey's extent.
         let lat0 = points.map(\.latitude).reduce(0, +) / Double(points.count)
-        let mPerDegLat = 111_320.0, mPerDegLon = 111_320.0 * cos(lat0 * .pi / 180)
+        let plane = LocalPlane(origin: GeoPoint(latitude: lat0, longitude: first.longitude))
         func metres(_ p: GeoPoint) -> (Double, Double) {
-            ((p.longitude - first.longitude) * mPerDegLon, (p.latitude - first.latitude) * mPerDegLat)
+            let v = plane.project(p)
+            return (v.x, v.y)
         }
         let ms = points.map(metres)
         let minX = ms.map(\.0).min()!, maxX = ms.map(\.0).max()!, minY = ms.map(\.1).min()!, maxY = ms.map(\.1).max()!

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Geodesy
 import Tickets
 
 /// A group of frames and defects close together (one site or one flight), so that a database holding surveys

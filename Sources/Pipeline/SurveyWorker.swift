@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 import Synchronization
 import Tickets
 
@@ -66,29 +65,27 @@ public final class StopFlag: Sendable {
     public var isSet: Bool { flag.load(ordering: .sequentiallyConsistent) }
 }
 
-/// One worker process of a distributed survey: `threads` loops that claim a job, analyse its frame on a
-/// thread of their own (so lease renewals keep running), and store the findings and the job's completion
-/// in one transaction. Idle loops sleep until `NOTIFY pavewatch_jobs` or the next poll. When the database
-/// goes away, every call is retried with exponential backoff (up to 2 s apart) until it is back; after a
-/// call that got no answer in 3 s, and after every third failure in a row, the worker opens a new
-/// connection pool, so that connections that died with the old server are not waited on.
+/// One worker process of a distributed survey: `threads` loops that claim a job from a ``JobQueue``, analyse its
+/// frame on a thread of their own (so lease renewals keep running), and store the findings and the job's completion
+/// in one transaction. Idle loops sleep until the queue wakes them or the next poll. Every call to the queue goes
+/// through its ``JobQueue/retrying(deadline:logger:stop:_:)``, so a queue whose server goes away is waited for.
 public final class SurveyWorker: Sendable {
     /// Analyses one frame: `(absolute path, path relative to the survey root)` to the frame and its
     /// content hash. Runs on a thread of its own; a thrown error is the failure reason.
     public typealias Analyse = @Sendable (_ path: String, _ relative: String) throws -> SurveyBatch.Frame
 
-    private let current: Mutex<PostgresTicketStore>
+    let queue: any JobQueue
     let options: WorkerOptions
     let root: String?
     let analyse: Analyse
     let logger: Logger
     private let wakeups = Atomic<Int>(0)
 
-    /// Creates a worker on an open store (its pool needs `threads + 2` connections).
+    /// Creates a worker on a queue.
     /// - Parameters: root: this machine's path of the survey root (job paths are relative to it); `nil`:
     ///   the folder the survey was enqueued from.
-    public init(store: PostgresTicketStore, options: WorkerOptions, root: String?, logger: Logger, analyse: @escaping Analyse) {
-        self.current = Mutex(store)
+    public init(queue: any JobQueue, options: WorkerOptions, root: String?, logger: Logger, analyse: @escaping Analyse) {
+        self.queue = queue
         self.options = options
         self.root = root
         self.analyse = analyse
@@ -116,59 +113,19 @@ public final class SurveyWorker: Sendable {
         return total
     }
 
-    /// The store in use now.
-    var store: PostgresTicketStore { current.withLock { $0 } }
-
-    /// Replaces the connection pool by a new one, if the server answers: after an attempt that got no
-    /// answer in time (a connection of the old server is being waited on), or after every third failure.
-    func reopen(after failures: Int, _ error: any Error) async {
-        guard error is Backoff.AttemptTimedOut || failures % 3 == 0 else { return }
-        let old = store
-        guard let fresh = try? await old.reopened() else { return }
-        // Another thread may have replaced it meanwhile: keep theirs.
-        let swapped = current.withLock { now in
-            guard now === old else { return false }
-            now = fresh
-            return true
-        }
-        old.close()
-        guard swapped else { return fresh.close() }
-        logger.info("reconnected with a new connection pool", metadata: ["db.peer": "\(fresh.location)"])
-    }
-
-    /// Runs `op` on the current store, retrying (see the type's discussion) until it succeeds, a final
-    /// error, the deadline, or `stop`.
+    /// Runs `op` on the queue, retrying while its server is away, until it succeeds, a final error, the deadline,
+    /// or `stop`.
     func retrying<T: Sendable>(deadline: ContinuousClock.Instant? = nil, logger: Logger, stop: StopFlag? = nil,
-                               _ op: @escaping @Sendable (PostgresTicketStore) async throws -> T) async throws -> T {
-        var b = Backoff(deadline: deadline)
-        b.attemptTimeout = .seconds(3)
-        return try await b.retry(logger: logger, peer: store.location, stop: { stop?.isSet ?? false },
-                                 failed: { await self.reopen(after: $0, $1) }) { try await op(self.store) }
-    }
-
-    /// Closes the connections of the store in use (the worker may have replaced the one it was given).
-    public func close() {
-        store.close()
-    }
-
-    /// LISTEN on the job channel, reconnecting with backoff; each notification wakes the idle loops.
-    func listen(stop: StopFlag) async {
-        var delay = Duration.milliseconds(100)
-        while !Task.isCancelled && !stop.isSet {
-            do {
-                try await store.client.withConnection { c in
-                    try await c.listen(on: PostgresTicketStore.jobChannel) { notifications in
-                        delay = .milliseconds(100)
-                        for try await _ in notifications { self.wakeups.add(1, ordering: .relaxed) }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.debug("listen failed", metadata: ["db.peer": "\(store.location)", "db.error": "\(PostgresTicketStore.describe(error))"])
-            }
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(2))
+                               _ op: @escaping @Sendable (any JobQueue) async throws -> T) async throws -> T {
+        let queue = self.queue
+        return try await queue.retrying(deadline: deadline, logger: logger, stop: { stop?.isSet ?? false }) {
+            try await op(queue)
         }
+    }
+
+    /// Listens for new jobs on the queue; each wake-up wakes the idle loops.
+    func listen(stop: StopFlag) async {
+        await queue.listen(logger: logger, stop: { stop.isSet }) { self.wakeups.add(1, ordering: .relaxed) }
     }
 
     /// Sleeps up to `seconds`, waking early on a notification or a stop.
@@ -201,7 +158,7 @@ public final class SurveyWorker: Sendable {
             let heartbeat = Task {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(Int(o.lease * 1000 / 3)))
-                    _ = try? await self.store.renewLease(job, worker: name, lease: o.lease)
+                    _ = try? await self.queue.renewLease(job, worker: name, lease: o.lease)
                 }
             }
             let outcome = await analyseOnThread(job)
