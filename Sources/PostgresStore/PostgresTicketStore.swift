@@ -44,8 +44,12 @@ public final class PostgresTicketStore: TicketStore {
                                     backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
+        // Connection failures come back at once and are retried until `timeout`; an attempt that is merely slow (a
+        // busy server migrating, or waiting for another store's migration) may use the whole of it.
+        var backoff = Backoff(deadline: .now + timeout)
+        backoff.attemptTimeout = max(backoff.attemptTimeout, timeout)
         do {
-            try await Backoff(deadline: .now + timeout).retry(logger: logger, peer: location) {
+            try await backoff.retry(logger: logger, peer: location) {
                 try await client.withConnection { c in try await PostgresSchema.migrate(c, logger: logger) }
             }
         } catch {

@@ -68,9 +68,15 @@ struct SurveyCommandTests {
         // The survey starts freely; from its first stored frame on it runs in short slices between SIGSTOPs, and
         // once 4 frames are stored it is killed while stopped, so the kill always lands mid-survey (a stopped
         // process cannot finish first).
+        // Read-only, without migrating: opening the store here would race the survey's own migration for the lock.
         func storedFrames() async -> Int {
             guard FileManager.default.fileExists(atPath: dbB) else { return 0 }
-            return (try? await SQLiteTicketStore(path: dbB).frames().count) ?? 0
+            var config = Configuration()
+            config.readonly = true
+            config.busyMode = .timeout(1)
+            return (try? await DatabaseQueue(path: dbB, configuration: config).read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM frame")
+            }) ?? 0
         }
         var stored = 0
         let deadline = Date().addingTimeInterval(60)

@@ -146,7 +146,9 @@ extension Open311HardeningTests {
     }
 
     @Test func apiKeyGuessingIsThrottledPerClientWithRetryAfter() async throws {
-        try await withOpen311Server(maxKeyFailures: 3) { client, store in
+        // A 30 s first wait, so that a slow machine cannot outlast it between two requests (the throttle's own
+        // arithmetic, doubling and forgetting on success, is tested on LoginThrottle with a given clock).
+        try await withOpen311Server(maxKeyFailures: 3, keyBackoff: 30) { client, store in
             let good: [(String, String)] = [("service_code", "crack"), ("lat", "47.5"), ("long", "8.5")]
             for i in 0..<3 {
                 try await client.post("/open311/v2/requests.json", [("api_key", "guess-\(i)")] + good).expectError(.forbidden)
@@ -155,15 +157,10 @@ extension Open311HardeningTests {
             let refused = try await client.post("/open311/v2/requests.json", [("api_key", "key-one")] + good)
             #expect(refused.status == .tooManyRequests, "\(refused.text)")
             let wait = try #require(refused.headers[.retryAfter].flatMap { Int($0) }, "Retry-After is sent")
-            #expect(wait >= 1 && wait <= 2)
+            #expect(wait >= 1 && wait <= 30)
             let errors = try refused.list()
             #expect(errors.first?["code"] as? Int == 429, "\(refused.text)")
             #expect(try await store.tickets(TicketQuery()).count == 2, "nothing created while refused")
-            // After the wait the right key works, and its success forgets the failures.
-            try await Task.sleep(for: .milliseconds(wait * 1000 + 100))
-            let created = try await client.post("/open311/v2/requests.json", [("api_key", "key-one")] + good)
-            #expect(created.status == .created, "\(created.text)")
-            try await client.post("/open311/v2/requests.json", [("api_key", "wrong")] + good).expectError(.forbidden)
         }
     }
 

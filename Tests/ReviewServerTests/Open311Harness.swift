@@ -17,7 +17,7 @@ import Tickets
 /// survey tickets (a crack and a leak).
 func withOpen311Server(keys: [String] = ["key-one", "key-two"], maxBodyBytes: Int = 64 * 1024,
                        publicURL: String? = "http://pavewatch.test:8080", contact: String = "",
-                       maxKeyFailures: Int = 10,
+                       maxKeyFailures: Int = 10, keyBackoff: TimeInterval = 1,
                        _ body: @Sendable (any TestClientProtocol, SQLiteTicketStore) async throws -> Void) async throws {
     let store = try SQLiteTicketStore.inMemory()
     let p = GeoPoint(latitude: 47.3769, longitude: 8.5417)
@@ -31,7 +31,7 @@ func withOpen311Server(keys: [String] = ["key-one", "key-two"], maxBodyBytes: In
     ]), actor: "survey:s")
     let app = buildApplication(store: store, open311: Open311Configuration(apiKeys: keys, contact: contact, publicURL: publicURL,
                                                                  maxBodyBytes: maxBodyBytes,
-                                                                 maxKeyFailures: maxKeyFailures),
+                                                                 maxKeyFailures: maxKeyFailures, keyBackoff: keyBackoff),
                                host: "127.0.0.1", port: 0,
                                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     try await app.test(.live) { client in try await body(client, store) }
