@@ -10,7 +10,8 @@ import Tickets
 /// each as `.json` and `.xml`. Errors are GeoReport error lists (`[{code, description}]`) with status
 /// 400 (bad input), 403 (API key missing or wrong), 404 (unknown service, request, or any path under
 /// `/open311`), 405 (wrong method, with `Allow`), 413 (body too large). Text fields must not contain NUL characters.
-/// Empty parameters count as absent; a parameter given twice is 400; wrong `api_key`s are throttled per client
+/// `POST requests` takes `lat` and `long`, or `address_string` / `address_id` alone (stored without a position:
+/// there is no geocoder; a reviewer places it). Empty parameters count as absent; a parameter given twice is 400; wrong `api_key`s are throttled per client
 /// (429 with `Retry-After`); an unknown `service_code` on POST is 404; `start_date` and `end_date`
 /// together may span at most 90 days (400 beyond), and are W3C datetimes to the minute or finer.
 /// `GET requests` without `service_request_id` or dates lists the last 90 days (GeoReport default), at most
@@ -242,12 +243,22 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
             throw Failure(.badRequest, "service_code is missing")
         }
         guard let c = DefectClass(rawValue: code) else { throw Failure(.notFound, "service_code not found") }
-        guard let latText = fields["lat"], let lonText = fields["long"] else {
-            throw Failure(.badRequest, "lat and long are required")
-        }
-        guard latText.count <= 40, lonText.count <= 40, let lat = Double(latText), let lon = Double(lonText),
-              lat.isFinite, lon.isFinite, (-90...90).contains(lat), (-180...180).contains(lon) else {
-            throw Failure(.badRequest, "lat/long are not valid WGS84 degrees")
+        // GeoReport: lat and long, or address_string, or address_id. A request located by address only is stored
+        // without a position (this server has no geocoder); a reviewer places it.
+        let lat: Double?, lon: Double?
+        switch (fields["lat"], fields["long"]) {
+        case let (latText?, lonText?):
+            guard latText.count <= 40, lonText.count <= 40, let la = Double(latText), let lo = Double(lonText),
+                  la.isFinite, lo.isFinite, (-90...90).contains(la), (-180...180).contains(lo) else {
+                throw Failure(.badRequest, "lat/long are not valid WGS84 degrees")
+            }
+            (lat, lon) = (la, lo)
+        case (nil, nil) where fields["address_string"] != nil || fields["address_id"] != nil:
+            (lat, lon) = (nil, nil)
+        case (nil, nil):
+            throw Failure(.badRequest, "lat and long, or address_string or address_id, are required")
+        default:
+            throw Failure(.badRequest, "lat and long go together: give both, or an address instead")
         }
         let description = fields["description"]
         if let d = description, d.count > configuration.maxDescription {
@@ -262,7 +273,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
         }
         let address = fields["address_string"]
         if let a = address, a.count > 500 { throw Failure(.badRequest, "address_string is longer than 500 characters") }
-        for k in ["email", "first_name", "last_name", "phone", "device_id", "account_id", "jurisdiction_id"] {
+        for k in ["address_id", "email", "first_name", "last_name", "phone", "device_id", "account_id", "jurisdiction_id"] {
             if let v = fields[k], v.count > 200 { throw Failure(.badRequest, "\(k) is longer than 200 characters") }
         }
         guard attributes.count <= 20 else { throw Failure(.badRequest, "too many attributes") }
@@ -278,7 +289,8 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
             throw Failure(.badRequest, "Idempotency-Key must be 1 to 200 characters")
         }
         let input = ServiceRequestInput(defectClass: c, latitude: lat, longitude: lon, description: description,
-                                        mediaUrl: media, address: address, attributes: attributes,
+                                        mediaUrl: media, address: address, addressId: fields["address_id"],
+                                        attributes: attributes,
                                         idempotencyKey: idem)
         let (ticket, created) = try await store.createServiceRequest(input, actor: "open311:key\(keyIndex + 1)")
         let doc = Open311Document.array(element: "request", [.object([
@@ -398,7 +410,7 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
             ("updated_datetime", .string(t.updatedAt.formatted(.iso8601))),
             ("expected_datetime", .null),
             ("address", .optional(t.address)),
-            ("address_id", .null),
+            ("address_id", .optional(t.attributes?[Ticket.addressIdAttribute])),
             ("zipcode", .null),
             ("lat", .optional(t.latitude)),
             ("long", .optional(t.longitude)),

@@ -158,6 +158,7 @@ public final class OutboxForwarder: Sendable {
         f.append(("description", String(desc.prefix(4000))))
         if let m = t.mediaUrl { f.append(("media_url", m)) }
         if let a = t.address { f.append(("address_string", a)) }
+        if let id = t.attributes?[Ticket.addressIdAttribute] { f.append(("address_id", id)) }
         f.append(("attribute[pavewatch_ticket]", String(t.id ?? 0)))
         switch t.defectClass {
         case .crack:

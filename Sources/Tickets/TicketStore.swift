@@ -90,31 +90,34 @@ public struct TicketQuery: Sendable, Hashable {
 public struct ServiceRequestInput: Sendable, Hashable {
     /// The service code (`crack` or `leak`).
     public var defectClass: DefectClass
+    /// Position (`nil` with ``longitude`` when the request names only an address).
+    public var latitude: Double?
     /// Position.
-    public var latitude: Double
-    /// Position.
-    public var longitude: Double
+    public var longitude: Double?
     /// Free text, ≤ 4000 characters.
     public var description: String?
     /// Link to a photo.
     public var mediaUrl: String?
     /// Address as given.
     public var address: String?
+    /// The jurisdiction's address identifier as given (GeoReport `address_id`).
+    public var addressId: String?
     /// `attribute[...]` values.
     public var attributes: [String: String]
     /// Idempotency key (header `Idempotency-Key`): a repeated request returns the first ticket.
     public var idempotencyKey: String?
 
     /// Creates a request.
-    public init(defectClass: DefectClass, latitude: Double, longitude: Double, description: String? = nil,
-                mediaUrl: String? = nil, address: String? = nil, attributes: [String: String] = [:],
-                idempotencyKey: String? = nil) {
+    public init(defectClass: DefectClass, latitude: Double?, longitude: Double?, description: String? = nil,
+                mediaUrl: String? = nil, address: String? = nil, addressId: String? = nil,
+                attributes: [String: String] = [:], idempotencyKey: String? = nil) {
         self.defectClass = defectClass
         self.latitude = latitude
         self.longitude = longitude
         self.description = description
         self.mediaUrl = mediaUrl
         self.address = address
+        self.addressId = addressId
         self.attributes = attributes
         self.idempotencyKey = idempotencyKey
     }

@@ -164,6 +164,33 @@ extension Open311HardeningTests {
         }
     }
 
+    @Test func aRequestMayNameAnAddressInsteadOfLatLong() async throws {
+        try await withOpen311Server { client, store in
+            let base: [(String, String)] = [("api_key", "key-one"), ("service_code", "crack")]
+            let byAddress = try await client.post("/open311/v2/requests.json", base + [("address_string", "Bahnhofstrasse 1, Zürich")])
+            #expect(byAddress.status == .created, "\(byAddress.text)")
+            let byId = try await client.post("/open311/v2/requests.json", base + [("address_id", "CH-ZH-261-4711")])
+            #expect(byId.status == .created, "\(byId.text)")
+            for created in [byAddress, byId] {
+                let id = try #require(try created.list().first?["service_request_id"] as? String)
+                let r = try #require(try await client.get("/open311/v2/requests/\(id).json").list().first)
+                #expect(r["lat"] is NSNull && r["long"] is NSNull, "no position without a geocoder: \(r)")
+                let t = try #require(try await store.ticket(id: Int64(id)!))
+                #expect(t.latitude == nil && t.status == .new)
+            }
+            let a = try #require(try byAddress.list().first?["service_request_id"] as? String)
+            let b = try #require(try byId.list().first?["service_request_id"] as? String)
+            #expect(try await client.get("/open311/v2/requests/\(a).json").list().first?["address"] as? String == "Bahnhofstrasse 1, Zürich")
+            #expect(try await client.get("/open311/v2/requests/\(b).json").list().first?["address_id"] as? String == "CH-ZH-261-4711")
+            // Neither a position nor an address, or half a position: refused.
+            try await client.post("/open311/v2/requests.json", base).expectError(.badRequest)
+            try await client.post("/open311/v2/requests.json", base + [("lat", "47.5"), ("address_string", "x")]).expectError(.badRequest)
+            try await client.post("/open311/v2/requests.json", base + [("address_id", String(repeating: "9", count: 201))])
+                .expectError(.badRequest)
+            #expect(try await store.tickets(TicketQuery()).count == 4)
+        }
+    }
+
     @Test func repeatedParametersAreRefusedNotHalfRead() async throws {
         try await withOpen311Server { client, store in
             try await client.get("/open311/v2/requests.json?status=open&status=closed").expectError(.badRequest)
