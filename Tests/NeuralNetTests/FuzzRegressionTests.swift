@@ -7,8 +7,8 @@ import Testing
 /// asked for huge allocations while the network was built are errors now.
 @Suite("Fuzz regressions: model files")
 struct ModelFuzzRegressionTests {
-    static func architecture(_ input: InputSpec = InputSpec(channels: 1, height: 2, width: 2),
-                             _ layers: [LayerSpec]) -> Architecture {
+    static func architecture(_ layers: [LayerSpec], input: InputSpec = InputSpec(channels: 1, height: 2, width: 2))
+        -> Architecture {
         Architecture(input: input, layers: layers)
     }
 
@@ -30,18 +30,17 @@ struct ModelFuzzRegressionTests {
     @Test("Input sizes that are empty, negative or huge are architecture errors, not traps")
     func inputSizes() {
         for (c, h, w) in [(1, -2, 2), (0, 2, 2), (1, 2, 1 << 40), (Int.max, 1, 1)] {
-            #expect(Self.rejected(Self.architecture(InputSpec(channels: c, height: h, width: w),
-                                                    [LayerSpec(type: "relu")])))
+            #expect(Self.rejected(Self.architecture([LayerSpec(type: "relu")], input: InputSpec(channels: c, height: h, width: w))))
         }
     }
 
     @Test("Layers too large to allocate, and geometry that would overflow, are architecture errors")
     func hugeLayers() {
         let big = InputSpec(channels: 60_000, height: 8, width: 8)
-        #expect(Self.rejected(Self.architecture(big, [LayerSpec(type: "conv", out: 60_000, kernel: 3, padding: 1)])))
+        #expect(Self.rejected(Self.architecture([LayerSpec(type: "conv", out: 60_000, kernel: 3, padding: 1)], input: big)))
         #expect(Self.rejected(Self.architecture([LayerSpec(type: "conv", out: 1, kernel: 3, padding: 1, dilation: Int.max)])))
         #expect(Self.rejected(Self.architecture([LayerSpec(type: "conv", out: 1, kernel: 3, padding: Int.max)])))
-        #expect(Self.rejected(Self.architecture(big, [LayerSpec(type: "flatten"), LayerSpec(type: "dense", out: 60_000)])))
+        #expect(Self.rejected(Self.architecture([LayerSpec(type: "flatten"), LayerSpec(type: "dense", out: 60_000)], input: big)))
         #expect(Self.rejected(Self.architecture([LayerSpec(type: "upsample", scale: 1 << 40)])))
         #expect(Self.rejected(Self.architecture([LayerSpec(type: "leakyrelu", alpha: .infinity)])))
     }
