@@ -1,7 +1,7 @@
 // libFuzzer harness "camera-yaml": the YAML settings files, a survey folder's `pavewatch.yaml` (SurveySettings), a
 // video camera file (VideoCamera) and a fixed camera's control points (FixedCamera).
 // Invariants: settings that parse survive YAMLEncoder → parse unchanged; a camera that loads has finite, positive
-// focal lengths and accuracies, and finite reprojection errors.
+// focal lengths and accuracies, a finite principal point, and finite reprojection errors.
 import Geo
 import Yams
 
@@ -28,6 +28,7 @@ public func fuzzCameraYAML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             invariant(f.map { $0.isFinite && $0 > 0 } ?? true, "focal length \(String(describing: f)) px at width \(width)")
         }
         invariant(camera.detectionLimit.isFinite && camera.detectionLimit > 0, "detection limit \(camera.detectionLimit)")
+        invariant((camera.cx ?? 0).isFinite && (camera.cy ?? 0).isFinite, "principal point \(String(describing: camera.cx)), \(String(describing: camera.cy))")
     } catch {}
     do throws(FixedCameraError) {
         let camera = try FixedCamera.load(yaml: yaml)
