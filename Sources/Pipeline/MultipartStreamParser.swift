@@ -110,6 +110,13 @@ public struct MultipartStreamParser: Sendable {
                 var end = at
                 if end > start && buffer[end - 1] == 0x0A { end -= 1 }
                 if end > start && buffer[end - 1] == 0x0D { end -= 1 }
+                // Too long, even when its end came in the same read as the bytes that took it over the limit.
+                guard end - start <= maxPartBytes else {
+                    droppedParts += 1
+                    start = at
+                    state = .boundary
+                    continue
+                }
                 let part = Array(buffer[start..<end])
                 start = at
                 state = .boundary

@@ -25,6 +25,23 @@ struct StreamFuzzRegressionTests {
 }
 
 extension StreamFuzzRegressionTests {
+    /// Fuzz/corpus/mjpeg/part-over-limit (found by the fuzzer): a part without Content-Length a little longer than
+    /// `maxPartBytes`, whose closing boundary came in the read that took it over the limit, was returned.
+    @Test("A part longer than the limit is dropped however it arrives", arguments: [1, 97, 5000])
+    func partOverLimit(piece: Int) {
+        let long = [UInt8](repeating: 0x78, count: 1100), short = [UInt8](repeating: 0x79, count: 500)
+        let stream = Array("--b\r\n\r\n".utf8) + long + Array("\r\n--b\r\n\r\n".utf8) + short
+            + Array("\r\n--b\r\n\r\n".utf8) + long + Array("\r\n--b--\r\n".utf8)
+        var p = MultipartStreamParser(boundary: "b", maxPartBytes: 1024)
+        var parts: [[UInt8]] = []
+        for at in stride(from: 0, to: stream.count, by: piece) {
+            p.append(stream[at..<min(stream.count, at + piece)])
+            while let part = p.nextPart() { parts.append(part) }
+        }
+        #expect(parts == [short])
+        #expect(p.droppedParts == 2)
+    }
+
     /// A JPEG of SOI, one APP0 segment of `length` bytes and EOI.
     static func jpeg(segment length: Int) -> [UInt8] {
         [0xFF, 0xD8, 0xFF, 0xE0, UInt8(length >> 8), UInt8(length & 0xFF)] + [UInt8](repeating: 0, count: length - 2)
