@@ -73,7 +73,7 @@ public struct JPEGStreamSplitter: Sendable {
                 case 0xFF:
                     pos += 1  // fill byte
                 case 0xD9:
-                    return emit(end: pos + 2)
+                    if let frame = emit(end: pos + 2) { return frame }
                 case 0xD8:
                     drop(newStart: pos)
                 case 0x01, 0xD0...0xD7:
@@ -103,7 +103,7 @@ public struct JPEGStreamSplitter: Sendable {
                 switch b {
                 case 0x00, 0xD0...0xD7: pos += 2
                 case 0xFF: pos += 1
-                case 0xD9: return emit(end: pos + 2)
+                case 0xD9: if let frame = emit(end: pos + 2) { return frame }
                 case 0xD8: drop(newStart: pos)
                 default: state = .markers  // DHT / SOS of a progressive JPEG, DNL, ...
                 }
@@ -135,8 +135,14 @@ public struct JPEGStreamSplitter: Sendable {
         return nil
     }
 
-    private mutating func emit(end: Int) -> [UInt8] {
-        let frame = Array(buffer[start..<end])
+    /// The frame that ends at `end`, or `nil` when it is longer than `maxFrameBytes` (dropped, whether it came in
+    /// pieces or in one read).
+    private mutating func emit(end: Int) -> [UInt8]? {
+        let frame = end - start <= maxFrameBytes ? Array(buffer[start..<end]) : nil
+        if frame == nil {
+            droppedFrames += 1
+            skippedBytes += end - start
+        }
         start = end
         pos = end
         state = .seek

@@ -135,7 +135,9 @@ public struct FixedCamera: GroundProjection {
             guard abs(lat) <= 90, abs(lon) <= 180 else { throw .invalidFile("control point \(i + 1): position out of range") }
             points.append(GroundControlPoint(x: p.pixel[0], y: p.pixel[1], latitude: lat, longitude: lon))
         }
-        return try FixedCamera(controlPoints: points, name: file.name, controlPointAccuracy: file.gcp_accuracy_m ?? 0.5)
+        let accuracy = file.gcp_accuracy_m ?? 0.5
+        guard accuracy.isFinite, accuracy > 0 else { throw .invalidFile("gcp_accuracy_m must be a positive number, not \(accuracy)") }
+        return try FixedCamera(controlPoints: points, name: file.name, controlPointAccuracy: accuracy)
     }
 
     /// ENU metres of the ground under a pixel.

@@ -79,7 +79,7 @@ public enum NMEAParser {
                 // GGA and RMC of the same fix: one sample.
                 last.latitude = lat
                 last.longitude = lon
-                if kind == "GGA", let alt = Double(field(9)) { last.absoluteAltitude = alt }
+                if kind == "GGA", let alt = Self.altitude(field(9)) { last.absoluteAltitude = alt }
                 if last.date == nil { last.date = sampleDate }
                 samples.append(last)
                 continue
@@ -89,7 +89,7 @@ public enum NMEAParser {
             s.date = sampleDate
             s.latitude = lat
             s.longitude = lon
-            if kind == "GGA", let alt = Double(field(9)) { s.absoluteAltitude = alt }
+            if kind == "GGA", let alt = Self.altitude(field(9)) { s.absoluteAltitude = alt }
             samples.append(s)
         }
         if samples.isEmpty { throw fail(1, "no RMC or GGA sentence with a position fix") }
@@ -101,6 +101,11 @@ public enum NMEAParser {
         guard s.count >= 6, let h = Int(s.prefix(2)), let m = Int(s.dropFirst(2).prefix(2)),
               let sec = Double(s.dropFirst(4)), h < 24, m < 60, sec >= 0, sec < 61 else { return nil }
         return Double(h * 3600 + m * 60) + sec
+    }
+
+    /// A GGA altitude field, metres; `nil` when empty or not a finite number (`nan`, `inf` read as numbers).
+    static func altitude(_ s: String) -> Double? {
+        Double(s).flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// `ddmmyy` → (year, month, day); years 80-99 are 19xx.

@@ -87,6 +87,8 @@ public struct VideoCamera: Sendable, Equatable, Decodable {
         }
         try check("horizontal_fov", c.horizontalFOV, 1...179)
         try check("focal_length_px", c.focalLengthPx, 1...1_000_000)
+        try check("cx", c.cx, -1_000_000...1_000_000)
+        try check("cy", c.cy, -1_000_000...1_000_000)
         try check("height_above_road", c.heightAboveRoad, 0.05...1000)
         try check("pitch", c.pitch, -90...30)
         try check("roll", c.roll, -90...90)

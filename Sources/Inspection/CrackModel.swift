@@ -120,6 +120,14 @@ public struct CrackModel: Sendable {
     public init(path: String) throws {
         let file: ModelFile
         do { file = try ModelFile(path: path) } catch { throw DetectorError("\(path): \(error)") }
+        try self.init(file: file, source: path)
+    }
+
+    /// Checks a parsed model file the way ``init(path:)`` does (what `Fuzz/run model` feeds).
+    /// - Parameters: source: the file's name, used in errors.
+    /// - Throws: ``DetectorError`` when the file is not a per-pixel crack network or a segmenter, or its weights do
+    ///   not fit its architecture.
+    public init(file: ModelFile, source path: String) throws(DetectorError) {
         let expected: Int
         if Self.validate(file.metadata.architecture) != nil,
            let net = try? Sequential(architecture: file.metadata.architecture, seed: 0) {

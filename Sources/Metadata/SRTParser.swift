@@ -73,6 +73,8 @@ public enum SRTParser {
                 sample.time = date.timeIntervalSince(firstDate ?? date)
             }
             if let start, let end, end > start { sample.duration = end - start }
+            // A position is both coordinates: a cue with one of them only (the other missing or out of range) has none.
+            if sample.latitude == nil || sample.longitude == nil { (sample.latitude, sample.longitude) = (nil, nil) }
             samples.append(sample)
         }
         guard !samples.isEmpty else { throw fail(max(1, lines.count), "no telemetry records") }

@@ -53,6 +53,23 @@ public struct Architecture: Sendable, Hashable, Codable {
         self.layers = layers
     }
 
+    /// Largest value of a size a description may give (input channels, height and width; a layer's out, kernel,
+    /// stride, padding, groups, dilation and scale): far beyond any real network, and small enough that no shape
+    /// arithmetic overflows.
+    public static let maximumDimension = 1 << 16
+    /// Most parameters one layer may have (1 GiB of floats), checked before any is allocated.
+    public static let maximumLayerParameters = 1 << 28
+
+    /// The input as a shape of one sample.
+    /// - Throws: ``ArchitectureError`` (layer 0) when a size is not within 1...``maximumDimension``.
+    func inputShape() throws(ArchitectureError) -> Shape {
+        for (name, v) in [("channels", input.channels), ("height", input.height), ("width", input.width)]
+        where !(1...Self.maximumDimension).contains(v) {
+            throw ArchitectureError(layer: 0, message: "input \(name) \(v) is not within 1...\(Self.maximumDimension)")
+        }
+        return Shape(channels: input.channels, batch: 1, height: input.height, width: input.width)
+    }
+
     /// The same network with every optional field spelled out (conv stride 1, padding 0, groups 1,
     /// dilation 1; pooling stride = kernel; leaky slope 0.01; dropout 0.5), so that two descriptions of one
     /// network compare equal.
@@ -94,6 +111,23 @@ public struct ArchitectureError: Error, Sendable, Hashable, CustomStringConverti
 func buildLayer(_ s: LayerSpec, input shape: Shape, index i: Int, rng: inout RandomSource) throws(ArchitectureError)
     -> any Layer {
     func fail(_ m: String) -> ArchitectureError { ArchitectureError(layer: i, message: m) }
+    // Sizes within bounds, and no layer larger than its budget, before anything is allocated.
+    for (name, v) in [("out", s.out), ("kernel", s.kernel), ("stride", s.stride), ("padding", s.padding),
+                      ("groups", s.groups), ("dilation", s.dilation), ("scale", s.scale)] {
+        if let v, !(0...Architecture.maximumDimension).contains(v) {
+            throw fail("\(name) \(v) is not within 0...\(Architecture.maximumDimension)")
+        }
+    }
+    guard (1...Architecture.maximumDimension).contains(shape.height), (1...Architecture.maximumDimension).contains(shape.width),
+          (1...Architecture.maximumLayerParameters).contains(shape.channels) else {
+        throw fail("input \(shape) is empty or too large")
+    }
+    func parameters(_ factors: Int...) throws(ArchitectureError) {
+        let n = factors.reduce(1.0) { $0 * Double($1) }
+        guard n <= Double(Architecture.maximumLayerParameters) else {
+            throw fail("\(s.type) would have \(n) parameters, more than \(Architecture.maximumLayerParameters)")
+        }
+    }
     switch s.type.lowercased() {
     case "conv":
         guard let out = s.out, out > 0 else { throw fail("conv needs out > 0") }
@@ -104,11 +138,14 @@ func buildLayer(_ s: LayerSpec, input shape: Shape, index i: Int, rng: inout Ran
         guard shape.height + 2 * p >= d * (k - 1) + 1, shape.width + 2 * p >= d * (k - 1) + 1 else {
             throw fail("kernel larger than input \(shape)")
         }
+        try parameters(out, shape.channels / g, k, k)
         return Conv2D(inChannels: shape.channels, outChannels: out, kernel: k, stride: st, padding: p,
                       dilation: d, groups: g, rng: &rng)
     case "batchnorm": return BatchNorm(channels: shape.channels)
     case "relu": return Activation(.relu)
-    case "leakyrelu": return Activation(.leakyReLU(s.alpha ?? 0.01))
+    case "leakyrelu":
+        guard (s.alpha ?? 0.01).isFinite else { throw fail("leakyrelu alpha \(s.alpha ?? 0) is not finite") }
+        return Activation(.leakyReLU(s.alpha ?? 0.01))
     case "silu": return Activation(.silu)
     case "maxpool", "avgpool":
         let k = s.kernel ?? 2, st = s.stride ?? k
@@ -119,9 +156,12 @@ func buildLayer(_ s: LayerSpec, input shape: Shape, index i: Int, rng: inout Ran
     case "dense":
         guard let out = s.out, out > 0 else { throw fail("dense needs out > 0") }
         guard shape.spatial == 1 else { throw fail("dense after a spatial tensor: add flatten or globalavgpool") }
+        try parameters(shape.channels + 1, out)
         return Dense(inFeatures: shape.channels, outFeatures: out, rng: &rng)
     case "dropout":
-        return Dropout(rate: s.rate ?? 0.5, seed: rng.next())
+        let rate = s.rate ?? 0.5
+        guard rate >= 0 && rate < 1 else { throw fail("dropout rate \(rate) is not within [0, 1)") }
+        return Dropout(rate: rate, seed: rng.next())
     case "upsample":
         let k = s.scale ?? 2
         guard k >= 1 else { throw fail("upsample needs scale ≥ 1") }
@@ -140,8 +180,7 @@ extension Sequential {
     ///   skip connections (`inputs`, `concat`, `add`) need a ``Graph``.
     public convenience init(architecture: Architecture, seed: UInt64) throws(ArchitectureError) {
         var rng = RandomSource(seed: seed)
-        var shape = Shape(channels: architecture.input.channels, batch: 1,
-                          height: architecture.input.height, width: architecture.input.width)
+        var shape = try architecture.inputShape()
         var layers: [any Layer] = []
         for (i, s) in architecture.layers.enumerated() {
             guard s.inputs == nil, !["concat", "add"].contains(s.type.lowercased()) else {

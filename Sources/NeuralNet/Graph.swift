@@ -38,7 +38,7 @@ public final class Graph: Layer {
         var rng = RandomSource(seed: seed)
         input = architecture.input
         var shapes: [Shape] = []
-        let inputShape = Shape(channels: input.channels, batch: 1, height: input.height, width: input.width)
+        let inputShape = try architecture.inputShape()
         var ids: [String: Int] = ["input": -1]
         var built: [Node] = []
         for (i, s) in architecture.layers.enumerated() {

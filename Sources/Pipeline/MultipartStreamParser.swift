@@ -15,6 +15,9 @@ public struct MultipartStreamParser: Sendable {
     public let boundary: String
     /// Largest part accepted.
     public let maxPartBytes: Int
+    /// Longest rest of a delimiter line (`--`, transport padding, CRLF): a `--BOUNDARY` without a line feed within
+    /// it is taken for data, so that a stream without line feeds cannot fill memory.
+    public static let maxDelimiterLine = 1024
     /// Parts dropped for being too long or malformed.
     public private(set) var droppedParts = 0
 
@@ -71,8 +74,17 @@ public struct MultipartStreamParser: Sendable {
                     start = max(start, buffer.count - delimiter.count)
                     return nil
                 }
-                // The rest of the delimiter line (`--` after the last part, transport padding, CRLF).
-                guard let eol = find([0x0A], from: at + delimiter.count) else { return nil }
+                // The rest of the delimiter line (`--` after the last part, transport padding, CRLF); one that runs
+                // on past `maxDelimiterLine` is no delimiter line, so look further on.
+                let eol = find([0x0A], from: at + delimiter.count)
+                if (eol ?? buffer.count) - (at + delimiter.count) > Self.maxDelimiterLine {
+                    start = at + 1
+                    continue
+                }
+                guard let eol else {
+                    start = at
+                    return nil
+                }
                 start = eol + 1
                 state = .headers
             case .headers:
@@ -98,6 +110,13 @@ public struct MultipartStreamParser: Sendable {
                 var end = at
                 if end > start && buffer[end - 1] == 0x0A { end -= 1 }
                 if end > start && buffer[end - 1] == 0x0D { end -= 1 }
+                // Too long, even when its end came in the same read as the bytes that took it over the limit.
+                guard end - start <= maxPartBytes else {
+                    droppedParts += 1
+                    start = at
+                    state = .boundary
+                    continue
+                }
                 let part = Array(buffer[start..<end])
                 start = at
                 state = .boundary

@@ -49,10 +49,10 @@ extension ReviewRoutes {
             $0 == .wrongType ? Failure(.unsupportedMediaType, "Send application/json.")
                 : Failure(.contentTooLarge, "The body is larger than \(configuration.maxFormBytes) bytes.")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any],
-              let name = object["status"] as? String else {
+        guard let body = StatusChangeBody(json: Data(buffer.readableBytesView)) else {
             throw Failure(.badRequest, "Give {\"status\": \"confirmed\"} (and optionally a note).")
         }
+        let name = body.status
         guard let status = TicketStatus(rawValue: name) else {
             throw Failure(.badRequest, "Unknown status \(name); one of " + TicketStatus.allCases.map(\.rawValue).joined(separator: ", ") + ".")
         }
@@ -60,8 +60,7 @@ extension ReviewRoutes {
         guard current.status.canMove(to: status) else {
             throw Failure(.conflict, "#\(ticketId) is \(current.status.rawValue): it cannot become \(status.rawValue).")
         }
-        let note = (object["note"] as? String).flatMap { $0.isEmpty ? nil : String($0.prefix(2000)) }
-        let t = try await store.transition(ticketId: ticketId, to: status, actor: viewer.user.name, note: note)
+        let t = try await store.transition(ticketId: ticketId, to: status, actor: viewer.user.name, note: body.note)
         return Self.json(.ok, ["id": ticketId, "status": t.status.rawValue,
                                "allowedNext": t.status.allowedNext.map(\.rawValue).sorted()])
     }

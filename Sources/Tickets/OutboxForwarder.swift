@@ -187,7 +187,7 @@ public final class OutboxForwarder: Sendable {
             let body = try await resp.body.collect(upTo: 1 << 20)
             let code = Int(resp.status.code)
             if (200..<300).contains(code) {
-                guard let id = Self.remoteId(in: Data(body.readableBytesView)) else {
+                guard let id = Open311Reply.remoteId(in: Data(body.readableBytesView)) else {
                     return .retry("HTTP \(code) without service_request_id")
                 }
                 return .delivered(id)
@@ -197,16 +197,6 @@ public final class OutboxForwarder: Sendable {
         } catch {
             return .retry("\(error)")
         }
-    }
-
-    static func remoteId(in data: Data) -> String? {
-        guard let any = try? JSONSerialization.jsonObject(with: data),
-              let first = (any as? [[String: Any]])?.first ?? (any as? [String: Any]) else { return nil }
-        for k in ["service_request_id", "token"] {
-            if let s = first[k] as? String, !s.isEmpty { return s }
-            if let n = first[k] as? NSNumber { return n.stringValue }
-        }
-        return nil
     }
 
     /// Fetches the statuses of dispatched tickets back from the peer (`GET requests.json?service_request_id=…`).
@@ -225,13 +215,9 @@ public final class OutboxForwarder: Sendable {
                 let timeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.seconds * 1e9))
                 let resp = try await client.execute(HTTPClientRequest(url: url), timeout: timeout)
                 let body = try await resp.body.collect(upTo: 4 << 20)
-                guard resp.status.code == 200,
-                      let list = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [[String: Any]]
-                else { continue }
-                for entry in list {
-                    let rid = (entry["service_request_id"] as? String) ?? (entry["service_request_id"] as? NSNumber)?.stringValue
-                    guard let rid, let status = entry["status"] as? String,
-                          let t = chunk.first(where: { $0.remoteId == rid }), t.remoteStatus != status else { continue }
+                guard resp.status.code == 200, let list = Open311Reply.statuses(in: Data(body.readableBytesView)) else { continue }
+                for (rid, status) in list {
+                    guard let t = chunk.first(where: { $0.remoteId == rid }), t.remoteStatus != status else { continue }
                     try await store.applyRemoteStatus(ticketId: t.id!, remoteStatus: status, actor: "open311:peer")
                     changed += 1
                 }
