@@ -1,5 +1,5 @@
 // libFuzzer harness "jpeg-splitter": the splitter of concatenated JPEGs (ffmpeg's image2pipe output,
-// Sources/Pipeline/JPEGStreamSplitter.swift, compiled into this harness), fed in pieces (Support.swift's `pieces`).
+// Sources/Codecs/JPEGStreamSplitter.swift, compiled into this harness), fed in pieces (Support.swift's `pieces`).
 // Invariants: every frame starts with SOI `FF D8` and a marker and ends with EOI `FF D9` and is within the limit; the bytes
 // held stay bounded; when nothing was dropped, the frames do not depend on how the stream was cut into pieces; and
 // frames, skipped bytes and bytes held account for every byte fed.
