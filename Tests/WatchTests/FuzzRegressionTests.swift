@@ -1,3 +1,4 @@
+import Codecs
 import Pipeline
 import Testing
 
