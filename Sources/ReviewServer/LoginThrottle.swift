@@ -53,6 +53,13 @@ actor LoginThrottle {
         self.capacity = capacity
     }
 
+    /// Creates a throttle from settings as configured, clamped to what the designated initialiser accepts: at least 0
+    /// free failures, a first wait of at least 1 ms, a longest wait of at least the first, a window of at least 1 s.
+    init(configuredFailures failures: Int, backoff: TimeInterval, maxBackoff: TimeInterval, window: TimeInterval) {
+        self.init(freeFailures: max(0, failures), baseDelay: max(0.001, backoff),
+                  maxDelay: max(backoff, maxBackoff, 0.001), window: max(1, window))
+    }
+
     /// Whether `key` may try a password at `now`.
     func check(_ key: Key, now: Date = Date()) -> Decision {
         guard let e = entries[key] else { return .allowed }

@@ -27,10 +27,8 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
     public init(store: any TicketStore, configuration: Open311Configuration) {
         self.store = store
         self.configuration = configuration
-        keyThrottle = LoginThrottle(freeFailures: max(0, configuration.maxKeyFailures),
-                                    baseDelay: max(0.001, configuration.keyBackoff),
-                                    maxDelay: max(configuration.keyBackoff, configuration.maxKeyBackoff, 0.001),
-                                    window: max(900, configuration.maxKeyBackoff))
+        keyThrottle = LoginThrottle(configuredFailures: configuration.maxKeyFailures, backoff: configuration.keyBackoff,
+                                    maxBackoff: configuration.maxKeyBackoff, window: max(900, configuration.maxKeyBackoff))
     }
 
     enum Format: String { case json, xml }

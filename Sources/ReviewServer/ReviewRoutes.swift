@@ -29,10 +29,8 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
     public init(store: any ReviewStore, configuration: ReviewConfiguration) {
         self.store = store
         self.configuration = configuration
-        self.throttle = LoginThrottle(freeFailures: max(0, configuration.maxLoginFailures),
-                                      baseDelay: max(0.001, configuration.loginBackoff),
-                                      maxDelay: max(configuration.loginBackoff, configuration.maxLoginBackoff, 0.001),
-                                      window: max(1, configuration.loginWindow))
+        self.throttle = LoginThrottle(configuredFailures: configuration.maxLoginFailures, backoff: configuration.loginBackoff,
+                                      maxBackoff: configuration.maxLoginBackoff, window: configuration.loginWindow)
     }
 
     /// An answer that is not a page: a status with a message, shown as a small page.
