@@ -9,11 +9,10 @@ import Foundation
 /// network given back to a full pool is dropped, so memory stays bounded when tile shapes change (frames of
 /// another size).
 final class CompiledNetworkPool: @unchecked Sendable {
-    /// A tile shape (width, height including margins) and the engine that compiled it.
+    /// A tile shape: width and height including margins.
     struct Key: Hashable {
         var width: Int
         var height: Int
-        var reference: Bool
     }
 
     /// Most networks kept.

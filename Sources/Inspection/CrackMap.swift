@@ -126,7 +126,7 @@ public enum CrackMap {
         // The fused convolutions want rows of a multiple of 16 pixels: widen the right margin.
         let ch = core.h + 2 * m
         let cw = engine == .inference ? roundUp(core.w + 2 * m, to: 16) : core.w + 2 * m
-        let key = CompiledNetworkPool.Key(width: cw, height: ch, reference: engine == .reference)
+        let key = CompiledNetworkPool.Key(width: cw, height: ch)
         var compiled: InferenceModel?
         var net: Sequential?
         switch engine {
@@ -157,7 +157,7 @@ public enum CrackMap {
         // Heights a multiple of the alignment; widths so that the coarsest layer's rows are a multiple of 8
         // pixels (its convolutions then run fused).
         let ch = roundUp(core.h + 2 * m, to: a), cw = roundUp(core.w + 2 * m, to: 8 * a)
-        let key = CompiledNetworkPool.Key(width: cw, height: ch, reference: engine == .reference)
+        let key = CompiledNetworkPool.Key(width: cw, height: ch)
         var compiled: GraphInference? = engine == .inference ? model.compiled.take(key) : nil
         let graph = compiled == nil ? model.graph(height: ch, width: cw) : nil
         if engine == .inference, compiled == nil, let graph {

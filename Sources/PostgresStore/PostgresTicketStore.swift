@@ -46,10 +46,8 @@ public final class PostgresTicketStore: TicketStore {
         runner = Task { await client.run() }
         // Connection failures come back at once and are retried until `timeout`; an attempt that is merely slow (a
         // busy server migrating, or waiting for another store's migration) may use the whole of it.
-        var backoff = Backoff(deadline: .now + timeout)
-        backoff.attemptTimeout = max(backoff.attemptTimeout, timeout)
         do {
-            try await backoff.retry(logger: logger, peer: location) {
+            try await Backoff(deadline: .now + timeout, attemptTimeout: timeout).retry(logger: logger, peer: location) {
                 try await client.withConnection { c in try await PostgresSchema.migrate(c, logger: logger) }
             }
         } catch {
@@ -125,14 +123,14 @@ public final class PostgresTicketStore: TicketStore {
             throw e
         } catch let e as CancellationError {
             throw e
-        } catch let e as Backoff.AttemptTimedOut {
-            throw TicketError(.unavailable, "the PostgreSQL server did not answer within \(operationTimeout) (\(e)); nothing of the operation was stored, try again when the server is back",
-                              location: location.description)
         } catch {
-            let transient = Backoff.isTransient(error)
-            throw TicketError(transient ? .unavailable : .database,
-                              transient ? "the PostgreSQL server is unavailable (\(Self.describe(error))); nothing of the operation was stored, try again when the server is back"
-                                        : Self.describe(error),
+            let lost = "nothing of the operation was stored, try again when the server is back"
+            if error is Backoff.AttemptTimedOut {
+                throw TicketError(.unavailable, "the PostgreSQL server did not answer within \(operationTimeout); \(lost)",
+                                  location: location.description)
+            }
+            guard Backoff.isTransient(error) else { throw TicketError(.database, Self.describe(error), location: location.description) }
+            throw TicketError(.unavailable, "the PostgreSQL server is unavailable (\(Self.describe(error))); \(lost)",
                               location: location.description)
         }
     }
