@@ -5,7 +5,7 @@
 // compute targets (Kernels, Filters, NeuralNet, ImagingCore, Inspection, pavewatch-bench) are compiled for, so
 // LLVM vectorises to that machine's register width. The default is the machine that builds (the fast code a user
 // gets from `swift build -c release` / `swift run -c release` without a flag):
-//   swift build -c release                                  # this machine (AVX-512 here); not portable
+//   swift build -c release                                  # this machine (AVX2 or AVX-512); not portable
 //   PAVEWATCH_TARGET_CPU=x86-64-v3 ...                      # AVX2 machines (mapped to haswell)
 //   PAVEWATCH_TARGET_CPU=portable ...                       # binaries that travel: Swift's x86-64 baseline, SSE2 swiftc's -target-cpu takes
 // LLVM CPU names (native, haswell, skylake-avx512, znver4, ...) but not the psABI levels, so those are mapped.
@@ -20,6 +20,21 @@ let targetCPU: String? = {
     case "portable", "baseline": return nil
     default: return levels[raw] ?? raw
     }
+}()
+
+/// Whether the target CPU has AVX-512's 32 registers of 16 floats: NeuralNet's matrix kernel then keeps its whole
+/// 8×32 block in registers (`-D NEURALNET_WIDE_REGISTERS`); on AVX2, arm64 and the portable build it runs the block
+/// in four passes that fit 16 registers (see `GEMM.kernel` in `Sources/NeuralNet/StorageGEMM.swift`).
+let wideRegisters: Bool = {
+    guard let cpu = targetCPU else { return false }
+    if cpu == "native" {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+        return flags.split(separator: " ").contains("avx512f")
+    }
+    let avx512 = ["skylake-avx512", "cascadelake", "cooperlake", "cannonlake", "icelake-client", "icelake-server",
+                  "tigerlake", "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids", "znver4", "znver5"]
+    return avx512.contains(cpu)
 }()
 
 /// Settings shared by every Swift target.
@@ -85,7 +100,8 @@ let package = Package(
                 swiftSettings: compute),
         // NeuralNet is optimised in debug builds too: unoptimised SIMD code is ~100x slower, too slow for its tests.
         .target(name: "NeuralNet", swiftSettings: compute + [.unsafeFlags(["-O"], .when(configuration: .debug))]
-                + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])),
+                + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])
+                + (wideRegisters ? [.define("NEURALNET_WIDE_REGISTERS")] : [])),
         // WGS84, ECEF, local planes, distances, `GeoPoint`: the geodesy every other module shares.
         .target(name: "Geodesy", swiftSettings: common),
         .target(name: "Geo", dependencies: ["Metadata", "Geodesy", .product(name: "Yams", package: "Yams")],

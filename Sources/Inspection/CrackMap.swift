@@ -131,7 +131,9 @@ public enum CrackMap {
         var net: Sequential?
         switch engine {
         case .inference:
-            compiled = model.compiled.take(key) ?? InferenceModel(network: model.network(height: ch, width: cw), batchSize: 1)
+            // Only the core is kept: the network skips the margin's rings it does not need.
+            compiled = model.compiled.take(key)
+                ?? InferenceModel(network: model.network(height: ch, width: cw), batchSize: 1, outputMargin: m)
         case .reference:
             net = model.network(height: ch, width: cw)
         }

@@ -34,7 +34,7 @@ public final class InferenceModel {
     private let workspace: GEMMWorkspace
     private let threads: Int
     /// The leading convolution (+ pooling) ops run tile by tile by ``FusedChain``, and how many ops it covers.
-    private let chain: FusedChain?
+    let chain: FusedChain?
     private let chainOps: Int
 
     /// Compiles `network`.
@@ -43,7 +43,11 @@ public final class InferenceModel {
     ///   - threads: for the matrix multiplies and the fused convolutions (results do not depend on it).
     ///   - fused: run the leading stride-1 convolutions (with their pooling) through ``FusedChain``; false
     ///     keeps the generic im2col + GEMM path for every layer (the reference in tests).
-    public init(network: Sequential, batchSize: Int = 64, threads: Int = 1, fused: Bool = true) {
+    ///   - outputMargin: for a fully convolutional network whose every layer runs fused as a "same" convolution
+    ///     (a per-pixel map of the tile's size): output pixels within this many of the tile's edges are not needed
+    ///     (a caller that keeps only the tile's core), so neither they nor what only they depend on are computed,
+    ///     and their values are unspecified. Ignored (everything computed) for any other network.
+    public init(network: Sequential, batchSize: Int = 64, threads: Int = 1, fused: Bool = true, outputMargin: Int = 0) {
         precondition(batchSize >= 1, "batch size must be positive")
         self.input = network.input
         self.batchSize = batchSize
@@ -118,8 +122,9 @@ public final class InferenceModel {
             ch = o; h = f.storedHeight; w = f.storedWidth
             j += f.pool ? 2 : 1
         }
-        chain = chainLayers.isEmpty ? nil : FusedChain(layers: chainLayers, workers: self.threads)
         chainOps = j
+        chain = chainLayers.isEmpty ? nil : FusedChain(layers: chainLayers, workers: self.threads,
+                                                       outputMargin: j == ops.count ? outputMargin : 0)
         // Size the buffers by walking the shapes once at full batch.
         var s = Shape(channels: input.channels, batch: batchSize, height: input.height, width: input.width)
         var maxAct = s.count, maxCol = 0

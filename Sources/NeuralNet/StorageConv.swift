@@ -4,9 +4,11 @@ import Dispatch
 /// activation, optionally followed by 2×2 max pooling, for one tile at a time, so a tile's activations stay in
 /// L1 / L2 (see ``InferenceModel``).
 ///
-/// Instead of writing a column matrix and packing it again, each panel of 32 output pixels is gathered
-/// straight into the micro-kernel's layout (`K × 32`, `K = C·k·k`) from a zero-bordered input, so no bounds
-/// checks are needed; the 8×32 register kernel (``GEMM``'s) then runs over the pre-packed weights, and its
+/// No column matrix is written: the 8×32 register kernel (``GEMM``'s) reads each panel of 32 output pixels'
+/// taps (`K = C·k·k` rows) straight from the zero-bordered input, so no bounds checks are needed, two segments of
+/// 16 pixels at a time through a table of tap offsets (``InPlaceRows``); layers whose width is a multiple of 8 but
+/// not of 16 gather their four 8-pixel segments into the kernel's `K × 32` layout first. The kernel runs over the
+/// pre-packed weights, and its
 /// epilogue adds the bias, applies the activation and, for a pooled layer, takes the 2×2 maximum (a panel
 /// then holds 16 columns of two neighbouring output rows) before storing. Pooling before the activation is
 /// exact: bias + ReLU (or leaky ReLU) is monotonic, so it commutes with the maximum.
@@ -29,6 +31,8 @@ struct FusedConv: Sendable {
     let bias: [Float]
     /// Output pixels per gathered segment (16, or 8 for 8-wide outputs).
     let segment: Int
+    /// Byte offset of each kernel row `(channel, ky, kx)` from a segment's first pixel in the padded input.
+    let tapOffsets: [Int]
 
     /// `C·k·k`.
     var depth: Int { inChannels * kernel * kernel }
@@ -65,11 +69,17 @@ struct FusedConv: Sendable {
         }
         packed = p
         self.bias = bias + [Float](repeating: 0, count: panels * 8 - outChannels)
+        let row = inWidth + 2 * padding, plane = (inHeight + 2 * padding) * row
+        tapOffsets = (0..<inChannels).flatMap { c in
+            (0..<kernel).flatMap { ky in (0..<kernel).map { kx in (c * plane + (ky * row + kx) * dilation) * 4 } }
+        }
     }
 
     /// Output pixel panels: each is 32 / `segment` segments, given as `(row, column)` of their first pixel.
     /// Pooled layers pair rows `2r` and `2r + 1` over the same 16 columns. The last unpooled panel may be short.
-    var panels: [[(Int, Int)]] {
+    /// - Parameter skip: output pixels within this many of every edge need not be computed (unpooled layers):
+    ///   their rows are left out, and so are the segments that lie wholly inside the left or right ring.
+    func panels(skip: Int = 0) -> [[(Int, Int)]] {
         var out: [[(Int, Int)]] = []
         if pool {
             for r in stride(from: 0, to: outHeight, by: 2) {
@@ -77,8 +87,10 @@ struct FusedConv: Sendable {
             }
             return out
         }
+        let e = min(skip, (outHeight - 1) / 2, (outWidth - 1) / 2)
+        let first = e / segment * segment, end = outWidth - e
         var segs: [(Int, Int)] = []
-        for r in 0..<outHeight { for x in stride(from: 0, to: outWidth, by: segment) { segs.append((r, x)) } }
+        for r in e..<(outHeight - e) { for x in stride(from: first, to: end, by: segment) { segs.append((r, x)) } }
         let per = 32 / segment
         var i = 0
         while i < segs.count {
@@ -87,6 +99,12 @@ struct FusedConv: Sendable {
         }
         return out
     }
+
+    /// Whether the output has the input's size and each output pixel reads input pixels at most ``radius`` away
+    /// (a "same" convolution, unpooled).
+    var isSame: Bool { !pool && outHeight == inHeight && outWidth == inWidth && padding == radius }
+    /// How far from an output pixel its taps reach.
+    var radius: Int { dilation * (kernel - 1) / 2 }
 }
 
 /// A chain of ``FusedConv`` layers run tile by tile, each layer writing into the next one's zero-bordered
@@ -103,6 +121,11 @@ final class FusedChain: @unchecked Sendable {
         var input: [Int]
         /// Offset of each segment's first stored pixel in the output plane (pooled: the pooled pixel).
         var output: [Int]
+    }
+
+    /// Output pixels the chain computes per tile, over all layers (pooled layers: before pooling).
+    var computedPixels: Int {
+        zip(plans, layers).reduce(0) { sum, p in sum + p.0.reduce(0) { $0 + $1.input.count } * p.1.segment }
     }
 
     /// Per-worker buffers: one zero-bordered input per layer (borders are never written), the gather panel
@@ -132,19 +155,29 @@ final class FusedChain: @unchecked Sendable {
         }
     }
 
-    /// - Parameters: layers: each layer's stored output is the next one's input; workers ≥ 1.
-    init(layers: [FusedConv], workers: Int) {
+    /// - Parameters:
+    ///   - layers: each layer's stored output is the next one's input.
+    ///   - workers: ≥ 1.
+    ///   - outputMargin: the last layer's output pixels within this many of the tile's edges are not needed, so
+    ///     they are not computed (their values in the output are unspecified), nor is anything only they depend
+    ///     on: layer j skips a ring `outputMargin − (the radii of the layers after j)` wide. Applied only when
+    ///     every layer is a "same" convolution (``FusedConv/isSame``); otherwise every pixel is computed.
+    init(layers: [FusedConv], workers: Int, outputMargin: Int = 0) {
         precondition(!layers.isEmpty)
         for (a, b) in zip(layers, layers.dropFirst()) {
             precondition(a.outChannels == b.inChannels && a.storedHeight == b.inHeight && a.storedWidth == b.inWidth)
         }
         self.layers = layers
+        // Every layer of a trimmed chain has the tile's size; the margin leaves at least one row and column.
+        let size = (h: layers[0].outHeight, w: layers[0].outWidth)
+        let margin = layers.allSatisfy(\.isSame) ? max(0, min(outputMargin, (size.h - 1) / 2, (size.w - 1) / 2)) : 0
         var plans: [[Panel]] = []
         for (li, l) in layers.enumerated() {
+            let skip = max(0, margin - layers[(li + 1)...].reduce(0) { $0 + $1.radius })
             // Output plane of layer li: the next layer's padded input, or the unpadded batch plane.
             let next = li + 1 < layers.count ? layers[li + 1] : nil
             let outPad = next?.padding ?? 0, outRow = l.storedWidth + 2 * outPad
-            plans.append(l.panels.map { segs in
+            plans.append(l.panels(skip: skip).map { segs in
                 Panel(input: segs.map { $0.0 * l.inRowStride + $0.1 },
                       output: l.pool ? [(segs[0].0 / 2 + outPad) * outRow + segs[0].1 / 2 + outPad]
                                      : segs.map { ($0.0 + outPad) * outRow + $0.1 + outPad })
@@ -211,44 +244,42 @@ final class FusedChain: @unchecked Sendable {
                               output: UnsafeMutablePointer<Float>, outChannelStride: Int, scratch: Scratch) {
         let depth = l.depth, seg = l.segment
         unsafe l.packed.withUnsafeBufferPointer { wb in
-            unsafe l.bias.withUnsafeBufferPointer { bb in
+            unsafe l.tapOffsets.withUnsafeBufferPointer { ob in
                 for panel in plan {
-                    // Gather the K × 32 panel.
-                    var dst = unsafe scratch.panel
                     let last = panel.input.count - 1
                     let i0 = panel.input[0], i1 = panel.input[min(1, last)]
-                    let i2 = panel.input[min(2, last)], i3 = panel.input[min(3, last)]
-                    for c in 0..<l.inChannels {
-                        let plane = unsafe UnsafeRawPointer(input + c * l.inPlane)
-                        for ky in 0..<l.kernel {
-                            for kx in 0..<l.kernel {
-                                let tap = ky * l.dilation * l.inRowStride + kx * l.dilation
-                                let d = unsafe UnsafeMutableRawPointer(dst)
-                                if seg == 16 {
-                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i0 + tap) * 4, as: SIMD16<Float>.self),
-                                                        as: SIMD16<Float>.self)
-                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i1 + tap) * 4, as: SIMD16<Float>.self),
-                                                        toByteOffset: 64, as: SIMD16<Float>.self)
-                                } else {
-                                    typealias H = SIMD8<Float>
-                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i0 + tap) * 4, as: H.self), as: H.self)
-                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i1 + tap) * 4, as: H.self),
-                                                        toByteOffset: 32, as: H.self)
-                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i2 + tap) * 4, as: H.self),
-                                                        toByteOffset: 64, as: H.self)
-                                    unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: (i3 + tap) * 4, as: H.self),
-                                                        toByteOffset: 96, as: H.self)
-                                }
-                                unsafe dst += 32
-                            }
+                    if seg == 8 {
+                        // Gather the K × 32 panel from four 8-pixel segments.
+                        var dst = unsafe scratch.panel
+                        let i2 = panel.input[min(2, last)], i3 = panel.input[min(3, last)]
+                        let plane = unsafe UnsafeRawPointer(input)
+                        for tap in l.tapOffsets {
+                            typealias H = SIMD8<Float>
+                            let d = unsafe UnsafeMutableRawPointer(dst)
+                            unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: i0 * 4 + tap, as: H.self), as: H.self)
+                            unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: i1 * 4 + tap, as: H.self),
+                                                toByteOffset: 32, as: H.self)
+                            unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: i2 * 4 + tap, as: H.self),
+                                                toByteOffset: 64, as: H.self)
+                            unsafe d.storeBytes(of: plane.loadUnaligned(fromByteOffset: i3 * 4 + tap, as: H.self),
+                                                toByteOffset: 96, as: H.self)
+                            unsafe dst += 32
                         }
                     }
                     var ir = 0
                     while ir < l.outChannels {
-                        unsafe GEMM.kernel(kc: depth, a: wb.baseAddress! + ir * depth, b: scratch.panel, acc: scratch.acc)
+                        let a = unsafe wb.baseAddress! + ir * depth
+                        if seg == 8 {
+                            unsafe GEMM.kernel(kc: depth, a: a, b: scratch.panel, acc: scratch.acc)
+                        } else {
+                            let left = unsafe InPlaceRows(base: UnsafeRawPointer(input + i0), offsets: ob.baseAddress!)
+                            let right = unsafe InPlaceRows(base: UnsafeRawPointer(input + i1), offsets: ob.baseAddress!)
+                            unsafe GEMM.kernel(kc: depth, a: a, left: left, right: right, rows: min(8, l.outChannels - ir),
+                                               acc: scratch.acc)
+                        }
                         let rows = min(8, l.outChannels - ir)
                         for r in 0..<rows {
-                            let bias = unsafe bb[ir + r]
+                            let bias = l.bias[ir + r]
                             let out = unsafe UnsafeMutableRawPointer(output + (ir + r) * outChannelStride)
                             let v0 = unsafe scratch.acc[2 * r], v1 = unsafe scratch.acc[2 * r + 1]
                             if l.pool {

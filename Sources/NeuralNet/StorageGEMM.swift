@@ -176,7 +176,7 @@ public enum GEMM {
     /// (`-D NEURALNET_FMA`, set with `PAVEWATCH_TARGET_CPU`; always on arm64), else a multiply and an add
     /// (on baseline x86-64 `addProduct` would call `fmaf` once per lane).
     @inline(__always)
-    static func madd(_ acc: inout SIMD16<Float>, _ x: SIMD16<Float>, _ y: SIMD16<Float>) {
+    static func madd<V: SIMD>(_ acc: inout V, _ x: V, _ y: V) where V.Scalar: FloatingPoint {
         #if NEURALNET_FMA || arch(arm64)
         acc.addProduct(x, y)
         #else
@@ -188,12 +188,31 @@ public enum GEMM {
     /// (`a`: `kc × 8` panel, `b`: `kc × 32` panel; `acc`: 16 vectors).
     @inline(__always)
     static func kernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, acc: UnsafeMutablePointer<SIMD16<Float>>) {
+        let panel = unsafe UnsafeRawPointer(b)
+        unsafe kernel(kc: kc, a: a, left: PackedRows(base: panel), right: PackedRows(base: panel + 64), rows: 8, acc: acc)
+    }
+
+    /// The 8×32 register kernel over any source of `B` rows: `acc[2r + h] = Σ_p a[p][r] · B_h(p)`, where
+    /// `B_0(p)` is the 16 floats at `left.row(p)` and `B_1(p)` those at `right.row(p)` (a packed panel's two
+    /// halves, or two 16-pixel segments of a convolution's input read in place). Only accumulator rows below
+    /// `rows` (1…8) need be right; the others may be left as they were.
+    ///
+    /// Where the build targets AVX-512 (`-D NEURALNET_WIDE_REGISTERS`, set by `Package.swift` from the target CPU)
+    /// the 16 accumulators of 16 lanes fit its 32 vector registers and the block runs in one pass. Everywhere else
+    /// (AVX2 and arm64: 16 or 32 registers of 8 or 4 lanes) those accumulators would spill to the stack on every
+    /// step, so the block runs as 4×16 passes over the same rows, each holding 8 accumulators of 8 lanes (2.2×
+    /// faster on an AVX2 Zen 3 core, `Benchmarks/README.md`), and rows 4…7 are skipped when `rows` ≤ 4. Both
+    /// give the same sums in the same order.
+    @inline(__always)
+    static func kernel<R: PanelRowSource>(kc: Int, a: UnsafePointer<Float>, left: R, right: R, rows: Int,
+                                          acc: UnsafeMutablePointer<SIMD16<Float>>) {
+        #if NEURALNET_WIDE_REGISTERS
         typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
-        var ap = unsafe a, bp = unsafe UnsafeRawPointer(b)
-        for _ in 0..<kc {
-            let b0 = unsafe bp.load(as: V.self), b1 = unsafe bp.load(fromByteOffset: 64, as: V.self)
+        var ap = unsafe a
+        for p in 0..<kc {
+            let b0 = unsafe left.row(p).loadUnaligned(as: V.self), b1 = unsafe right.row(p).loadUnaligned(as: V.self)
             var s: V
             s = V(repeating: unsafe ap[0]); madd(&c00, s, b0); madd(&c01, s, b1)
             s = V(repeating: unsafe ap[1]); madd(&c10, s, b0); madd(&c11, s, b1)
@@ -204,12 +223,47 @@ public enum GEMM {
             s = V(repeating: unsafe ap[6]); madd(&c60, s, b0); madd(&c61, s, b1)
             s = V(repeating: unsafe ap[7]); madd(&c70, s, b0); madd(&c71, s, b1)
             unsafe ap += 8
-            unsafe bp += 128
         }
         unsafe acc[0] = c00; unsafe acc[1] = c01; unsafe acc[2] = c10; unsafe acc[3] = c11
         unsafe acc[4] = c20; unsafe acc[5] = c21; unsafe acc[6] = c30; unsafe acc[7] = c31
         unsafe acc[8] = c40; unsafe acc[9] = c41; unsafe acc[10] = c50; unsafe acc[11] = c51
         unsafe acc[12] = c60; unsafe acc[13] = c61; unsafe acc[14] = c70; unsafe acc[15] = c71
+        #else
+        let out = unsafe UnsafeMutableRawPointer(acc)
+        unsafe quarter(kc: kc, a: a, b: left, out: out)
+        unsafe quarter(kc: kc, a: a, b: right, out: out + 64)
+        if rows > 4 {
+            unsafe quarter(kc: kc, a: a + 4, b: left, out: out + 512)
+            unsafe quarter(kc: kc, a: a + 4, b: right, out: out + 576)
+        }
+        #endif
+    }
+
+    /// One 4×16 pass of ``kernel(kc:a:left:right:rows:acc:)``: rows `a[p][0..<4]` (the panel's row stride stays 8)
+    /// times the 16 floats at `b.row(p)`, stored at `out` with the block's row stride (32 floats).
+    @inline(__always)
+    static func quarter<R: PanelRowSource>(kc: Int, a: UnsafePointer<Float>, b: R, out: UnsafeMutableRawPointer) {
+        typealias H = SIMD8<Float>
+        var c00 = H(), c01 = H(), c10 = H(), c11 = H(), c20 = H(), c21 = H(), c30 = H(), c31 = H()
+        var ap = unsafe a
+        for p in 0..<kc {
+            let row = unsafe b.row(p)
+            let b0 = unsafe row.loadUnaligned(as: H.self), b1 = unsafe row.loadUnaligned(fromByteOffset: 32, as: H.self)
+            var s: H
+            s = H(repeating: unsafe ap[0]); madd(&c00, s, b0); madd(&c01, s, b1)
+            s = H(repeating: unsafe ap[1]); madd(&c10, s, b0); madd(&c11, s, b1)
+            s = H(repeating: unsafe ap[2]); madd(&c20, s, b0); madd(&c21, s, b1)
+            s = H(repeating: unsafe ap[3]); madd(&c30, s, b0); madd(&c31, s, b1)
+            unsafe ap += 8
+        }
+        unsafe out.storeBytes(of: c00, as: H.self)
+        unsafe out.storeBytes(of: c01, toByteOffset: 32, as: H.self)
+        unsafe out.storeBytes(of: c10, toByteOffset: 128, as: H.self)
+        unsafe out.storeBytes(of: c11, toByteOffset: 160, as: H.self)
+        unsafe out.storeBytes(of: c20, toByteOffset: 256, as: H.self)
+        unsafe out.storeBytes(of: c21, toByteOffset: 288, as: H.self)
+        unsafe out.storeBytes(of: c30, toByteOffset: 384, as: H.self)
+        unsafe out.storeBytes(of: c31, toByteOffset: 416, as: H.self)
     }
 
     /// `C[0..<rows, 0..<cols] (+)= Apanel · Bpanel` over depth `kc` (``kernel(kc:a:b:acc:)``, then the store).
@@ -218,7 +272,8 @@ public enum GEMM {
                       c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool,
                       acc: UnsafeMutablePointer<SIMD16<Float>>) {
         typealias V = SIMD16<Float>
-        unsafe kernel(kc: kc, a: a, b: b, acc: acc)
+        let panel = unsafe UnsafeRawPointer(b)
+        unsafe kernel(kc: kc, a: a, left: PackedRows(base: panel), right: PackedRows(base: panel + 64), rows: rows, acc: acc)
         if rows == 8 && cols == 32 {
             for r in 0..<8 {
                 let p = UnsafeMutableRawPointer(unsafe c + r * ldc)
@@ -243,6 +298,25 @@ public enum GEMM {
             }
         }
     }
+}
+
+/// Where the register kernel finds row `p` of its `B` operand (16 floats, any alignment).
+protocol PanelRowSource {
+    func row(_ p: Int) -> UnsafeRawPointer
+}
+
+/// Rows of a packed `kc × 32` panel (or one half of it): 128 bytes apart.
+@safe struct PackedRows: PanelRowSource {
+    let base: UnsafeRawPointer
+    @inline(__always) func row(_ p: Int) -> UnsafeRawPointer { unsafe base + p * 128 }
+}
+
+/// Rows read in place from a convolution's zero-bordered input: row `p` (channel, tap) is `offsets[p]` bytes
+/// past the segment's first pixel, so the taps need no packed copy.
+@safe struct InPlaceRows: PanelRowSource {
+    let base: UnsafeRawPointer
+    let offsets: UnsafePointer<Int>
+    @inline(__always) func row(_ p: Int) -> UnsafeRawPointer { unsafe base + offsets[p] }
 }
 
 /// Packing buffers of one worker thread.

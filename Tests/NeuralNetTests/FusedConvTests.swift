@@ -29,6 +29,10 @@ struct FusedConvTests {
              layers: [conv(6, kernel: 5, padding: 0), relu, pool, conv(4, kernel: 3, padding: 0)] + head),
         Case(name: "unfusable tail: stride 2, then 1x1", input: InputSpec(channels: 1, height: 32, width: 32),
              layers: [conv(8), relu, conv(8, stride: 2), relu, conv(6, kernel: 1, padding: 0)] + head),
+        Case(name: "16-wide taps read in place, dilations 1 and 4, 4- and 1-channel layers (half-row passes)",
+             input: InputSpec(channels: 3, height: 20, width: 48),
+             layers: [conv(16), relu, conv(12, padding: 4, dilation: 4), LayerSpec(type: "leakyrelu", alpha: 0.1),
+                      conv(4), relu, conv(1, kernel: 1, padding: 0)] + head),
         Case(name: "width not a multiple of 8 falls back", input: InputSpec(channels: 1, height: 12, width: 12),
              layers: [conv(4), relu, pool] + head),
     ]
@@ -50,6 +54,34 @@ struct FusedConvTests {
                 #expect(abs(fused[i] - want.data[i]) < 1e-4 * (1 + abs(want.data[i])), "\(c.name) [\(i)]")
             }
         }
+    }
+
+    @Test("an output margin leaves the core as computed in full, and skips work only for same convolutions",
+          arguments: [0, 1, 5, 9, 40])
+    func outputMargin(margin: Int) throws {
+        let input = InputSpec(channels: 3, height: 30, width: 48)
+        let layers = [Self.conv(16), Self.relu, Self.conv(8, padding: 2, dilation: 2), Self.relu,
+                      Self.conv(8, padding: 4, dilation: 4), Self.relu, Self.conv(1, kernel: 1, padding: 0)]
+        let net = try Sequential(architecture: Architecture(input: input, layers: layers), seed: 5)
+        var rng = RandomSource(seed: 11)
+        let x = randomArray(2 * 3 * 30 * 48, &rng)
+        let full = InferenceModel(network: net, batchSize: 2, threads: 2).run(x, count: 2)
+        let trimmed = InferenceModel(network: net, batchSize: 2, threads: 2, outputMargin: margin)
+        // Run a different batch first: skipped pixels keep stale values, which must not reach the core.
+        _ = trimmed.run(randomArray(x.count, &rng), count: 2)
+        let got = trimmed.run(x, count: 2)
+        let e = min(margin, 14)
+        for n in 0..<2 {
+            for r in e..<(30 - e) {
+                for c in e..<(48 - e) {
+                    let i = n * 30 * 48 + r * 48 + c
+                    #expect(abs(got[i] - full[i]) < 1e-5 * (1 + abs(full[i])), "margin \(margin) tile \(n) (\(r), \(c))")
+                }
+            }
+        }
+        let chain = try #require(trimmed.chain)
+        let computed = chain.computedPixels, all = chain.layers.reduce(0) { $0 + $1.outHeight * $1.outWidth }
+        #expect(margin == 0 ? computed == all : computed < all)
     }
 
     @Test("the committed shape really runs fused: pooled 16-wide, plain 8-wide layers")
