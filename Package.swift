@@ -38,11 +38,45 @@ let wideRegisters: Bool = {
 }()
 
 /// Settings shared by every Swift target.
-var common: [SwiftSetting] = [.strictMemorySafety()]
+let common: [SwiftSetting] = [.strictMemorySafety()]
 /// Settings for the compute-heavy targets (kernels, neural network).
 var compute: [SwiftSetting] = common
 if let cpu = targetCPU {
     compute.append(.unsafeFlags(["-target-cpu", cpu]))
+}
+
+/// The products of the package's dependencies that the targets use, each named once.
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let hummingbirdBcrypt = Target.Dependency.product(name: "HummingbirdBcrypt", package: "hummingbird-auth")
+let httpClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let inMemoryLogging = Target.Dependency.product(name: "InMemoryLogging", package: "swift-log")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+/// Only with the `PostgreSQL` trait: without it no target uses postgres-nio, and the package leaves it out.
+let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio",
+                                            condition: .when(traits: ["PostgreSQL"]))
+
+/// The modules other packages (the benchmarks) may use, each a library product of its own name.
+let libraries = ["ImagingCore", "Codecs", "Metadata", "Kernels", "Filters", "NeuralNet", "Geodesy", "Geo", "Findings",
+                 "Inspection", "Reports", "Pipeline", "PavewatchCLI", "Tickets", "ReviewServer", "PostgresStore"]
+
+/// A library target with the settings every Swift target shares.
+func module(_ name: String, _ dependencies: [Target.Dependency] = []) -> Target {
+    .target(name: name, dependencies: dependencies, swiftSettings: common)
+}
+
+/// `Tests/<name>`, with the shared settings; `fixtures`: its `Fixtures` folder is copied as a resource.
+func tests(_ name: String, _ dependencies: [Target.Dependency], fixtures: Bool = false) -> Target {
+    .testTarget(name: name, dependencies: dependencies, resources: fixtures ? [.copy("Fixtures")] : nil,
+                swiftSettings: common)
 }
 
 let package = Package(
@@ -52,22 +86,12 @@ let package = Package(
         .executable(name: "pavewatch", targets: ["pavewatch"]),
         .executable(name: "pavewatch-bench", targets: ["pavewatch-bench"]),
         .executable(name: "pavewatch-train", targets: ["pavewatch-train"]),
-        .library(name: "ImagingCore", targets: ["ImagingCore"]),
-        .library(name: "Codecs", targets: ["Codecs"]),
-        .library(name: "Metadata", targets: ["Metadata"]),
-        .library(name: "Kernels", targets: ["Kernels"]),
-        .library(name: "Filters", targets: ["Filters"]),
-        .library(name: "NeuralNet", targets: ["NeuralNet"]),
-        .library(name: "Geodesy", targets: ["Geodesy"]),
-        .library(name: "Geo", targets: ["Geo"]),
-        .library(name: "Findings", targets: ["Findings"]),
-        .library(name: "Inspection", targets: ["Inspection"]),
-        .library(name: "Reports", targets: ["Reports"]),
-        .library(name: "Pipeline", targets: ["Pipeline"]),
-        .library(name: "PavewatchCLI", targets: ["PavewatchCLI"]),
-        .library(name: "Tickets", targets: ["Tickets"]),
-        .library(name: "ReviewServer", targets: ["ReviewServer"]),
-        .library(name: "PostgresStore", targets: ["PostgresStore"]),
+    ] + libraries.map { .library(name: $0, targets: [$0]) },
+    traits: [
+        .trait(name: "PostgreSQL",
+               description: "The PostgreSQL store (PostgresStore, postgres-nio): --db postgres://..., survey --enqueue, "
+                   + "survey status, worker. Without it the build has the SQLite store only."),
+        .default(enabledTraits: ["PostgreSQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -91,9 +115,8 @@ let package = Package(
 
         // Core value types.
         .target(name: "ImagingCore", swiftSettings: compute),
-        .target(name: "Codecs", dependencies: ["ImagingCore", "CTurboJPEG", "CPNG", "Metadata"],
-                swiftSettings: common),
-        .target(name: "Metadata", swiftSettings: common),
+        module("Codecs", ["ImagingCore", "CTurboJPEG", "CPNG", "Metadata"]),
+        module("Metadata"),
         .target(name: "Kernels", dependencies: ["ImagingCore"], swiftSettings: compute),
         .target(name: "Filters", dependencies: ["ImagingCore", "Kernels"], swiftSettings: compute),
         .target(name: "Training", dependencies: ["NeuralNet", "Codecs", "ImagingCore", "Kernels", "Filters", "Inspection"],
@@ -103,125 +126,61 @@ let package = Package(
                 + (targetCPU == nil ? [] : [.define("NEURALNET_FMA")])
                 + (wideRegisters ? [.define("NEURALNET_WIDE_REGISTERS")] : [])),
         // WGS84, ECEF, local planes, distances, `GeoPoint`: the geodesy every other module shares.
-        .target(name: "Geodesy", swiftSettings: common),
-        .target(name: "Geo", dependencies: ["Metadata", "Geodesy", .product(name: "Yams", package: "Yams")],
-                swiftSettings: common),
-        .target(name: "Findings", dependencies: ["Geodesy"], swiftSettings: common),
+        module("Geodesy"),
+        module("Geo", ["Metadata", "Geodesy", yams]),
+        module("Findings", ["Geodesy"]),
         .target(name: "Inspection", dependencies: ["ImagingCore", "Kernels", "Filters", "NeuralNet", "Metadata",
                                                  "Geo", "Geodesy", "Findings"], swiftSettings: compute),
-        .target(name: "Pipeline", dependencies: [
-            "ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo", "Geodesy", "Inspection", "Reports",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ], swiftSettings: common),
+        module("Pipeline", ["ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo", "Geodesy", "Inspection",
+                            "Reports", logging, prometheus, httpClient, nioCore]),
         // What a survey's stores render: the HTML report, overlay crops, SVG maps, training crops.
-        .target(name: "Reports", dependencies: ["ImagingCore", "Codecs", "Findings", "Tickets", "Geodesy"],
-                swiftSettings: common),
-        .target(name: "TestSupport", dependencies: ["ImagingCore"], swiftSettings: common),
+        module("Reports", ["ImagingCore", "Codecs", "Findings", "Tickets", "Geodesy"]),
+        module("TestSupport", ["ImagingCore"]),
 
         // Tickets, outbox forwarding and the Open311 server.
-        .target(name: "Tickets", dependencies: [
-            "Findings", "Geodesy",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Yams", package: "Yams"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: common),
-        // PostgreSQL ticket store and the job queue that `pavewatch worker` drains.
-        .target(name: "PostgresStore", dependencies: [
-            "Findings", "Geodesy", "Tickets",
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: common),
-        .target(name: "ReviewServer", dependencies: [
-            "Findings", "Geodesy", "Tickets", "Reports", "ImagingCore", "Codecs",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-        ], swiftSettings: common),
+        module("Tickets", ["Findings", "Geodesy", crypto, grdb, yams, httpClient, nioCore, logging]),
+        // PostgreSQL ticket store and the job queue that `pavewatch worker` drains. Its sources compile only with the
+        // PostgreSQL trait (`#if PostgreSQL`); without it the module is empty and the CLI does not link it.
+        module("PostgresStore", ["Findings", "Geodesy", "Tickets", postgresNIO, nioCore, nioPosix, logging]),
+        module("ReviewServer", ["Findings", "Geodesy", "Tickets", "Reports", "ImagingCore", "Codecs",
+                                grdb, hummingbird, hummingbirdBcrypt, nioCore, logging, prometheus]),
 
         // Command line.
-        .target(name: "PavewatchCLI", dependencies: [
-            "ImagingCore", "Codecs", "Metadata",
-            "Findings", "Tickets", "ReviewServer", "PostgresStore",
-            "Training", "Pipeline", "Reports", "Geo", "Inspection",
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: common),
-        .executableTarget(name: "pavewatch", dependencies: [
-            "PavewatchCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: common),
+        module("PavewatchCLI", ["ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "ReviewServer",
+                                .target(name: "PostgresStore", condition: .when(traits: ["PostgreSQL"])),
+                                "Training", "Pipeline", "Reports", "Geo", "Inspection",
+                                prometheus, httpClient, argumentParser, hummingbird, logging]),
+        .executableTarget(name: "pavewatch", dependencies: ["PavewatchCLI", argumentParser], swiftSettings: common),
         .executableTarget(name: "pavewatch-train", dependencies: [
-            "Findings", "ImagingCore", "Inspection", "NeuralNet", "Training",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Findings", "ImagingCore", "Inspection", "NeuralNet", "Training", argumentParser,
         ], swiftSettings: compute),
         .executableTarget(name: "pavewatch-bench", dependencies: [
-            "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet", "Inspection",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "ImagingCore", "Codecs", "Kernels", "Filters", "NeuralNet", "Inspection", argumentParser,
         ], swiftSettings: compute),
 
         // Tests.
-        .testTarget(name: "ImagingCoreTests", dependencies: ["ImagingCore", "TestSupport"], swiftSettings: common),
-        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"],
-                    resources: [.copy("Fixtures")], swiftSettings: common),
-        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "TestSupport"],
-                    resources: [.copy("Fixtures")], swiftSettings: common),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Filters", "TestSupport"],
-                    resources: [.copy("Fixtures")], swiftSettings: common),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], swiftSettings: common),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "Codecs", "ImagingCore", "TestSupport"],
-                    swiftSettings: common),
-        .testTarget(name: "GeodesyTests", dependencies: ["Geodesy"], swiftSettings: common),
-        .testTarget(name: "GeoTests", dependencies: ["Geo", "Geodesy", "TestSupport"],
-                    resources: [.copy("Fixtures")], swiftSettings: common),
+        tests("ImagingCoreTests", ["ImagingCore", "TestSupport"]),
+        tests("CodecsTests", ["Codecs", "TestSupport"], fixtures: true),
+        tests("MetadataTests", ["Metadata", "TestSupport"], fixtures: true),
+        tests("KernelsTests", ["Kernels", "Filters", "TestSupport"], fixtures: true),
+        tests("NeuralNetTests", ["NeuralNet", "TestSupport"]),
+        tests("TrainingTests", ["Training", "NeuralNet", "Codecs", "ImagingCore", "TestSupport"]),
+        tests("GeodesyTests", ["Geodesy"]),
+        tests("GeoTests", ["Geo", "Geodesy", "TestSupport"], fixtures: true),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Codecs", "Filters", "Findings", "ImagingCore", "Kernels", "Training",
                                                             "Metadata", "NeuralNet", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: common),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport",
-                                                        "Geo", "Geodesy", "Metadata", "Reports", "Inspection", .product(name: "Logging", package: "swift-log")], swiftSettings: common),
-        .testTarget(name: "WatchTests", dependencies: [
-            "TestSupport", "Pipeline", "Reports", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo", "ReviewServer", "PavewatchCLI", "pavewatch",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ], swiftSettings: common),
-        .testTarget(name: "CLITests", dependencies: ["PavewatchCLI", "TestSupport", "pavewatch", "Tickets", "Codecs", "ImagingCore",
-                                                     .product(name: "GRDB", package: "GRDB.swift")],
-                    swiftSettings: common),
-        .testTarget(name: "TicketsTests", dependencies: [
-            "Tickets", "Findings", "Geodesy", "ReviewServer", "pavewatch", "TestSupport", "PostgresStore",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "InMemoryLogging", package: "swift-log"),
-        ], swiftSettings: common),
-        .testTarget(name: "PostgresStoreTests", dependencies: [
-            "PostgresStore", "Tickets", "Findings", "Geodesy", "TestSupport", "pavewatch", "Codecs", "ImagingCore",
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: common),
-        .testTarget(name: "ReviewServerTests", dependencies: [
-            "ReviewServer", "Tickets", "Findings", "Geodesy", "ImagingCore", "Codecs", "PostgresStore", "TestSupport",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ], swiftSettings: common),
+        tests("PipelineTests", ["Pipeline", "Tickets", "Findings", "Codecs", "ImagingCore", "TestSupport",
+                                "Geo", "Geodesy", "Metadata", "Reports", "Inspection", logging]),
+        tests("WatchTests", ["TestSupport", "Pipeline", "Reports", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo",
+                             "ReviewServer", "PavewatchCLI", "pavewatch",
+                             logging, prometheus, hummingbird, hummingbirdTesting, httpClient, nioCore]),
+        tests("CLITests", ["PavewatchCLI", "TestSupport", "pavewatch", "Tickets", "Codecs", "ImagingCore", grdb]),
+        tests("TicketsTests", ["Tickets", "Findings", "Geodesy", "ReviewServer", "pavewatch", "TestSupport", "PostgresStore",
+                               grdb, hummingbird, nioCore, logging, inMemoryLogging]),
+        tests("PostgresStoreTests", ["PostgresStore", "Tickets", "Findings", "Geodesy", "TestSupport", "pavewatch", "Codecs",
+                                     "ImagingCore", logging]),
+        tests("ReviewServerTests", ["ReviewServer", "Tickets", "Findings", "Geodesy", "ImagingCore", "Codecs", "PostgresStore",
+                                    "TestSupport", grdb, hummingbird, hummingbirdTesting, httpClient, nioHTTP1]),
     ]
 )

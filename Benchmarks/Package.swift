@@ -4,6 +4,17 @@
 // Set PAVEWATCH_TARGET_CPU (see ../Package.swift) to benchmark a native build.
 import PackageDescription
 
+/// A benchmark executable `Benchmarks/<name>` over the pavewatch modules `modules` (ImagingCore always).
+func benchmarks(_ name: String, modules: [String]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [.product(name: "Benchmark", package: "package-benchmark")]
+            + (["ImagingCore"] + modules).map { .product(name: $0, package: "pavewatch") },
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+    )
+}
+
 let package = Package(
     name: "benchmarks",
     platforms: [.macOS(.v15)],
@@ -12,25 +23,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "KernelsBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
-                .product(name: "ImagingCore", package: "pavewatch"),
-                .product(name: "Kernels", package: "pavewatch"),
-            ],
-            path: "Benchmarks/KernelsBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
-        ),
-        .executableTarget(
-            name: "CodecsBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
-                .product(name: "ImagingCore", package: "pavewatch"),
-                .product(name: "Codecs", package: "pavewatch"),
-            ],
-            path: "Benchmarks/CodecsBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
-        ),
+        benchmarks("KernelsBenchmarks", modules: ["Kernels"]),
+        benchmarks("CodecsBenchmarks", modules: ["Codecs"]),
     ]
 )

@@ -15,7 +15,8 @@ is the whole `pavewatch import` process (start, reading the JSON, opening the da
 PostgreSQL: a throw-away cluster from Debian's binaries (/usr/lib/postgresql/*/bin, see scripts/setup) on a free
 loopback port, fsync off, like the tests' TemporaryPostgres; removed at the end. Prints one JSON object per store.
 """
-import argparse, glob, json, math, os, random, shutil, socket, subprocess, sys, tempfile, time
+from procstat import free_port
+import argparse, glob, json, math, os, random, shutil, subprocess, sys, tempfile, time
 
 LAT0, LON0 = 52.52, 13.40
 M_PER_DEG_LAT = 111_320.0
@@ -109,9 +110,7 @@ class Postgres:
         self.data = os.path.join(self.dir, "data")
         subprocess.run(self.run_as + [f"{self.bin}/initdb", "-D", self.data, "-U", "pavewatch", "--auth=trust", "-E", "UTF8",
                                       "--no-locale", "--no-sync", "--no-instructions"], check=True, stdout=subprocess.DEVNULL)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         subprocess.run(self.run_as + [f"{self.bin}/pg_ctl", "-D", self.data, "-w", "-l", os.path.join(self.dir, "log"),
                                       "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
                                       "start"], check=True, stdout=subprocess.DEVNULL)

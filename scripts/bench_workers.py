@@ -9,13 +9,8 @@ until the last one exits. Prints one line per count and, with --json, a JSON obj
 
     python3 scripts/bench_workers.py /tmp/survey24 --pavewatch .build/release/pavewatch --workers 1,2
 """
-import argparse, glob, json, os, shutil, socket, subprocess, sys, tempfile, time
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from procstat import free_port
+import argparse, glob, json, os, shutil, subprocess, sys, tempfile, time
 
 
 class Cluster:

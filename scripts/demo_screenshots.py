@@ -10,13 +10,8 @@ It adds a reviewer `demo` to the database (password from $DEMO_PASSWORD or a fix
 defect.png (the highest-ranked defect, with its crop and outline). WebDriver is spoken over plain HTTP
 (no Python packages needed).
 """
-import argparse, base64, json, os, shutil, socket, subprocess, sys, time, urllib.request
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from procstat import free_port, stop
+import argparse, base64, json, os, shutil, subprocess, sys, time, urllib.request
 
 
 def wait_http(url, seconds=30):
@@ -141,11 +136,7 @@ def main():
     finally:
         wd.quit()
         for p in (chromedriver, server):
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            stop(p)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,8 @@ connection error, with examples), p50 / p99 latency per kind and overall, the se
 
     python3 scripts/load_serve.py --pavewatch .build/release/pavewatch --clients 200 --seconds 20
 """
-from procstat import rss_kb
-import argparse, http.client, json, os, re, socket, subprocess, tempfile, threading, time, urllib.parse
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+from procstat import free_port, rss_kb, stop
+import argparse, http.client, json, os, re, subprocess, tempfile, threading, time, urllib.parse
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -104,11 +101,7 @@ def main():
                           "perKind": {k: {"n": len(v), "p50ms": pct(v, 0.5), "p99ms": pct(v, 0.99)} for k, v in latencies.items()},
                           "serverPeakRSSMiB": round(peak[0] / 1024, 1)}, indent=1))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 if __name__ == "__main__":
     main()

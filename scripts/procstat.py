@@ -1,4 +1,5 @@
-"""Small helpers the benchmark and soak scripts share."""
+"""Small helpers the benchmark, load, soak and demo scripts share: processes and ports."""
+import socket, subprocess
 
 
 def rss_kb(pid):
@@ -10,3 +11,19 @@ def rss_kb(pid):
     except OSError:
         pass
     return 0
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(process, timeout=10):
+    """Terminates `process` (a subprocess.Popen) and waits for it, killing it after `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -17,10 +17,7 @@ public enum SRTParser {
     /// - Returns: the records in file order, `time` in seconds from the video start.
     /// - Throws: `TelemetryParseError` naming the file and line of the first broken cue, with the records before it.
     public static func parse(_ text: some Collection<UInt8>, file: String) throws(TelemetryParseError) -> [TelemetrySample] {
-        let string = String(decoding: text, as: UTF8.self)
-        // "\r\n" is one Character, and a newline.
-        var lines = string.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
+        let lines = text.telemetryLines
         var samples: [TelemetrySample] = []
         var sawPositionField = false
         var firstDate: Date?

@@ -19,8 +19,7 @@ public enum TelemetryCSV {
     /// - Returns: the records in file order.
     /// - Throws: `TelemetryParseError` naming file and line of the first bad row, with the records before it.
     public static func parse(_ text: some Collection<UInt8>, file: String) throws(TelemetryParseError) -> [TelemetrySample] {
-        let string = String(decoding: text, as: UTF8.self)
-        let lines = string.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        let lines = text.telemetryLines
         var samples: [TelemetrySample] = []
         func fail(_ line: Int, _ reason: String) -> TelemetryParseError {
             TelemetryParseError(file: file, line: line, reason: reason, samples: samples)
@@ -28,9 +27,7 @@ public enum TelemetryCSV {
         var columns: [String: Int]?
         var separator: Character = ","
         var firstDate: Date?
-        for (k, rawLine) in lines.enumerated() {
-            var line = rawLine
-            if k == 0, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
+        for (k, line) in lines.enumerated() {
             let trimmed = line.trimmedASCII
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let cols = columns else {

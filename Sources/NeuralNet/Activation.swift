@@ -7,6 +7,17 @@ public final class Activation: Layer {
         case relu
         case leakyReLU(Float)
         case silu
+
+        /// The function at one value: the scalar reference of the layer's forward pass, and what the inference
+        /// paths apply element by element.
+        @inline(__always)
+        func apply(_ v: Float) -> Float {
+            switch self {
+            case .relu: max(0, v)
+            case .leakyReLU(let a): v < 0 ? v * a : v
+            case .silu: v / (1 + exp(-v))
+            }
+        }
     }
     public let kind: Kind
     private var cachedInput: [Float] = []
@@ -33,7 +44,7 @@ public final class Activation: Layer {
             Kernels.rectify(x.data, alpha: a, y: &y.data)
         case .silu:
             y = x
-            for i in y.data.indices { let v = y.data[i]; y.data[i] = v / (1 + exp(-v)) }
+            for i in y.data.indices { y.data[i] = kind.apply(y.data[i]) }
         }
         return y
     }

@@ -185,14 +185,7 @@ public final class GraphInference {
                 }
             case .activation(let kind):
                 let x = value(c.inputs[0])
-                for j in 0..<from.count {
-                    let v = x[j]
-                    switch kind {
-                    case .relu: y[j] = max(0, v)
-                    case .leakyReLU(let a): y[j] = v < 0 ? v * a : v
-                    case .silu: y[j] = v / (1 + exp(-v))
-                    }
-                }
+                for j in 0..<from.count { y[j] = kind.apply(x[j]) }
             case .scaleShift(let scale, let shift):
                 let x = value(c.inputs[0]), len = from.planeCount
                 for ch in 0..<from.channels {

@@ -312,14 +312,7 @@ public final class InferenceModel {
             let len = s.planeCount
             for c in 0..<s.channels { for i in (c * len)..<((c + 1) * len) { dst[i] = src[i] * scale[c] + shift[c] } }
         case .activation(let kind):
-            for i in 0..<s.count {
-                let v = src[i]
-                switch kind {
-                case .relu: dst[i] = max(0, v)
-                case .leakyReLU(let a): dst[i] = v < 0 ? v * a : v
-                case .silu: dst[i] = v / (1 + exp(-v))
-                }
-            }
+            for i in 0..<s.count { dst[i] = kind.apply(src[i]) }
         default: preconditionFailure("not a generic op")
         }
     }

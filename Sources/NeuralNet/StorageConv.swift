@@ -312,21 +312,13 @@ final class FusedChain: @unchecked Sendable {
         }
     }
 
+    /// `a` lane by lane, for any float vector width (the panels use `SIMD16` and `SIMD8`).
     @inline(__always)
-    static func activate(_ v: SIMD16<Float>, _ a: Kernels.Activation) -> SIMD16<Float> {
+    static func activate<V: SIMD>(_ v: V, _ a: Kernels.Activation) -> V where V.Scalar == Float {
         switch a {
         case .identity: return v
-        case .relu: return v.replacing(with: SIMD16<Float>(), where: v .< SIMD16<Float>())
-        case .leaky(let alpha): return v.replacing(with: v * SIMD16<Float>(repeating: alpha), where: v .< SIMD16<Float>())
-        }
-    }
-
-    @inline(__always)
-    static func activate(_ v: SIMD8<Float>, _ a: Kernels.Activation) -> SIMD8<Float> {
-        switch a {
-        case .identity: return v
-        case .relu: return v.replacing(with: SIMD8<Float>(), where: v .< SIMD8<Float>())
-        case .leaky(let alpha): return v.replacing(with: v * SIMD8<Float>(repeating: alpha), where: v .< SIMD8<Float>())
+        case .relu: return v.replacing(with: V(), where: v .< V())
+        case .leaky(let alpha): return v.replacing(with: v * V(repeating: alpha), where: v .< V())
         }
     }
 }

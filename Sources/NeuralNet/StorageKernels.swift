@@ -26,42 +26,56 @@ enum Kernels {
         return lo < hi ? lo..<hi : lo..<lo
     }
 
+    /// Walks the column matrix of ``im2col(_:x:xOffset:channelStride:col:)`` in its memory order, one row of `Ho`
+    /// entries at a time: `body(i, c, n, iy, offX, valid)` for column-matrix row `i` of every channel `c`, kernel tap
+    /// `(ky, kx)`, image `n` and output row `oy`, where `iy = oy·s − p + ky·d` is the input row (outside `0..<H` when
+    /// the row reads padding), `offX = kx·d − p` the input column of output column 0 before the stride, and `valid`
+    /// the output columns whose input column lies in the image (``validRange(wo:w:s:p:off:)``).
+    @inline(__always)
+    static func forEachColumnRow(_ g: ConvGeometry,
+                                 _ body: (_ i: Int, _ c: Int, _ n: Int, _ iy: Int, _ offX: Int, _ valid: Range<Int>) -> Void) {
+        let ho = g.outHeight, wo = g.outWidth
+        var i = 0
+        for c in 0..<g.channels {
+            for ky in 0..<g.kernel {
+                for kx in 0..<g.kernel {
+                    let offX = kx * g.dilation, offY = ky * g.dilation
+                    let r = validRange(wo: wo, w: g.width, s: g.stride, p: g.padding, off: offX)
+                    for n in 0..<g.batch {
+                        for oy in 0..<ho {
+                            body(i, c, n, oy * g.stride - g.padding + offY, offX - g.padding, r)
+                            i += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Column matrix `col[(c·k + ky)·k + kx][(n·Ho + oy)·Wo + ox] = x[c][n][oy·s − p + ky·d][ox·s − p + kx·d]`
     /// (zero outside the image). `x`: geometry's `(C, N, H, W)` from `xOffset`; `col`: `colRows × colCols`.
     /// - Parameters: channelStride: distance in `x` between channels (default `batch·H·W`; larger when the
     ///   geometry's batch is a slice of a bigger batch starting at `xOffset`).
     static func im2col(_ g: ConvGeometry, x: [Float], xOffset: Int = 0, channelStride: Int? = nil, col: inout [Float]) {
-        let ho = g.outHeight, wo = g.outWidth, plane = g.height * g.width
+        let wo = g.outWidth, plane = g.height * g.width
         let cs = channelStride ?? g.batch * plane
         precondition(col.count >= g.colRows * g.colCols && x.count >= xOffset + (g.channels - 1) * cs + g.batch * plane)
         unsafe x.withUnsafeBufferPointer { xb in
             unsafe col.withUnsafeMutableBufferPointer { cb in
-                let xp = unsafe xb.baseAddress! + xOffset
-                var dst = cb.baseAddress!
-                for c in 0..<g.channels {
-                    for ky in 0..<g.kernel {
-                        for kx in 0..<g.kernel {
-                            let offX = kx * g.dilation, offY = ky * g.dilation
-                            let r = validRange(wo: wo, w: g.width, s: g.stride, p: g.padding, off: offX)
-                            for n in 0..<g.batch {
-                                let src = unsafe xp + c * cs + n * plane
-                                for oy in 0..<ho {
-                                    let iy = oy * g.stride - g.padding + offY
-                                    if iy < 0 || iy >= g.height || r.isEmpty {
-                                        unsafe dst.update(repeating: 0, count: wo)
-                                    } else {
-                                        for ox in 0..<r.lowerBound { unsafe dst[ox] = 0 }
-                                        for ox in r.upperBound..<wo { unsafe dst[ox] = 0 }
-                                        let row = unsafe src + iy * g.width - g.padding + offX
-                                        if g.stride == 1 {
-                                            unsafe (dst + r.lowerBound).update(from: row + r.lowerBound, count: r.count)
-                                        } else {
-                                            for ox in r { unsafe dst[ox] = row[ox * g.stride] }
-                                        }
-                                    }
-                                    unsafe dst += wo
-                                }
-                            }
+                let xp = unsafe xb.baseAddress! + xOffset, colBase = cb.baseAddress!
+                let s = g.stride, h = g.height, w = g.width
+                forEachColumnRow(g) { i, c, n, iy, offX, r in
+                    let dst = unsafe colBase + i * wo
+                    if iy < 0 || iy >= h || r.isEmpty {
+                        unsafe dst.update(repeating: 0, count: wo)
+                    } else {
+                        for ox in 0..<r.lowerBound { unsafe dst[ox] = 0 }
+                        for ox in r.upperBound..<wo { unsafe dst[ox] = 0 }
+                        let row = unsafe xp + c * cs + n * plane + iy * w + offX
+                        if s == 1 {
+                            unsafe (dst + r.lowerBound).update(from: row + r.lowerBound, count: r.count)
+                        } else {
+                            for ox in r { unsafe dst[ox] = row[ox * s] }
                         }
                     }
                 }
@@ -72,30 +86,19 @@ enum Kernels {
     /// The adjoint of ``im2col(_:x:xOffset:col:)``: adds each column entry back to its input pixel.
     /// `dx` is overwritten (`(C, N, H, W)`).
     static func col2im(_ g: ConvGeometry, col: [Float], dx: inout [Float]) {
-        let ho = g.outHeight, wo = g.outWidth, plane = g.height * g.width
+        let wo = g.outWidth, plane = g.height * g.width
         precondition(col.count >= g.colRows * g.colCols && dx.count >= g.channels * g.batch * plane)
         unsafe col.withUnsafeBufferPointer { cb in
             unsafe dx.withUnsafeMutableBufferPointer { db in
                 let dp = db.baseAddress!
                 unsafe dp.update(repeating: 0, count: g.channels * g.batch * plane)
-                var src = cb.baseAddress!
-                for c in 0..<g.channels {
-                    for ky in 0..<g.kernel {
-                        for kx in 0..<g.kernel {
-                            let offX = kx * g.dilation, offY = ky * g.dilation
-                            let r = validRange(wo: wo, w: g.width, s: g.stride, p: g.padding, off: offX)
-                            for n in 0..<g.batch {
-                                let base = unsafe dp + (c * g.batch + n) * plane
-                                for oy in 0..<ho {
-                                    let iy = oy * g.stride - g.padding + offY
-                                    if iy >= 0 && iy < g.height {
-                                        let row = unsafe base + iy * g.width - g.padding + offX
-                                        for ox in r { unsafe row[ox * g.stride] += src[ox] }
-                                    }
-                                    unsafe src += wo
-                                }
-                            }
-                        }
+                let colBase = cb.baseAddress!
+                let s = g.stride, h = g.height, w = g.width, batch = g.batch
+                forEachColumnRow(g) { i, c, n, iy, offX, r in
+                    if iy >= 0 && iy < h {
+                        let src = unsafe colBase + i * wo
+                        let row = unsafe dp + (c * batch + n) * plane + iy * w + offX
+                        for ox in r { unsafe row[ox * s] += src[ox] }
                     }
                 }
             }

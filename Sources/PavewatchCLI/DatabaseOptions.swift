@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+#if PostgreSQL
 import PostgresStore
+#endif
 import Tickets
 
 /// `--db PATH|URL` (or `PAVEWATCH_DB`), default `./pavewatch.sqlite`, shared by the ticket commands.
@@ -24,7 +26,19 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Whether the database is a PostgreSQL server.
-    var isPostgres: Bool { PostgresLocation.isURL(path) }
+    var isPostgres: Bool {
+        #if PostgreSQL
+        PostgresLocation.isURL(path)
+        #else
+        // PostgresLocation.isURL's test: a build without the store still names a PostgreSQL URL for what it is.
+        path.hasPrefix("postgres://") || path.hasPrefix("postgresql://")
+        #endif
+    }
+
+    /// What a command that needs PostgreSQL throws in a build without the `PostgreSQL` package trait.
+    static let postgreSQLLeftOut = CommandFailure(
+        "this pavewatch was built without PostgreSQL (the PostgreSQL package trait was off): --db postgres://..., "
+        + "survey --enqueue, survey status and worker need a build with it (swift build with the default traits)")
 
     func validate() throws {
         guard ticketExtent > 0, ticketArea > 0 else { throw ValidationError("--ticket-extent and --ticket-area must be > 0") }
@@ -68,6 +82,7 @@ struct DatabaseOptions: ParsableArguments {
         isPostgres ? try await openPostgres(connections: connections, logger: logger) : try open()
     }
 
+    #if PostgreSQL
     /// Opens the PostgreSQL store.
     /// - Parameters:
     ///   - connections: PostgreSQL pool size.
@@ -79,4 +94,10 @@ struct DatabaseOptions: ParsableArguments {
         return try await PostgresTicketStore(location: try PostgresLocation(url: path), model: try priorityModel(),
                                              maximumConnections: connections, logger: logger)
     }
+    #else
+    /// Throws ``postgreSQLLeftOut``: this build has no PostgreSQL store.
+    func openPostgres(connections: Int = 4, logger: Logger) async throws -> any ReviewStore {
+        throw Self.postgreSQLLeftOut
+    }
+    #endif
 }

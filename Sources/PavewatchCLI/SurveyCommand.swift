@@ -185,6 +185,7 @@ struct SurveyCommand: AsyncParsableCommand {
     }
 
     func runEnqueue() async throws {
+        #if PostgreSQL
         let store = try await database.openPostgres(logger: logging.logger(command: "survey"))
         defer { store.close() }
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
@@ -200,6 +201,9 @@ struct SurveyCommand: AsyncParsableCommand {
             print("Survey \(surveyName) (id \(s.surveyId)): \(s.added) jobs added, \(s.existing) already enqueued.")
             print("Run `pavewatch worker --db ... --root \(folder)` on each machine; `pavewatch survey status \(s.surveyId)` shows progress.")
         }
+        #else
+        throw DatabaseOptions.postgreSQLLeftOut
+        #endif
     }
 
     static func printSummary(_ s: SurveySummary) {

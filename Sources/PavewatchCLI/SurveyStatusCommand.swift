@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+#if PostgreSQL
 import PostgresStore
+#endif
 
 /// `pavewatch survey status ID`: progress of a distributed survey.
 struct SurveyStatusCommand: AsyncParsableCommand {
@@ -18,6 +20,7 @@ struct SurveyStatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        #if PostgreSQL
         let store = try await database.openPostgres(logger: logging.logger(command: "survey status"))
         defer { store.close() }
         guard let p = try await store.progress(survey: id) else { throw CommandFailure("no survey \(id) in \(store.location)") }
@@ -35,5 +38,8 @@ struct SurveyStatusCommand: AsyncParsableCommand {
             print("\nFailed frames:")
             for f in p.failures { print("  \(f.path) (\(f.attempts) tries): \(f.reason)") }
         }
+        #else
+        throw DatabaseOptions.postgreSQLLeftOut
+        #endif
     }
 }

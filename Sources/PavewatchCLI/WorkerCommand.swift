@@ -4,7 +4,9 @@ import Dispatch
 import Foundation
 import Logging
 import Pipeline
+#if PostgreSQL
 import PostgresStore
+#endif
 
 /// `pavewatch worker`: one of many processes sharing surveys through the PostgreSQL job table.
 struct WorkerCommand: AsyncParsableCommand {
@@ -55,6 +57,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        #if PostgreSQL
         let analysis = FrameAnalysis(inspector: try makeInspector(detector.kind, modelDirectory: detector.models),
                                      decode: detector.decode)
         let logger = logging.logger(command: "worker")
@@ -85,5 +88,8 @@ struct WorkerCommand: AsyncParsableCommand {
                   + "\(summary.framesFailed) failed tries, \(summary.jobsLost) lost to an expired lease "
                   + "(\(String(format: "%.1f", summary.elapsedSeconds)) s, \(String(format: "%.2f", summary.framesPerSecond)) frames/s)")
         }
+        #else
+        throw DatabaseOptions.postgreSQLLeftOut
+        #endif
     }
 }

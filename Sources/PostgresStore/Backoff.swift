@@ -1,3 +1,5 @@
+// Compiled only with the PostgreSQL package trait (see Package.swift).
+#if PostgreSQL
 import Logging
 import Synchronization
 import PostgresNIO
@@ -83,3 +85,4 @@ struct Backoff: Sendable {
         }
     }
 }
+#endif

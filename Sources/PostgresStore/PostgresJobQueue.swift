@@ -1,3 +1,5 @@
+// Compiled only with the PostgreSQL package trait (see Package.swift).
+#if PostgreSQL
 import Logging
 import PostgresNIO
 import Synchronization
@@ -94,3 +96,4 @@ public final class PostgresJobQueue: JobQueue {
         store.close()
     }
 }
+#endif

@@ -1,3 +1,5 @@
+// Compiled only with the PostgreSQL package trait (see Package.swift).
+#if PostgreSQL
 import Foundation
 import PostgresNIO
 import Tickets
@@ -58,3 +60,4 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         return c
     }
 }
+#endif

@@ -1,3 +1,5 @@
+// Compiled only with the PostgreSQL package trait (see Package.swift).
+#if PostgreSQL
 import Logging
 import PostgresNIO
 import Tickets
@@ -160,3 +162,4 @@ public enum PostgresSchema {
         }
     }
 }
+#endif

@@ -1,3 +1,5 @@
+// Compiled only with the PostgreSQL package trait (see Package.swift).
+#if PostgreSQL
 import Findings
 import Foundation
 import Geodesy
@@ -381,3 +383,4 @@ extension PostgresTicketStore {
         }
     }
 }
+#endif

@@ -1,3 +1,5 @@
+// Compiled only with the PostgreSQL package trait (see Package.swift).
+#if PostgreSQL
 import Findings
 import Foundation
 import Geodesy
@@ -447,3 +449,4 @@ public final class PostgresTicketStore: TicketStore {
         }
     }
 }
+#endif

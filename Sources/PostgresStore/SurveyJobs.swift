@@ -1,3 +1,5 @@
+// Compiled only with the PostgreSQL package trait (see Package.swift).
+#if PostgreSQL
 import Foundation
 import Logging
 import PostgresNIO
@@ -189,3 +191,4 @@ extension PostgresTicketStore {
         }
     }
 }
+#endif

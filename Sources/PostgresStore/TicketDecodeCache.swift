@@ -1,3 +1,5 @@
+// Compiled only with the PostgreSQL package trait (see Package.swift).
+#if PostgreSQL
 import Synchronization
 import Tickets
 
@@ -24,3 +26,4 @@ final class TicketDecodeCache: Sendable {
         return t
     }
 }
+#endif

@@ -33,17 +33,8 @@ public struct Open311Routes<Context: RequestContext>: Sendable {
 
     enum Format: String { case json, xml }
 
-    struct Failure: Error {
-        var status: HTTPResponse.Status
-        var message: String
-        /// Extra response headers (`Retry-After`).
-        var headers: HTTPFields = [:]
-        init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
-            self.status = status
-            self.message = message
-            self.headers = headers
-        }
-    }
+    /// A request answered with a GeoReport error list.
+    typealias Failure = RouteFailure
 
     /// Adds the routes to `router` (under `/open311/v2`), and ``Open311NotFoundMiddleware`` for the paths under
     /// `/open311` that no route takes.

@@ -34,17 +34,7 @@ public struct ReviewRoutes<Context: RequestContext>: Sendable {
     }
 
     /// An answer that is not a page: a status with a message, shown as a small page.
-    struct Failure: Error {
-        var status: HTTPResponse.Status
-        var message: String
-        /// Extra response headers (`Retry-After`).
-        var headers: HTTPFields = [:]
-        init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
-            self.status = status
-            self.message = message
-            self.headers = headers
-        }
-    }
+    typealias Failure = RouteFailure
 
     /// Actions a reviewer can take on a ticket, by path component.
     static var actions: [String: TicketStatus?] {

@@ -37,6 +37,20 @@ struct SurveyCommandTests {
     /// Removes what ``setUp(frames:)`` made.
     static func remove(_ folders: URL...) { for f in folders { try? FileManager.default.removeItem(at: f) } }
 
+    /// The `summary` object of the last JSON line a `--json` survey printed.
+    static func summary(_ out: String) throws -> [String: Any] {
+        let line = try #require(out.split(separator: "\n").last { $0.hasPrefix("{") })
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        return try #require(obj["summary"] as? [String: Any])
+    }
+
+    /// Runs `args` again, as after a failure was mended: it must exit 0 with `frames` frames stored in `db`.
+    static func rerun(_ binary: URL, _ args: [String], in work: URL, db: String, expectFrames frames: Int) async throws {
+        let (status, out) = try await CLIProcess.run(binary, args, in: work)
+        #expect(status == 0, "\(out)")
+        #expect(try await SQLiteTicketStore(path: db).frames().count == frames)
+    }
+
     /// (frames stored, tickets with their finding counts) of a database, in a comparable form.
     static func contents(_ db: String) async throws -> (frames: Set<String>, tickets: [String]) {
         let store = try SQLiteTicketStore(path: db)
@@ -117,9 +131,7 @@ struct SurveyCommandTests {
         let (status, out) = try await CLIProcess.run(binary, ["survey", folder.path, "--inspector", "dark-regions",
                                                               "--db", db, "--json", "--report", work.appendingPathComponent("r").path], in: work)
         #expect(status == 1)
-        let line = try #require(out.split(separator: "\n").last { $0.hasPrefix("{") })
-        let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        let summary = try #require(obj["summary"] as? [String: Any])
+        let summary = try Self.summary(out)
         #expect(summary["framesProcessed"] as? Int == 3)
         let failures = try #require(summary["failures"] as? [[String: Any]])
         #expect(Set(failures.compactMap { ($0["file"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } }) == ["cut.jpg", "readme.png"])
@@ -143,9 +155,7 @@ struct SurveyCommandTests {
         let (status, out) = try await CLIProcess.run(binary, ["survey", links.path, "--inspector", "dark-regions",
                                                               "--db", db, "--json", "--top", "0"], in: work)
         #expect(status == 0, "\(out)")
-        let line = try #require(out.split(separator: "\n").last { $0.hasPrefix("{") })
-        let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        let summary = try #require(obj["summary"] as? [String: Any])
+        let summary = try Self.summary(out)
         #expect(summary["framesTotal"] as? Int == 3, "\(summary)")
         #expect(summary["framesProcessed"] as? Int == 3, "\(summary)")
         #expect(try await SQLiteTicketStore(path: db).frames().count == 3)
@@ -166,9 +176,7 @@ struct SurveyCommandTests {
         #expect(try await SQLiteTicketStore(path: db).frames().isEmpty)
         // Mended, the same command surveys the folder.
         try Data("camera:\n  heightAboveGround: 40\n".utf8).write(to: settings)
-        let (again, out2) = try await CLIProcess.run(binary, args, in: work)
-        #expect(again == 0, "\(out2)")
-        #expect(try await SQLiteTicketStore(path: db).frames().count == 2)
+        try await Self.rerun(binary, args, in: work, db: db, expectFrames: 2)
     }
 
     @Test("a full disk (a file-size limit) stops the survey with exit 1 and a message naming the database; what was stored passes integrity_check and a rerun completes")
@@ -188,9 +196,7 @@ struct SurveyCommandTests {
         let check = try await DatabaseQueue(path: db).read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
         #expect(check == ["ok"], "\(check)")
         // Space again: the same command goes on and stores the rest once.
-        let (again, out2) = try await CLIProcess.run(binary, survey, in: work)
-        #expect(again == 0, "\(out2)")
-        #expect(try await SQLiteTicketStore(path: db).frames().count == 30)
+        try await Self.rerun(binary, survey, in: work, db: db, expectFrames: 30)
     }
 
     @Test("a database another process keeps locked: the survey waits its bound, then exits 1 naming the file and the process that holds it")

@@ -67,8 +67,7 @@ struct VideoSurveyCommandTests {
 
             let (again, out2) = try await CLIProcess.run(binary, args + ["--json"], in: work)
             #expect(again == 0, "\(out2)")
-            let line = try #require(out2.split(separator: "\n").last { $0.hasPrefix("{") })
-            let summary = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["summary"] as? [String: Any])
+            let summary = try SurveyCommandTests.summary(out2)
             #expect(summary["framesSkipped"] as? Int == 2 && summary["framesProcessed"] as? Int == 0, "\(summary)")
 
             // --every 0.5: every frame.
