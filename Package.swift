@@ -60,9 +60,9 @@ let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let inMemoryLogging = Target.Dependency.product(name: "InMemoryLogging", package: "swift-log")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
-/// Only with the `PostgreSQL` trait: without it no target uses postgres-nio, and the package leaves it out.
+/// Only with the `Postgres` trait: without it no target uses postgres-nio, and the package leaves it out.
 let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio",
-                                            condition: .when(traits: ["PostgreSQL"]))
+                                            condition: .when(traits: ["Postgres"]))
 
 /// The modules other packages (the benchmarks) may use, each a library product of its own name.
 let libraries = ["ImagingCore", "Codecs", "Metadata", "Kernels", "Filters", "NeuralNet", "Geodesy", "Geo", "Findings",
@@ -88,10 +88,10 @@ let package = Package(
         .executable(name: "pavewatch-train", targets: ["pavewatch-train"]),
     ] + libraries.map { .library(name: $0, targets: [$0]) },
     traits: [
-        .trait(name: "PostgreSQL",
+        .trait(name: "Postgres",
                description: "The PostgreSQL store (PostgresStore, postgres-nio): --db postgres://..., survey --enqueue, "
                    + "survey status, worker. Without it the build has the SQLite store only."),
-        .default(enabledTraits: ["PostgreSQL"]),
+        .default(enabledTraits: ["Postgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -140,14 +140,14 @@ let package = Package(
         // Tickets, outbox forwarding and the Open311 server.
         module("Tickets", ["Findings", "Geodesy", crypto, grdb, yams, httpClient, nioCore, logging]),
         // PostgreSQL ticket store and the job queue that `pavewatch worker` drains. Its sources compile only with the
-        // PostgreSQL trait (`#if PostgreSQL`); without it the module is empty and the CLI does not link it.
+        // Postgres trait (`#if Postgres`); without it the module is empty and the CLI does not link it.
         module("PostgresStore", ["Findings", "Geodesy", "Tickets", postgresNIO, nioCore, nioPosix, logging]),
         module("ReviewServer", ["Findings", "Geodesy", "Tickets", "Reports", "ImagingCore", "Codecs",
                                 grdb, hummingbird, hummingbirdBcrypt, nioCore, logging, prometheus]),
 
         // Command line.
         module("PavewatchCLI", ["ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "ReviewServer",
-                                .target(name: "PostgresStore", condition: .when(traits: ["PostgreSQL"])),
+                                .target(name: "PostgresStore", condition: .when(traits: ["Postgres"])),
                                 "Training", "Pipeline", "Reports", "Geo", "Inspection",
                                 prometheus, httpClient, argumentParser, hummingbird, logging]),
         .executableTarget(name: "pavewatch", dependencies: ["PavewatchCLI", argumentParser], swiftSettings: common),

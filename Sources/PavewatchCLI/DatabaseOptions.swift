@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-#if PostgreSQL
+#if Postgres
 import PostgresStore
 #endif
 import Tickets
@@ -27,7 +27,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Whether the database is a PostgreSQL server.
     var isPostgres: Bool {
-        #if PostgreSQL
+        #if Postgres
         PostgresLocation.isURL(path)
         #else
         // PostgresLocation.isURL's test: a build without the store still names a PostgreSQL URL for what it is.
@@ -35,9 +35,9 @@ struct DatabaseOptions: ParsableArguments {
         #endif
     }
 
-    /// What a command that needs PostgreSQL throws in a build without the `PostgreSQL` package trait.
+    /// What a command that needs PostgreSQL throws in a build without the `Postgres` package trait.
     static let postgreSQLLeftOut = CommandFailure(
-        "this pavewatch was built without PostgreSQL (the PostgreSQL package trait was off): --db postgres://..., "
+        "this pavewatch was built without PostgreSQL (the Postgres package trait was off): --db postgres://..., "
         + "survey --enqueue, survey status and worker need a build with it (swift build with the default traits)")
 
     func validate() throws {
@@ -82,7 +82,7 @@ struct DatabaseOptions: ParsableArguments {
         isPostgres ? try await openPostgres(connections: connections, logger: logger) : try open()
     }
 
-    #if PostgreSQL
+    #if Postgres
     /// Opens the PostgreSQL store.
     /// - Parameters:
     ///   - connections: PostgreSQL pool size.

@@ -185,7 +185,7 @@ struct SurveyCommand: AsyncParsableCommand {
     }
 
     func runEnqueue() async throws {
-        #if PostgreSQL
+        #if Postgres
         let store = try await database.openPostgres(logger: logging.logger(command: "survey"))
         defer { store.close() }
         let surveyName = name ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent

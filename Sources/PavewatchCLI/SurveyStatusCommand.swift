@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-#if PostgreSQL
+#if Postgres
 import PostgresStore
 #endif
 
@@ -20,7 +20,7 @@ struct SurveyStatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        #if PostgreSQL
+        #if Postgres
         let store = try await database.openPostgres(logger: logging.logger(command: "survey status"))
         defer { store.close() }
         guard let p = try await store.progress(survey: id) else { throw CommandFailure("no survey \(id) in \(store.location)") }

@@ -4,7 +4,7 @@ import Dispatch
 import Foundation
 import Logging
 import Pipeline
-#if PostgreSQL
+#if Postgres
 import PostgresStore
 #endif
 
@@ -57,7 +57,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        #if PostgreSQL
+        #if Postgres
         let analysis = FrameAnalysis(inspector: try makeInspector(detector.kind, modelDirectory: detector.models),
                                      decode: detector.decode)
         let logger = logging.logger(command: "worker")

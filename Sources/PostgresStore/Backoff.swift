@@ -1,5 +1,5 @@
-// Compiled only with the PostgreSQL package trait (see Package.swift).
-#if PostgreSQL
+// Compiled only with the Postgres package trait (see Package.swift).
+#if Postgres
 import Logging
 import Synchronization
 import PostgresNIO
