@@ -57,18 +57,21 @@ public enum CrackMap {
     /// - Parameters: image: (H, W) gray8 or rgb8 (the per-pixel kind works on gray, the segmenter on colour; each is
     ///   converted when the other is given); model: the crack model; tileSize: core size (≥ 16, rounded up to the
     ///   model's alignment); threads: workers (tiles run in parallel, one network per worker); engine: see
-    ///   ``Engine``; active: the cascade's test of a tile core (x, y, width, height in `image` pixels): the network
-    ///   runs only on tiles it accepts, the others keep probability 0 (nil: every tile).
+    ///   ``Engine``; active: the cascade's cut of a tile core (x, y, width, height in `image` pixels): the part of
+    ///   the core the network must cover, or nil to skip the tile; pixels it leaves out keep probability 0 (the
+    ///   per-pixel kind computes only that part; the segmenter the whole tile). Nil: every tile, whole.
     /// - Returns: `H × W` probabilities in 0...1, row-major.
     public static func probabilities(_ image: PixelBuffer, model: CrackModel, tileSize: Int = 256,
                                      threads: Int = 1, engine: Engine = .inference,
-                                     active: ((_ x: Int, _ y: Int, _ width: Int, _ height: Int) -> Bool)? = nil)
+                                     active: ((_ x: Int, _ y: Int, _ width: Int, _ height: Int) -> Tile?)? = nil)
         -> [Float] {
         let w = image.width, h = image.height
         guard w > 0 && h > 0 else { return [] }
         let t = Self.tileSize(tileSize, model: model)
-        var grid = tiles(width: w, height: h, tileSize: t)
-        if let active { grid.removeAll { !active($0.x, $0.y, $0.w, $0.h) } }
+        let grid: [(tile: Tile, needed: Tile)] = tiles(width: w, height: h, tileSize: t).compactMap { tile in
+            guard let active else { return (tile, tile) }
+            return active(tile.x, tile.y, tile.w, tile.h).map { (tile, $0) }
+        }
         // Every tile runs at one core shape (edge tiles padded with repeated edge pixels beyond the frame, which the
         // margin keeps out of the core's values), so each worker needs one compiled network, kept between frames.
         let core = (w: min(t, roundUp(w, to: model.alignment)), h: min(t, roundUp(h, to: model.alignment)))
@@ -87,16 +90,17 @@ public enum CrackMap {
         }
     }
 
-    /// A worker: maps a tile to the probabilities of its core (row-major) with its own network, then gives the
-    /// network back to the model's pool when the frame is done.
+    /// A worker: maps a tile to the probabilities of its core (row-major; at least the needed part, a sub-rectangle
+    /// of the core, computed: 0 or values elsewhere) with its own network, then gives the network back to the
+    /// model's pool when the frame is done.
     private struct Worker {
-        var map: (Tile) -> [Float]
+        var map: (_ tile: Tile, _ needed: Tile) -> [Float]
         var finish: () -> Void
     }
 
     /// Runs `tiles` over `threads` workers; each worker is made once per frame (its network taken from the model's
     /// pool or compiled) and finished after its last tile.
-    private static func run(_ tiles: [Tile], width w: Int, height h: Int, threads: Int,
+    private static func run(_ tiles: [(tile: Tile, needed: Tile)], width w: Int, height h: Int, threads: Int,
                             makeWorker: @Sendable () -> Worker) -> [Float] {
         let sink = Sink(count: w * h)
         guard !tiles.isEmpty else { return sink.values.withLock { $0 } }
@@ -105,12 +109,12 @@ public enum CrackMap {
             let core = makeWorker()
             defer { core.finish() }
             for index in stride(from: worker, to: tiles.count, by: workers) {
-                let tile = tiles[index]
-                let p = core.map(tile)
+                let (tile, needed) = tiles[index]
+                let p = core.map(tile, needed)
                 sink.values.withLock { out in
-                    for r in 0..<tile.h {
+                    for r in (needed.y - tile.y)..<(needed.y - tile.y + needed.h) {
                         let dst = (tile.y + r) * w + tile.x
-                        for c in 0..<tile.w { out[dst + c] = p[r * tile.w + c] }
+                        for c in (needed.x - tile.x)..<(needed.x - tile.x + needed.w) { out[dst + c] = p[r * tile.w + c] }
                     }
                 }
             }
@@ -137,14 +141,17 @@ public enum CrackMap {
         case .reference:
             net = model.network(height: ch, width: cw)
         }
-        let map: (Tile) -> [Float] = { tile in
+        let map: (Tile, Tile) -> [Float] = { tile, needed in
             let crop = CrackFeatures.crop(gray, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
             let features = CrackFeatures.compute(crop, scale: scale)
-            let logits = compiled.map { $0.run(features, count: 1) } ?? CrackModel.logits(features, net: net!)
+            // The needed part of the core, in the network's map (the core starts at (m, m)).
+            let top = needed.y - tile.y, left = needed.x - tile.x
+            let region = OutputRegion(rows: (m + top)..<(m + top + needed.h), columns: (m + left)..<(m + left + needed.w))
+            let logits = compiled.map { $0.run(features, needed: region) } ?? CrackModel.logits(features, net: net!)
             var out = [Float](repeating: 0, count: tile.w * tile.h)
-            for r in 0..<tile.h {
+            for r in top..<(top + needed.h) {
                 let src = (r + m) * cw + m
-                for c in 0..<tile.w { out[r * tile.w + c] = 1 / (1 + exp(-logits[src + c])) }
+                for c in left..<(left + needed.w) { out[r * tile.w + c] = 1 / (1 + exp(-logits[src + c])) }
             }
             return out
         }
@@ -167,7 +174,7 @@ public enum CrackMap {
             compiled = try! GraphInference(graph: graph)
         }
         let plane = cw * ch
-        let map: (Tile) -> [Float] = { tile in
+        let map: (Tile, Tile) -> [Float] = { tile, _ in
             let crop = CrackFeatures.crop(rgb, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
             var x = [Float](repeating: 0, count: 3 * plane)
             for r in 0..<ch {

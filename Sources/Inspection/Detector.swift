@@ -148,9 +148,14 @@ public final class Detector: Sendable {
         let surface = configuration.surface.map { SurfaceMap.compute(px, gsdMillimetres: gsdMm, configuration: $0) }
         if let surface { surfaceMap?(surface) }
         times.surface = lap()
-        // The cascade: a tile (working pixels) reaches the network when it holds a paved cell (frame pixels).
-        let active = surface.map { s in { (x: Int, y: Int, w: Int, h: Int) in
-            s.anyPaved(x: x * factor, y: y * factor, width: w * factor, height: h * factor)
+        // The cascade: a tile (working pixels) reaches the network when it holds a paved cell (frame pixels), and
+        // the network covers only the box of its paved cells, one cell wider on every side.
+        let active = surface.map { s in { (x: Int, y: Int, w: Int, h: Int) -> CrackMap.Tile? in
+            s.pavedBounds(x: x * factor, y: y * factor, width: w * factor, height: h * factor, pad: 1).map { b in
+                let x0 = b.x / factor, y0 = b.y / factor
+                let x1 = min(x + w, (b.x + b.width + factor - 1) / factor), y1 = min(y + h, (b.y + b.height + factor - 1) / factor)
+                return (x0, y0, x1 - x0, y1 - y0)
+            }
         } }
         // The per-pixel model reads the gray working image, a segmenter the colour one.
         let mapInput = model.kind == .pixel || px.format == .gray8 ? work
@@ -160,7 +165,7 @@ public final class Detector: Sendable {
         if let active, work.pixelCount > 0 {
             let reached = CrackMap.tiles(width: work.width, height: work.height,
                                          tileSize: CrackMap.tileSize(configuration.tileSize, model: model))
-                .filter { active($0.x, $0.y, $0.w, $0.h) }.reduce(0) { $0 + $1.w * $1.h }
+                .compactMap { active($0.x, $0.y, $0.w, $0.h) }.reduce(0) { $0 + $1.w * $1.h }
             times.networkShare = Double(reached) / Double(work.pixelCount)
         }
         times.probability = lap()

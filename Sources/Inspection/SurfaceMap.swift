@@ -100,14 +100,26 @@ public struct SurfaceMap: Sendable, Equatable {
         return Double(pts.count { surface(x: $0[0], y: $0[1]) == .paved }) / Double(pts.count)
     }
 
-    /// Whether any cell meeting the rectangle (frame pixels) is paved.
-    public func anyPaved(x: Int, y: Int, width w: Int, height h: Int) -> Bool {
-        guard !classes.isEmpty, w > 0, h > 0 else { return classes.isEmpty }
+    /// The part of a rectangle (frame pixels) near pavement: the bounding box of the paved cells it meets, grown
+    /// by `pad` cells and cut to the rectangle; nil when it meets none (a map without cells: the whole rectangle).
+    public func pavedBounds(x: Int, y: Int, width w: Int, height h: Int, pad: Int)
+        -> (x: Int, y: Int, width: Int, height: Int)? {
+        guard w > 0, h > 0 else { return nil }
+        guard !classes.isEmpty else { return (x, y, w, h) }
         let c0 = max(0, x / cell), c1 = min(columns - 1, (x + w - 1) / cell)
         let r0 = max(0, y / cell), r1 = min(rows - 1, (y + h - 1) / cell)
-        guard c0 <= c1 && r0 <= r1 else { return false }
-        for r in r0...r1 { for c in c0...c1 where classes[r * columns + c] == .paved { return true } }
-        return false
+        guard c0 <= c1 && r0 <= r1 else { return nil }
+        var lo = SIMD2(Int.max, Int.max), hi = SIMD2(Int.min, Int.min)
+        for r in r0...r1 {
+            for c in c0...c1 where classes[r * columns + c] == .paved {
+                lo = pointwiseMin(lo, SIMD2(c, r))
+                hi = pointwiseMax(hi, SIMD2(c, r))
+            }
+        }
+        guard lo.x <= hi.x else { return nil }
+        let left = max(x, (lo.x - pad) * cell), top = max(y, (lo.y - pad) * cell)
+        let right = min(x + w, (hi.x + 1 + pad) * cell), bottom = min(y + h, (hi.y + 1 + pad) * cell)
+        return (left, top, right - left, bottom - top)
     }
 
     /// A map with every cell paved (a frame the map is not computed for).

@@ -179,15 +179,29 @@ public final class InferenceModel {
         return out
     }
 
+    /// Logits of one tile of a fully convolutional network when only `needed` of its output map is wanted: for a
+    /// network that runs wholly fused as "same" convolutions (see `outputMargin` at init), only that region (in
+    /// place of the init's margin) and what it depends on are computed; the rest of the map is unspecified. Any
+    /// other network computes everything.
+    public func run(_ tile: [Float], needed: OutputRegion) -> [Float] {
+        var out = [Float](repeating: 0, count: outputs)
+        run(tile, count: 1, into: &out, needed: needed)
+        return out
+    }
+
     /// As ``run(_:count:)`` but into a caller's buffer of at least `outputs × count` floats (no allocation).
     public func run(_ batch: [Float], count: Int, into out: inout [Float]) {
+        run(batch, count: count, into: &out, needed: nil)
+    }
+
+    private func run(_ batch: [Float], count: Int, into out: inout [Float], needed: OutputRegion?) {
         precondition(count >= 1 && count <= batchSize, "count \(count) outside 1...\(batchSize)")
         var s = Shape(channels: input.channels, batch: count, height: input.height, width: input.width)
         precondition(batch.count >= s.count && out.count >= outputs * count, "buffer too small")
         var cur = 0  // 0: input array, 1: bufA, 2: bufB
         func source() -> [Float] { cur == 0 ? batch : (cur == 1 ? bufA : bufB) }
         if let chain {
-            chain.run(x: batch, batch: count, y: &bufA)
+            chain.run(x: batch, batch: count, y: &bufA, needed: chainOps == ops.count && count == 1 ? needed : nil)
             for op in ops[0..<chainOps] { s = Self.shape(after: op, s).0 }
             cur = 1
         }

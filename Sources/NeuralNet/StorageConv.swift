@@ -77,9 +77,9 @@ struct FusedConv: Sendable {
 
     /// Output pixel panels: each is 32 / `segment` segments, given as `(row, column)` of their first pixel.
     /// Pooled layers pair rows `2r` and `2r + 1` over the same 16 columns. The last unpooled panel may be short.
-    /// - Parameter skip: output pixels within this many of every edge need not be computed (unpooled layers):
-    ///   their rows are left out, and so are the segments that lie wholly inside the left or right ring.
-    func panels(skip: Int = 0) -> [[(Int, Int)]] {
+    /// - Parameter needed: the output pixels that must be computed (unpooled layers; nil: all): its rows, and the
+    ///   segments that meet its columns. Pooled layers compute every pixel.
+    func panels(needed: OutputRegion? = nil) -> [[(Int, Int)]] {
         var out: [[(Int, Int)]] = []
         if pool {
             for r in stride(from: 0, to: outHeight, by: 2) {
@@ -87,10 +87,13 @@ struct FusedConv: Sendable {
             }
             return out
         }
-        let e = min(skip, (outHeight - 1) / 2, (outWidth - 1) / 2)
-        let first = e / segment * segment, end = outWidth - e
+        let region = (needed ?? OutputRegion(rows: 0..<outHeight, columns: 0..<outWidth))
+            .clamped(height: outHeight, width: outWidth)
+        let first = region.columns.lowerBound / segment * segment
         var segs: [(Int, Int)] = []
-        for r in e..<(outHeight - e) { for x in stride(from: first, to: end, by: segment) { segs.append((r, x)) } }
+        for r in region.rows {
+            for x in stride(from: first, to: region.columns.upperBound, by: segment) { segs.append((r, x)) }
+        }
         let per = 32 / segment
         var i = 0
         while i < segs.count {
@@ -107,25 +110,61 @@ struct FusedConv: Sendable {
     var radius: Int { dilation * (kernel - 1) / 2 }
 }
 
+/// The part of a per-pixel output map (rows and columns of one tile's output) that a caller needs; the rest
+/// need not be computed.
+public struct OutputRegion: Sendable, Hashable {
+    /// Output rows needed.
+    public var rows: Range<Int>
+    /// Output columns needed.
+    public var columns: Range<Int>
+
+    /// Creates a region.
+    public init(rows: Range<Int>, columns: Range<Int>) {
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The region grown by `n` pixels on every side (not clamped).
+    func grown(by n: Int) -> OutputRegion {
+        OutputRegion(rows: (rows.lowerBound - n)..<(rows.upperBound + n),
+                     columns: (columns.lowerBound - n)..<(columns.upperBound + n))
+    }
+
+    /// The region cut to a `height × width` map.
+    func clamped(height: Int, width: Int) -> OutputRegion {
+        OutputRegion(rows: rows.clamped(to: 0..<height), columns: columns.clamped(to: 0..<width))
+    }
+}
+
 /// A chain of ``FusedConv`` layers run tile by tile, each layer writing into the next one's zero-bordered
 /// input; the last writes into a `(C, N, H, W)` batch tensor. Scratch memory is allocated once per worker.
 final class FusedChain: @unchecked Sendable {
     let layers: [FusedConv]
     /// Panel segment offsets per layer: `[layer][panel]` → up to 4 `(input offset, output offset)` pairs
     /// plus the count of valid segments.
-    private let plans: [[Panel]]
+    private var plans: [[Panel]]
     private let workers: [Scratch]
+    /// Whether every layer is a "same" convolution, so that a needed output region can leave work out.
+    let trimmable: Bool
 
+    /// One panel's segments (no allocation: a plan for a tile's own region is built per tile).
     struct Panel {
-        /// Offset of each segment's first pixel in the padded input plane (the top-left tap).
-        var input: [Int]
-        /// Offset of each segment's first stored pixel in the output plane (pooled: the pooled pixel).
-        var output: [Int]
+        /// Offset of each segment's first pixel in the padded input plane (the top-left tap); `count` are valid.
+        var input: SIMD4<Int>
+        /// Offset of each segment's first stored pixel in the output plane (pooled: the pooled pixel, once).
+        var output: SIMD4<Int>
+        /// Segments in the panel (1...4).
+        var count: Int
+        /// Stored outputs (pooled: 1, else `count`).
+        var outputs: Int
     }
 
     /// Output pixels the chain computes per tile, over all layers (pooled layers: before pooling).
-    var computedPixels: Int {
-        zip(plans, layers).reduce(0) { sum, p in sum + p.0.reduce(0) { $0 + $1.input.count } * p.1.segment }
+    var computedPixels: Int { computedPixels(plans) }
+
+    /// Output pixels a plan computes per tile.
+    func computedPixels(_ plans: [[Panel]]) -> Int {
+        zip(plans, layers).reduce(0) { sum, p in sum + p.0.reduce(0) { $0 + $1.count } * p.1.segment }
     }
 
     /// Per-worker buffers: one zero-bordered input per layer (borders are never written), the gather panel
@@ -168,35 +207,50 @@ final class FusedChain: @unchecked Sendable {
             precondition(a.outChannels == b.inChannels && a.storedHeight == b.inHeight && a.storedWidth == b.inWidth)
         }
         self.layers = layers
-        // Every layer of a trimmed chain has the tile's size; the margin leaves at least one row and column.
-        let size = (h: layers[0].outHeight, w: layers[0].outWidth)
-        let margin = layers.allSatisfy(\.isSame) ? max(0, min(outputMargin, (size.h - 1) / 2, (size.w - 1) / 2)) : 0
+        trimmable = layers.allSatisfy(\.isSame)
+        let h = layers[0].outHeight, w = layers[0].outWidth
+        let margin = max(0, min(outputMargin, (h - 1) / 2, (w - 1) / 2))
+        plans = []
+        self.workers = (0..<max(1, workers)).map { _ in Scratch(layers: layers) }
+        plans = plans(needed: OutputRegion(rows: margin..<(h - margin), columns: margin..<(w - margin)))
+    }
+
+    /// The panels of every layer when only `needed` of the last layer's output is needed: layer j computes that
+    /// region grown by the radii of the layers after it (everything when the chain is not ``trimmable``).
+    func plans(needed: OutputRegion) -> [[Panel]] {
         var plans: [[Panel]] = []
         for (li, l) in layers.enumerated() {
-            let skip = max(0, margin - layers[(li + 1)...].reduce(0) { $0 + $1.radius })
+            let grow = layers[(li + 1)...].reduce(0) { $0 + $1.radius }
+            let region = trimmable ? needed.grown(by: grow) : nil
             // Output plane of layer li: the next layer's padded input, or the unpadded batch plane.
             let next = li + 1 < layers.count ? layers[li + 1] : nil
             let outPad = next?.padding ?? 0, outRow = l.storedWidth + 2 * outPad
-            plans.append(l.panels(skip: skip).map { segs in
-                Panel(input: segs.map { $0.0 * l.inRowStride + $0.1 },
-                      output: l.pool ? [(segs[0].0 / 2 + outPad) * outRow + segs[0].1 / 2 + outPad]
-                                     : segs.map { ($0.0 + outPad) * outRow + $0.1 + outPad })
+            plans.append(l.panels(needed: region).map { segs in
+                var panel = Panel(input: .zero, output: .zero, count: segs.count, outputs: l.pool ? 1 : segs.count)
+                for (q, seg) in segs.enumerated() {
+                    panel.input[q] = seg.0 * l.inRowStride + seg.1
+                    panel.output[q] = l.pool ? (segs[0].0 / 2 + outPad) * outRow + segs[0].1 / 2 + outPad
+                                             : (seg.0 + outPad) * outRow + seg.1 + outPad
+                }
+                return panel
             })
         }
-        self.plans = plans
-        self.workers = (0..<max(1, workers)).map { _ in Scratch(layers: layers) }
+        return plans
     }
 
     /// Runs the `batch` tiles of `x` (`(C, N, H, W)`) through the chain into `y` (`(C', N, H', W')`), the
     /// tiles split over the workers (results do not depend on the split).
-    func run(x: [Float], batch: Int, y: inout [Float]) {
+    /// - Parameter needed: for one tile (`batch` 1) of a ``trimmable`` chain, the part of the output needed
+    ///   (within the output margin given at init); the rest of `y` is left unspecified. Nil: the init's margin.
+    func run(x: [Float], batch: Int, y: inout [Float], needed: OutputRegion? = nil) {
         let first = layers[0], last = layers[layers.count - 1]
         let inPlane = first.inHeight * first.inWidth, outPlane = last.storedHeight * last.storedWidth
         precondition(x.count >= first.inChannels * batch * inPlane && y.count >= last.outChannels * batch * outPlane)
         let t = min(workers.count, batch)
+        let plans = needed.map { self.plans(needed: $0) } ?? self.plans
         unsafe x.withUnsafeBufferPointer { xb in
             unsafe y.withUnsafeMutableBufferPointer { yb in
-                let job = unsafe Job(x: xb.baseAddress!, y: yb.baseAddress!)
+                let job = unsafe Job(x: xb.baseAddress!, y: yb.baseAddress!, plans: plans)
                 if t <= 1 {
                     self.tiles(0..<batch, batch: batch, job: job, scratch: workers[0])
                 } else {
@@ -212,6 +266,7 @@ final class FusedChain: @unchecked Sendable {
     @safe struct Job: @unchecked Sendable {
         let x: UnsafePointer<Float>
         let y: UnsafeMutablePointer<Float>
+        let plans: [[Panel]]
     }
 
     private func tiles(_ range: Range<Int>, batch: Int, job: Job, scratch s: Scratch) {
@@ -229,10 +284,10 @@ final class FusedChain: @unchecked Sendable {
             }
             for (li, l) in layers.enumerated() {
                 if li + 1 < layers.count {
-                    unsafe Self.layer(l, plan: plans[li], input: s.inputs[li], output: s.inputs[li + 1],
+                    unsafe Self.layer(l, plan: job.plans[li], input: s.inputs[li], output: s.inputs[li + 1],
                                       outChannelStride: layers[li + 1].inPlane, scratch: s)
                 } else {
-                    unsafe Self.layer(l, plan: plans[li], input: s.inputs[li], output: job.y + n * outPlane,
+                    unsafe Self.layer(l, plan: job.plans[li], input: s.inputs[li], output: job.y + n * outPlane,
                                       outChannelStride: batch * outPlane, scratch: s)
                 }
             }
@@ -246,7 +301,7 @@ final class FusedChain: @unchecked Sendable {
         unsafe l.packed.withUnsafeBufferPointer { wb in
             unsafe l.tapOffsets.withUnsafeBufferPointer { ob in
                 for panel in plan {
-                    let last = panel.input.count - 1
+                    let last = panel.count - 1
                     let i0 = panel.input[0], i1 = panel.input[min(1, last)]
                     if seg == 8 {
                         // Gather the K × 32 panel from four 8-pixel segments.
@@ -292,13 +347,13 @@ final class FusedChain: @unchecked Sendable {
                                 let b = SIMD16<Float>(repeating: bias)
                                 unsafe out.storeBytes(of: Self.activate(v0 + b, l.activation), toByteOffset: panel.output[0] * 4,
                                                       as: SIMD16<Float>.self)
-                                if panel.output.count > 1 {
+                                if panel.outputs > 1 {
                                     unsafe out.storeBytes(of: Self.activate(v1 + b, l.activation),
                                                           toByteOffset: panel.output[1] * 4, as: SIMD16<Float>.self)
                                 }
                             } else {
                                 let b = SIMD8<Float>(repeating: bias)
-                                for q in 0..<panel.output.count {
+                                for q in 0..<panel.outputs {
                                     let h = q == 0 ? v0.lowHalf : q == 1 ? v0.highHalf : q == 2 ? v1.lowHalf : v1.highHalf
                                     unsafe out.storeBytes(of: Self.activate(h + b, l.activation),
                                                           toByteOffset: panel.output[q] * 4, as: SIMD8<Float>.self)
@@ -312,13 +367,20 @@ final class FusedChain: @unchecked Sendable {
         }
     }
 
-    /// `a` lane by lane, for any float vector width (the panels use `SIMD16` and `SIMD8`).
+    /// `a` lane by lane. On the concrete `SIMD16<Float>` on purpose: the same code generic over the vector width
+    /// compiled to a lane-by-lane loop through the stack that took more than half of a frame's network time.
     @inline(__always)
-    static func activate<V: SIMD>(_ v: V, _ a: Kernels.Activation) -> V where V.Scalar == Float {
+    static func activate(_ v: SIMD16<Float>, _ a: Kernels.Activation) -> SIMD16<Float> {
         switch a {
         case .identity: return v
-        case .relu: return v.replacing(with: V(), where: v .< V())
-        case .leaky(let alpha): return v.replacing(with: v * V(repeating: alpha), where: v .< V())
+        case .relu: return v.replacing(with: SIMD16<Float>(), where: v .< SIMD16<Float>())
+        case .leaky(let alpha): return v.replacing(with: v * SIMD16<Float>(repeating: alpha), where: v .< SIMD16<Float>())
         }
+    }
+
+    /// ``activate(_:_:)`` on 8 lanes (the low half of a 16-lane vector).
+    @inline(__always)
+    static func activate(_ v: SIMD8<Float>, _ a: Kernels.Activation) -> SIMD8<Float> {
+        activate(SIMD16(lowHalf: v, highHalf: v), a).lowHalf
     }
 }

@@ -117,4 +117,20 @@ struct SurfaceMapTests {
         #expect(check.verdict(Self.leak(Self.square(150, 300, 250), areaM2: 130), surface: m) == .tooLarge)
         #expect(check.verdict(Self.leak(Self.square(150, 300, 250), areaM2: 12), surface: m) == .leak)
     }
+
+    @Test("the network's box in a tile: the paved cells it meets, one cell wider, cut to the tile")
+    func pavedBounds() {
+        // 6 × 4 cells of 10 px; paved: cells (2, 1) and (3, 2).
+        var classes = [SurfaceClass](repeating: .vegetation, count: 24)
+        classes[1 * 6 + 2] = .paved
+        classes[2 * 6 + 3] = .paved
+        let map = SurfaceMap(width: 60, height: 40, cell: 10, columns: 6, rows: 4, classes: classes,
+                             colours: [SIMD3<Float>](repeating: SIMD3(90, 90, 90), count: 24))
+        #expect(map.pavedBounds(x: 0, y: 0, width: 60, height: 40, pad: 0)! == (20, 10, 20, 20))
+        #expect(map.pavedBounds(x: 0, y: 0, width: 60, height: 40, pad: 1)! == (10, 0, 40, 40))
+        // A tile meeting only cell (3, 2): its box, one cell wider, cut to the tile.
+        #expect(map.pavedBounds(x: 35, y: 25, width: 25, height: 15, pad: 1)! == (35, 25, 15, 15))
+        #expect(map.pavedBounds(x: 0, y: 25, width: 25, height: 15, pad: 1) == nil)
+        #expect(map.pavedBounds(x: 0, y: 0, width: 0, height: 10, pad: 1) == nil)
+    }
 }

@@ -82,6 +82,20 @@ struct FusedConvTests {
         let chain = try #require(trimmed.chain)
         let computed = chain.computedPixels, all = chain.layers.reduce(0) { $0 + $1.outHeight * $1.outWidth }
         #expect(margin == 0 ? computed == all : computed < all)
+        // One tile with only a part of its map needed (a box of paved cells): that part as computed in full.
+        let region = OutputRegion(rows: (margin % 7 + 3)..<(margin % 7 + 12), columns: (margin % 5 + 17)..<(margin % 5 + 30))
+        // Tile 0 of the (C, N, H, W) batch, and tile 1 run first to leave stale values behind.
+        let plane = 30 * 48
+        let tile = (0..<3).flatMap { c in x[(2 * c) * plane..<(2 * c + 1) * plane] }
+        _ = trimmed.run((0..<3).flatMap { c in x[(2 * c + 1) * plane..<(2 * c + 2) * plane] }, needed: region)
+        let part = trimmed.run(tile, needed: region)
+        for r in region.rows {
+            for c in region.columns {
+                #expect(abs(part[r * 48 + c] - full[r * 48 + c]) < 1e-5 * (1 + abs(full[r * 48 + c])),
+                        "margin \(margin) region (\(r), \(c))")
+            }
+        }
+        #expect(chain.computedPixels(chain.plans(needed: region)) < all)
     }
 
     @Test("the committed shape really runs fused: pooled 16-wide, plain 8-wide layers")
