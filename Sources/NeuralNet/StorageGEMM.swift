@@ -3,14 +3,22 @@ import Dispatch
 /// Single-precision matrix multiply, row-major: `C = op(A) · op(B)` or `C += op(A) · op(B)`.
 ///
 /// Blocked in the GotoBLAS way: `B` is packed into panels of ``nr`` columns and `A` into panels of ``mr``
-/// rows, and an 8×32 register micro-kernel (16 `SIMD16<Float>` accumulators) runs over them. Threads split
+/// rows, and a register micro-kernel runs over them: 8×32 (16 accumulators of 16 lanes) where the build targets
+/// AVX-512 (`NEURALNET_WIDE_REGISTERS`), else 6×16 (12 accumulators of 8 lanes, for 16 registers). Threads split
 /// the columns of `C`; every element of `C` is summed in the same order whatever the thread count, so the
 /// result is bit-identical for 1 or N threads.
 public enum GEMM {
+    #if NEURALNET_WIDE_REGISTERS
     /// Rows of `A` per micro-kernel call.
     public static let mr = 8
     /// Columns of `B` per micro-kernel call.
     public static let nr = 32
+    #else
+    /// Rows of `A` per micro-kernel call.
+    public static let mr = 6
+    /// Columns of `B` per micro-kernel call.
+    public static let nr = 16
+    #endif
     /// Depth of one packed block (the `k` extent held in L1/L2).
     static let kc = 256
     /// Rows of `A` packed at once (fits in L2 with one `kc` block).
@@ -149,10 +157,10 @@ public enum GEMM {
                         let src = unsafe b + (pc + p) * ldb + jc + jr
                         let row = unsafe panel + p * GEMM.nr
                         if cols == GEMM.nr {
-                            unsafe UnsafeMutableRawPointer(row).storeBytes(
-                                of: UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                            unsafe UnsafeMutableRawPointer(row + 16).storeBytes(
-                                of: UnsafeRawPointer(src + 16).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                            for j in stride(from: 0, to: GEMM.nr, by: 16) {
+                                unsafe UnsafeMutableRawPointer(row + j).storeBytes(
+                                    of: UnsafeRawPointer(src + j).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                            }
                         } else {
                             for j in 0..<GEMM.nr { unsafe row[j] = j < cols ? src[j] : 0 }
                         }
@@ -266,24 +274,56 @@ public enum GEMM {
         unsafe out.storeBytes(of: c31, toByteOffset: 416, as: H.self)
     }
 
-    /// `C[0..<rows, 0..<cols] (+)= Apanel · Bpanel` over depth `kc` (``kernel(kc:a:b:acc:)``, then the store).
+    /// The 6×16 register kernel of the narrow build's ``multiply``: `acc` row `r` (16 floats, row stride 16) `=
+    /// Σ_p a[p][r] · b[p][0 ..< 16]` over depth `kc` (`a`: `kc × 6` panel, `b`: `kc × 16` panel), in 12
+    /// accumulators of 8 lanes: with the two rows of `B` and a broadcast, 15 of AVX2's 16 registers.
+    @inline(__always)
+    static func kernel6x16(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, acc: UnsafeMutablePointer<SIMD16<Float>>) {
+        typealias H = SIMD8<Float>
+        var c00 = H(), c01 = H(), c10 = H(), c11 = H(), c20 = H(), c21 = H()
+        var c30 = H(), c31 = H(), c40 = H(), c41 = H(), c50 = H(), c51 = H()
+        var ap = unsafe a, bp = unsafe UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = unsafe bp.load(as: H.self), b1 = unsafe bp.load(fromByteOffset: 32, as: H.self)
+            var s: H
+            s = H(repeating: unsafe ap[0]); madd(&c00, s, b0); madd(&c01, s, b1)
+            s = H(repeating: unsafe ap[1]); madd(&c10, s, b0); madd(&c11, s, b1)
+            s = H(repeating: unsafe ap[2]); madd(&c20, s, b0); madd(&c21, s, b1)
+            s = H(repeating: unsafe ap[3]); madd(&c30, s, b0); madd(&c31, s, b1)
+            s = H(repeating: unsafe ap[4]); madd(&c40, s, b0); madd(&c41, s, b1)
+            s = H(repeating: unsafe ap[5]); madd(&c50, s, b0); madd(&c51, s, b1)
+            unsafe ap += 6
+            unsafe bp += 64
+        }
+        unsafe acc[0] = SIMD16(lowHalf: c00, highHalf: c01); unsafe acc[1] = SIMD16(lowHalf: c10, highHalf: c11)
+        unsafe acc[2] = SIMD16(lowHalf: c20, highHalf: c21); unsafe acc[3] = SIMD16(lowHalf: c30, highHalf: c31)
+        unsafe acc[4] = SIMD16(lowHalf: c40, highHalf: c41); unsafe acc[5] = SIMD16(lowHalf: c50, highHalf: c51)
+    }
+
+    /// `C[0..<rows, 0..<cols] (+)= Apanel · Bpanel` over depth `kc` (the ``mr`` × ``nr`` register kernel, then the
+    /// store; `acc` holds the block row-major with row stride ``nr``).
     @inline(__always)
     static func micro(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                       c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool,
                       acc: UnsafeMutablePointer<SIMD16<Float>>) {
         typealias V = SIMD16<Float>
-        let panel = unsafe UnsafeRawPointer(b)
-        unsafe kernel(kc: kc, a: a, left: PackedRows(base: panel), right: PackedRows(base: panel + 64), rows: rows, acc: acc)
-        if rows == 8 && cols == 32 {
-            for r in 0..<8 {
+        #if NEURALNET_WIDE_REGISTERS
+        unsafe kernel(kc: kc, a: a, b: b, acc: acc)
+        #else
+        unsafe kernel6x16(kc: kc, a: a, b: b, acc: acc)
+        #endif
+        if rows == mr && cols == nr {
+            let vectors = nr / 16
+            for r in 0..<mr {
                 let p = UnsafeMutableRawPointer(unsafe c + r * ldc)
-                let v0 = unsafe acc[2 * r], v1 = unsafe acc[2 * r + 1]
-                if accumulate {
-                    unsafe p.storeBytes(of: p.loadUnaligned(as: V.self) + v0, as: V.self)
-                    unsafe p.storeBytes(of: p.loadUnaligned(fromByteOffset: 64, as: V.self) + v1, toByteOffset: 64, as: V.self)
-                } else {
-                    unsafe p.storeBytes(of: v0, as: V.self)
-                    unsafe p.storeBytes(of: v1, toByteOffset: 64, as: V.self)
+                for h in 0..<vectors {
+                    let v = unsafe acc[vectors * r + h]
+                    if accumulate {
+                        unsafe p.storeBytes(of: p.loadUnaligned(fromByteOffset: 64 * h, as: V.self) + v, toByteOffset: 64 * h,
+                                            as: V.self)
+                    } else {
+                        unsafe p.storeBytes(of: v, toByteOffset: 64 * h, as: V.self)
+                    }
                 }
             }
             return
@@ -293,7 +333,7 @@ public enum GEMM {
         for r in 0..<rows {
             let row = unsafe c + r * ldc
             for j in 0..<cols {
-                let v = unsafe f[r * 32 + j]
+                let v = unsafe f[r * nr + j]
                 unsafe row[j] = accumulate ? row[j] + v : v
             }
         }
@@ -328,7 +368,7 @@ protocol PanelRowSource {
     init() {
         unsafe acc = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: 16)
         unsafe acc.initialize(repeating: SIMD16<Float>(), count: 16)
-        unsafe a = UnsafeMutablePointer<Float>.allocate(capacity: GEMM.mc * GEMM.kc)
+        unsafe a = UnsafeMutablePointer<Float>.allocate(capacity: (GEMM.mc + GEMM.mr - 1) / GEMM.mr * GEMM.mr * GEMM.kc)
         unsafe b = UnsafeMutablePointer<Float>.allocate(capacity: GEMM.kc * ((GEMM.nc + GEMM.nr - 1) / GEMM.nr * GEMM.nr))
     }
     deinit {
