@@ -49,6 +49,10 @@ extension PostgresTicketStore {
 
     /// The id of the survey named `name`, registering it when new.
     static func surveyId(named name: String, folder: String?, _ c: PostgresConnection, logger: Logger) async throws -> Int64 {
+        // A survey that is there already (every frame of a survey after its first) costs one statement.
+        for try await id in try await c.query("SELECT id FROM survey WHERE name = \(name)", logger: logger).decode(Int64.self) {
+            return id
+        }
         // Two statements: the SELECT must see a row that a concurrent transaction committed while the INSERT
         // waited for it (READ COMMITTED gives each statement a new snapshot; one statement would not see it).
         try await c.query("""
@@ -168,46 +172,18 @@ extension PostgresTicketStore {
         let merging = Merging()
         let groups = IngestPlan.workOrders(added.map(\.finding), merging: merging, limits: model.workOrder)
         if let cells = mergeCells(groups.map { $0.map { added[$0].finding } }, merging: merging) {
-            try await c.query("SELECT pg_advisory_xact_lock_shared(\(globalMergeLock))", logger: logger)
-            if !cells.isEmpty {
-                try await c.query("""
-                    SELECT pg_advisory_xact_lock(x, y) FROM unnest(\(cells.map { Int32($0.x) })::int4[], \(cells.map { Int32($0.y) })::int4[]) AS cell(x, y)
-                    """, logger: logger)
-            }
+            // One round trip: the shared lock first, then the cells in order (an Append runs its parts in order).
+            try await c.query("""
+                SELECT pg_advisory_xact_lock_shared(\(globalMergeLock))
+                UNION ALL
+                SELECT pg_advisory_xact_lock(x, y) FROM unnest(\(cells.map { Int32($0.x) })::int4[], \(cells.map { Int32($0.y) })::int4[]) AS cell(x, y)
+                """, logger: logger)
         } else {
             try await c.query("SELECT pg_advisory_xact_lock(\(globalMergeLock))", logger: logger)
         }
-        var updated: Set<Int64> = []
-        var seen: Set<Int64> = []
-        for group in groups {
-            let members = group.map { added[$0] }
-            let fs = members.map(\.finding)
-            var match: Ticket?
-            // Read after the locks, so that it includes the tickets of the transactions waited for.
-            if let near = IngestPlan.searchExtent(for: fs, merging: merging),
-               let cls = fs.first(where: { Merging.Shape($0) != nil })?.defectClass {
-                let found = try await candidates(of: cls, reaching: near, c, logger: logger, cache: cache, tickets: tickets)
-                    .filter { IngestPlan.fits(fs, into: $0.ticket, limits: model.workOrder) }
-                summary.candidatesRead += found.count + found.reduce(0) { $0 + $1.members.count }
-                match = IngestPlan.bestMatch(for: fs, among: found, merging: merging, comparisons: &summary.comparisons)
-            }
-            var result = IngestPlan.apply(fs, to: match, surveyId: surveyId, surveyName: surveyName, actor: actor,
-                                          model: model, at: now)
-            let ticketId: Int64
-            if result.created {
-                ticketId = try await create(result.ticket, events: result.pendingEvents, findings: members.map(\.id), c,
-                                            logger: logger)
-                summary.ticketsCreated += 1
-            } else {
-                ticketId = result.ticket.id!
-                try await finish(result.ticket, events: result.events(for: ticketId), findings: members.map(\.id), c,
-                                 logger: logger)
-                updated.insert(ticketId)
-            }
-            if result.reopened { summary.ticketsReopened += 1 }
-            seen.insert(ticketId)
-        }
-        summary.ticketsUpdated = updated.count
+        let seen = try await mergeGroups(groups.map { $0.map { added[$0] } }, surveyId: surveyId, surveyName: surveyName,
+                                         actor: actor, model: model, at: now, c, logger: logger, cache: cache, tickets: tickets,
+                                         summary: &summary)
 
         if !footprints.isEmpty {
             let fixed = try await records(c.query("SELECT id, data::text FROM ticket WHERE status = 'fixed' ORDER BY id FOR UPDATE",
@@ -269,64 +245,6 @@ extension PostgresTicketStore {
                        SELECT \(id), d::jsonb FROM unnest(\(texts)::text[]) WITH ORDINALITY AS v(d, n) ORDER BY n)
             UPDATE finding SET ticket_id = \(id) WHERE id = ANY(\(findings))
             """, logger: logger)
-    }
-
-    /// The tickets of class `cls` whose extent meets `box`, by id, locked, each with those of its findings whose
-    /// extent meets it too: everything a group searching `box` can match, read through the GiST indexes on
-    /// `ticket.extent` and `finding.extent` (see ``IngestPlan/extent(of:)``).
-    /// Findings in `cache` are not read or decoded again (their ids come first, the JSON of the others after);
-    /// tickets whose JSON `decoded` holds are not decoded again.
-    static func candidates(of cls: DefectClass, reaching box: IngestPlan.Extent, _ c: PostgresConnection,
-                           logger: Logger, cache: FindingCache? = nil,
-                           tickets decoded: TicketDecodeCache? = nil) async throws -> [(ticket: Ticket, members: [Finding])] {
-        // One round trip: the tickets (locked) and the ids of their findings whose extent meets the box.
-        var tickets: [Ticket] = []
-        var found: [(id: Int64, ticketId: Int64)] = []
-        for try await (id, ticketId, text) in try await c.query("""
-            WITH t AS (SELECT id, data FROM ticket
-                       WHERE extent && box(point(\(box.minLongitude), \(box.minLatitude)), point(\(box.maxLongitude), \(box.maxLatitude)))
-                         AND class = \(cls.rawValue)
-                       ORDER BY id FOR UPDATE)
-            SELECT id, id, data::text FROM t
-            UNION ALL
-            SELECT f.id, f.ticket_id, NULL FROM finding f
-            WHERE f.extent && box(point(\(box.minLongitude), \(box.minLatitude)), point(\(box.maxLongitude), \(box.maxLatitude)))
-              AND f.ticket_id IN (SELECT id FROM t)
-            """, logger: logger).decode((Int64, Int64, String?).self) {
-            guard let text else {
-                found.append((id, ticketId))
-                continue
-            }
-            if let decoded {
-                tickets.append(try decoded.ticket(id: id, text: text))
-            } else {
-                var t = try decode(Ticket.self, text)
-                t.id = id
-                tickets.append(t)
-            }
-        }
-        guard !tickets.isEmpty else { return [] }
-        tickets.sort { $0.id! < $1.id! }
-        found.sort { $0.id < $1.id }
-        var known: [Int64: Finding] = [:]
-        for (id, _) in found { known[id] = cache?.finding(id) }
-        let missing = found.map(\.id).filter { known[$0] == nil }
-        if !missing.isEmpty {
-            for try await (id, text) in try await c.query("SELECT id, data::text FROM finding WHERE id = ANY(\(missing))",
-                                                          logger: logger).decode((Int64, String).self) {
-                let f = try decode(Finding.self, text)
-                cache?.keep(f, id: id)
-                known[id] = f
-            }
-        }
-        var members: [Int64: [Finding]] = [:]
-        for (id, ticketId) in found {
-            guard let f = known[id] else {
-                throw TicketError(.database, "finding \(id) vanished during a merge")
-            }
-            members[ticketId, default: []].append(f)
-        }
-        return tickets.map { ($0, members[$0.id!] ?? []) }
     }
 
     public func splitOversizedTickets(actor: String) async throws -> [Int64: [Int64]] {
