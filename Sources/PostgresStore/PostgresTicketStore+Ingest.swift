@@ -123,44 +123,43 @@ extension PostgresTicketStore {
         var footprints: [[GeoPoint]] = []
         for frame in frames {
             let record = FrameRecord(surveyId: surveyId, report: frame.report, contentHash: frame.contentHash)
+            // One statement for the frame and its findings (work-order pieces), which are stored only with a new
+            // frame (v reads f): their ids drawn first (v), so they pair with the pieces' order. A stored frame
+            // removes the survey's failure record of its path. Arrays carry NaN for "none" (NULLIF turns it back
+            // into NULL).
+            let fs = IngestPlan.workOrderPieces(frame.report.findings, limits: model.workOrder)
+            let positions = fs.map(IngestPlan.position(of:)), extents = fs.map(extent(of:))
+            func column(_ v: [Double?]) -> [Double] { v.map { $0 ?? .nan } }
             var frameId: Int64?
-            // A stored frame removes the survey's failure record of its path (in the same round trip).
-            for try await id in try await c.query("""
+            var ids: [Int64] = []
+            for try await (id, findingId) in try await c.query("""
                 WITH f AS (INSERT INTO frame (survey_id, content_hash, data)
                            VALUES (\(surveyId), \(frame.contentHash), \(try json(record))::jsonb)
                            ON CONFLICT (content_hash) DO NOTHING RETURNING id),
-                     d AS (DELETE FROM frame_failure
-                           WHERE survey_id = \(surveyId) AND path = \(frame.report.file) AND EXISTS (SELECT 1 FROM f))
-                SELECT id FROM f
-                """, logger: logger).decode(Int64.self) { frameId = id }
-            guard let frameId else {
+                     gone AS (DELETE FROM frame_failure
+                              WHERE survey_id = \(surveyId) AND path = \(frame.report.file) AND EXISTS (SELECT 1 FROM f)),
+                     v AS MATERIALIZED (
+                         SELECT nextval(pg_get_serial_sequence('finding', 'id')) AS id, f.id AS frame_id, d,
+                                NULLIF(lat, 'NaN') AS lat, NULLIF(lon, 'NaN') AS lon, NULLIF(reach, 'NaN') AS reach,
+                                box(point(NULLIF(x0, 'NaN'), NULLIF(y0, 'NaN')), point(NULLIF(x1, 'NaN'), NULLIF(y1, 'NaN'))) AS extent, n
+                         FROM f, unnest(\(try fs.map { try json($0) })::text[], \(column(positions.map { $0?.latitude }))::float8[],
+                                        \(column(positions.map { $0?.longitude }))::float8[], \(column(positions.map { $0?.reachM }))::float8[],
+                                        \(column(extents.map { $0?.minLongitude }))::float8[], \(column(extents.map { $0?.minLatitude }))::float8[],
+                                        \(column(extents.map { $0?.maxLongitude }))::float8[], \(column(extents.map { $0?.maxLatitude }))::float8[])
+                                 WITH ORDINALITY AS u(d, lat, lon, reach, x0, y0, x1, y1, n)),
+                     ins AS (INSERT INTO finding (id, frame_id, data, latitude, longitude, reach, extent)
+                             SELECT id, frame_id, d::jsonb, lat, lon, reach, extent FROM v)
+                SELECT f.id, v.id FROM f LEFT JOIN v ON true ORDER BY v.n
+                """, logger: logger).decode((Int64, Int64?).self) {
+                frameId = id
+                if let findingId { ids.append(findingId) }
+            }
+            guard frameId != nil else {
                 summary.framesSkipped += 1
                 continue
             }
             summary.framesAdded += 1
             if let fp = IngestPlan.footprint(of: frame.report) { footprints.append(fp) }
-            // One statement for the frame's findings: ids drawn first (v), so they pair with the findings' order.
-            // Arrays carry NaN for "none" (NULLIF turns it back into NULL).
-            let fs = IngestPlan.workOrderPieces(frame.report.findings, limits: model.workOrder)
-            guard !fs.isEmpty else { continue }
-            let positions = fs.map(IngestPlan.position(of:)), extents = fs.map(extent(of:))
-            func column(_ v: [Double?]) -> [Double] { v.map { $0 ?? .nan } }
-            let rows = try await c.query("""
-                WITH v AS MATERIALIZED (
-                    SELECT nextval(pg_get_serial_sequence('finding', 'id')) AS id, d, NULLIF(lat, 'NaN') AS lat,
-                           NULLIF(lon, 'NaN') AS lon, NULLIF(reach, 'NaN') AS reach,
-                           box(point(NULLIF(x0, 'NaN'), NULLIF(y0, 'NaN')), point(NULLIF(x1, 'NaN'), NULLIF(y1, 'NaN'))) AS extent, n
-                    FROM unnest(\(try fs.map { try json($0) })::text[], \(column(positions.map { $0?.latitude }))::float8[],
-                                \(column(positions.map { $0?.longitude }))::float8[], \(column(positions.map { $0?.reachM }))::float8[],
-                                \(column(extents.map { $0?.minLongitude }))::float8[], \(column(extents.map { $0?.minLatitude }))::float8[],
-                                \(column(extents.map { $0?.maxLongitude }))::float8[], \(column(extents.map { $0?.maxLatitude }))::float8[])
-                         WITH ORDINALITY AS u(d, lat, lon, reach, x0, y0, x1, y1, n)),
-                ins AS (INSERT INTO finding (id, frame_id, data, latitude, longitude, reach, extent)
-                        SELECT id, \(frameId), d::jsonb, lat, lon, reach, extent FROM v)
-                SELECT id FROM v ORDER BY n
-                """, logger: logger)
-            var ids: [Int64] = []
-            for try await id in rows.decode(Int64.self) { ids.append(id) }
             guard ids.count == fs.count else {
                 throw TicketError(.database, "stored \(ids.count) of \(fs.count) findings of \(frame.report.file)")
             }
@@ -181,21 +180,9 @@ extension PostgresTicketStore {
         } else {
             try await c.query("SELECT pg_advisory_xact_lock(\(globalMergeLock))", logger: logger)
         }
-        let seen = try await mergeGroups(groups.map { $0.map { added[$0] } }, surveyId: surveyId, surveyName: surveyName,
-                                         actor: actor, model: model, at: now, c, logger: logger, cache: cache, tickets: tickets,
-                                         summary: &summary)
-
-        if !footprints.isEmpty {
-            let fixed = try await records(c.query("SELECT id, data::text FROM ticket WHERE status = 'fixed' ORDER BY id FOR UPDATE",
-                                                  logger: logger), Ticket.self, id: \.id)
-            for (ticket, event) in IngestPlan.verifications(fixed: fixed, seen: seen, footprints: footprints,
-                                                            surveyName: surveyName, actor: actor, at: now) {
-                var t = ticket
-                try await save(&t, c, logger: logger)
-                try await insert(event, c, logger: logger)
-                summary.ticketsVerified += 1
-            }
-        }
+        try await mergeGroups(groups.map { $0.map { added[$0] } }, verifying: footprints, surveyId: surveyId,
+                              surveyName: surveyName, actor: actor, model: model, at: now, c, logger: logger, cache: cache,
+                              tickets: tickets, summary: &summary)
         return summary
     }
 

@@ -2,11 +2,12 @@
 #if Postgres
 import Findings
 import Foundation
+import Geodesy
 import Logging
 import PostgresNIO
 import Tickets
 
-/// The merge of a transaction's groups in two round trips.
+/// The merge of a transaction's groups, and the verification of fixed tickets its frames covered, in two round trips.
 ///
 /// Groups merge one after the other (``IngestPlan``'s rules: a group sees the tickets that the groups before it
 /// created or changed), but the database is asked once: one statement reads and locks everything the groups can
@@ -16,6 +17,8 @@ import Tickets
 /// test is the server's, on the stored extents, as when each group read its candidates itself. New tickets get
 /// stand-in ids above every stored one (``standInBase``), in the order they are made, and the write swaps them for
 /// ids drawn from the sequence in that order: the same ids, events and links as one statement per group.
+/// The fixed tickets are read (and locked) with the candidates, before the merge rather than after it: the only
+/// tickets the merge changes from fixed are ones it saw, which are not verified, so the result is the same.
 extension PostgresTicketStore {
     /// Stand-in ids of the tickets a merge creates are this plus their number (no sequence gets near it).
     static let standInBase: Int64 = 1 << 62
@@ -34,6 +37,8 @@ extension PostgresTicketStore {
         var newHits: [[Int64]]
         /// The merged findings some search found, decoded.
         var findings: [Int64: Finding] = [:]
+        /// The fixed tickets by id (locked), when asked for.
+        var fixed: [Ticket] = []
 
         init(searches: Int) {
             ticketHits = Array(repeating: [], count: searches)
@@ -42,11 +47,13 @@ extension PostgresTicketStore {
         }
     }
 
-    /// Merges `groups` (of findings stored in this transaction, with their ids) into tickets, in order, and
-    /// writes the result; counts into `summary` and returns the ids of the tickets the groups went to.
-    static func mergeGroups(_ groups: [[(id: Int64, finding: Finding)]], surveyId: Int64, surveyName: String, actor: String,
-                      model: PriorityModel, at now: Date, _ c: PostgresConnection, logger: Logger, cache: FindingCache?,
-                      tickets decoded: TicketDecodeCache?, summary: inout IngestSummary) async throws -> Set<Int64> {
+    /// Merges `groups` (of findings stored in this transaction, with their ids) into tickets, in order, verifies
+    /// the fixed tickets that `footprints` cover and the groups did not see (``IngestPlan/verifications(fixed:seen:footprints:surveyName:actor:at:)``),
+    /// and writes the result; counts into `summary`.
+    static func mergeGroups(_ groups: [[(id: Int64, finding: Finding)]], verifying footprints: [[GeoPoint]], surveyId: Int64,
+                            surveyName: String, actor: String, model: PriorityModel, at now: Date, _ c: PostgresConnection,
+                            logger: Logger, cache: FindingCache?, tickets decoded: TicketDecodeCache?,
+                            summary: inout IngestSummary) async throws {
         let merging = Merging()
         var searchOf: [Int?] = []
         var classes: [DefectClass] = [], boxes: [IngestPlan.Extent] = []
@@ -63,8 +70,8 @@ extension PostgresTicketStore {
         }
         let fresh = Dictionary(uniqueKeysWithValues: groups.joined().map { ($0.id, $0.finding) })
         // Read after the locks, so that it includes the tickets of the transactions waited for.
-        let near = try await neighbourhood(classes, boxes, newFindings: groups.joined().map(\.id), c, logger: logger,
-                                           cache: cache, tickets: decoded)
+        let near = try await neighbourhood(classes, boxes, newFindings: groups.joined().map(\.id), fixed: !footprints.isEmpty, c,
+                                           logger: logger, cache: cache, tickets: decoded)
 
         var current = near.tickets
         var written: Set<Int64> = [], updated: Set<Int64> = [], seen: Set<Int64> = []
@@ -115,20 +122,27 @@ extension PostgresTicketStore {
             for f in group { linked[f.id] = ticketId }
         }
         summary.ticketsUpdated += updated.count
-        guard !written.isEmpty else { return seen }
-
-        let ids = try await writeMerge(new: created.map { current[$0]! }, changed: written.subtracting(created).sorted().map { current[$0]! },
-                                  events: events, links: groups.joined().map { ($0.id, linked[$0.id]!) }, c, logger: logger)
-        return Set(seen.map { ids[$0] ?? $0 })
+        // New tickets are not fixed, so their stand-in ids in `seen` change nothing here.
+        var verified: [Ticket] = []
+        for (t, e) in IngestPlan.verifications(fixed: near.fixed, seen: seen, footprints: footprints, surveyName: surveyName,
+                                               actor: actor, at: now) {
+            verified.append(t)
+            events.append(e)
+        }
+        summary.ticketsVerified += verified.count
+        guard !written.isEmpty || !verified.isEmpty else { return }
+        try await writeMerge(new: created.map { current[$0]! },
+                             changed: written.subtracting(created).sorted().map { current[$0]! } + verified,
+                             events: events, links: groups.joined().map { ($0.id, linked[$0.id]!) }, c, logger: logger)
     }
 
-    /// ``Neighbourhood`` of the searches (`classes[i]`, `boxes[i]`) in one statement, the tickets locked in id
-    /// order; merged findings not in `cache` are read in a second.
-    static func neighbourhood(_ classes: [DefectClass], _ boxes: [IngestPlan.Extent], newFindings: [Int64],
+    /// ``Neighbourhood`` of the searches (`classes[i]`, `boxes[i]`), with the fixed tickets when `fixed`, in one
+    /// statement, the tickets locked in id order; merged findings not in `cache` are read in a second.
+    static func neighbourhood(_ classes: [DefectClass], _ boxes: [IngestPlan.Extent], newFindings: [Int64], fixed: Bool,
                               _ c: PostgresConnection, logger: Logger, cache: FindingCache?,
                               tickets decoded: TicketDecodeCache?) async throws -> Neighbourhood {
         var near = Neighbourhood(searches: boxes.count)
-        guard !boxes.isEmpty else { return near }
+        guard !boxes.isEmpty || fixed else { return near }
         var memberIds: Set<Int64> = []
         for try await (kind, id, ticketId, k, text) in try await c.query("""
             WITH b AS MATERIALIZED (
@@ -138,7 +152,8 @@ extension PostgresTicketStore {
                                  \(boxes.map(\.maxLatitude))::float8[]) WITH ORDINALITY AS u(cls, x0, y0, x1, y1, k)),
                  t AS (SELECT id, class, extent, data FROM ticket
                        WHERE EXISTS (SELECT 1 FROM b WHERE b.cls = ticket.class AND ticket.extent && b.box)
-                       ORDER BY id FOR UPDATE)
+                       ORDER BY id FOR UPDATE),
+                 x AS (SELECT id, data FROM ticket WHERE \(fixed) AND status = 'fixed' ORDER BY id FOR UPDATE)
             SELECT 0, t.id, NULL::int8, NULL::int8, t.data::text FROM t
             UNION ALL
             SELECT 1, t.id, NULL, b.k, NULL FROM t JOIN b ON b.cls = t.class AND t.extent && b.box
@@ -148,18 +163,21 @@ extension PostgresTicketStore {
             UNION ALL
             SELECT 3, f.id, NULL, b.k, NULL FROM b JOIN finding f ON f.extent && b.box
             WHERE f.id = ANY(\(newFindings))
+            UNION ALL
+            SELECT 4, x.id, NULL, NULL, x.data::text FROM x
             """, logger: logger).decode((Int32, Int64, Int64?, Int64?, String?).self) {
             let s = Int(k ?? 1) - 1
             switch kind {
-            case 0:
+            case 0, 4:
                 guard let text else { throw TicketError(.database, "ticket \(id) has no data") }
+                var t: Ticket
                 if let decoded {
-                    near.tickets[id] = try decoded.ticket(id: id, text: text)
+                    t = try decoded.ticket(id: id, text: text)
                 } else {
-                    var t = try decode(Ticket.self, text)
+                    t = try decode(Ticket.self, text)
                     t.id = id
-                    near.tickets[id] = t
                 }
+                if kind == 0 { near.tickets[id] = t } else { near.fixed.append(t) }
             case 1: near.ticketHits[s].append(id)
             case 2:
                 near.memberHits[s].append((id, ticketId!))
@@ -177,6 +195,7 @@ extension PostgresTicketStore {
                 near.findings[id] = f
             }
         }
+        near.fixed.sort { $0.id! < $1.id! }
         for id in missing where near.findings[id] == nil {
             throw TicketError(.database, "finding \(id) vanished during a merge")
         }
@@ -185,12 +204,11 @@ extension PostgresTicketStore {
 
     /// Writes a merge in one statement: the new tickets (ids drawn in order, replacing their stand-ins in their
     /// JSON, their events and links), the changed ones, the events in order and the findings' links.
-    /// Returns the drawn id of each stand-in.
     static func writeMerge(new: [Ticket], changed: [Ticket], events: [TicketEvent], links: [(finding: Int64, ticket: Int64)],
-                      _ c: PostgresConnection, logger: Logger) async throws -> [Int64: Int64] {
+                      _ c: PostgresConnection, logger: Logger) async throws {
         let n = try TicketColumns(new), u = try TicketColumns(changed)
-        var ids: [Int64: Int64] = [:]
-        for try await (standIn, id) in try await c.query("""
+        var drawn = 0
+        for try await _ in try await c.query("""
             WITH n AS MATERIALIZED (
                      SELECT p, nextval(pg_get_serial_sequence('ticket', 'id')) AS id, cls, st, pr, lat, lon, reach, x0, y0, x1, y1,
                             ca, key, hk, d
@@ -224,14 +242,13 @@ extension PostgresTicketStore {
                  l AS (UPDATE finding SET ticket_id = coalesce(n.id, v.t)
                        FROM unnest(\(links.map(\.finding))::int8[], \(links.map(\.ticket))::int8[]) AS v(f, t) LEFT JOIN n ON n.p = v.t
                        WHERE finding.id = v.f)
-            SELECT p, id FROM n
-            """, logger: logger).decode((Int64, Int64).self) {
-            ids[standIn] = id
+            SELECT id FROM n
+            """, logger: logger).decode(Int64.self) {
+            drawn += 1
         }
-        guard ids.count == new.count else {
-            throw TicketError(.database, "\(ids.count) of \(new.count) new tickets got an id")
+        guard drawn == new.count else {
+            throw TicketError(.database, "\(drawn) of \(new.count) new tickets got an id")
         }
-        return ids
     }
 
     /// The query columns of tickets (``save(_:_:logger:)``'s) as arrays for `unnest`: NaN stands for a missing
