@@ -138,6 +138,8 @@ extension PostgresTicketStore {
 
     /// ``Neighbourhood`` of the searches (`classes[i]`, `boxes[i]`), with the fixed tickets when `fixed`, in one
     /// statement, the tickets locked in id order; merged findings not in `cache` are read in a second.
+    /// Each search reads the tickets through the GiST index on `ticket.extent` (`OFFSET 0` keeps the planner from
+    /// also scanning the class index, half the table); those found are locked through the primary key.
     static func neighbourhood(_ classes: [DefectClass], _ boxes: [IngestPlan.Extent], newFindings: [Int64], fixed: Bool,
                               _ c: PostgresConnection, logger: Logger, cache: FindingCache?,
                               tickets decoded: TicketDecodeCache?) async throws -> Neighbourhood {
@@ -151,7 +153,9 @@ extension PostgresTicketStore {
                                  \(boxes.map(\.minLatitude))::float8[], \(boxes.map(\.maxLongitude))::float8[],
                                  \(boxes.map(\.maxLatitude))::float8[]) WITH ORDINALITY AS u(cls, x0, y0, x1, y1, k)),
                  t AS (SELECT id, class, extent, data FROM ticket
-                       WHERE EXISTS (SELECT 1 FROM b WHERE b.cls = ticket.class AND ticket.extent && b.box)
+                       WHERE id = ANY(ARRAY(SELECT n.id FROM b CROSS JOIN LATERAL
+                                                (SELECT id, class FROM ticket WHERE extent && b.box OFFSET 0) AS n
+                                            WHERE n.class = b.cls))
                        ORDER BY id FOR UPDATE),
                  x AS (SELECT id, data FROM ticket WHERE \(fixed) AND status = 'fixed' ORDER BY id FOR UPDATE)
             SELECT 0, t.id, NULL::int8, NULL::int8, t.data::text FROM t
