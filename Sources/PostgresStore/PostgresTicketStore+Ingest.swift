@@ -49,6 +49,10 @@ extension PostgresTicketStore {
 
     /// The id of the survey named `name`, registering it when new.
     static func surveyId(named name: String, folder: String?, _ c: PostgresConnection, logger: Logger) async throws -> Int64 {
+        // A survey that is there already (every frame of a survey after its first) costs one statement.
+        for try await id in try await c.query("SELECT id FROM survey WHERE name = \(name)", logger: logger).decode(Int64.self) {
+            return id
+        }
         // Two statements: the SELECT must see a row that a concurrent transaction committed while the INSERT
         // waited for it (READ COMMITTED gives each statement a new snapshot; one statement would not see it).
         try await c.query("""
@@ -119,44 +123,43 @@ extension PostgresTicketStore {
         var footprints: [[GeoPoint]] = []
         for frame in frames {
             let record = FrameRecord(surveyId: surveyId, report: frame.report, contentHash: frame.contentHash)
+            // One statement for the frame and its findings (work-order pieces), which are stored only with a new
+            // frame (v reads f): their ids drawn first (v), so they pair with the pieces' order. A stored frame
+            // removes the survey's failure record of its path. Arrays carry NaN for "none" (NULLIF turns it back
+            // into NULL).
+            let fs = IngestPlan.workOrderPieces(frame.report.findings, limits: model.workOrder)
+            let positions = fs.map(IngestPlan.position(of:)), extents = fs.map(extent(of:))
+            func column(_ v: [Double?]) -> [Double] { v.map { $0 ?? .nan } }
             var frameId: Int64?
-            // A stored frame removes the survey's failure record of its path (in the same round trip).
-            for try await id in try await c.query("""
+            var ids: [Int64] = []
+            for try await (id, findingId) in try await c.query("""
                 WITH f AS (INSERT INTO frame (survey_id, content_hash, data)
                            VALUES (\(surveyId), \(frame.contentHash), \(try json(record))::jsonb)
                            ON CONFLICT (content_hash) DO NOTHING RETURNING id),
-                     d AS (DELETE FROM frame_failure
-                           WHERE survey_id = \(surveyId) AND path = \(frame.report.file) AND EXISTS (SELECT 1 FROM f))
-                SELECT id FROM f
-                """, logger: logger).decode(Int64.self) { frameId = id }
-            guard let frameId else {
+                     gone AS (DELETE FROM frame_failure
+                              WHERE survey_id = \(surveyId) AND path = \(frame.report.file) AND EXISTS (SELECT 1 FROM f)),
+                     v AS MATERIALIZED (
+                         SELECT nextval(pg_get_serial_sequence('finding', 'id')) AS id, f.id AS frame_id, d,
+                                NULLIF(lat, 'NaN') AS lat, NULLIF(lon, 'NaN') AS lon, NULLIF(reach, 'NaN') AS reach,
+                                box(point(NULLIF(x0, 'NaN'), NULLIF(y0, 'NaN')), point(NULLIF(x1, 'NaN'), NULLIF(y1, 'NaN'))) AS extent, n
+                         FROM f, unnest(\(try fs.map { try json($0) })::text[], \(column(positions.map { $0?.latitude }))::float8[],
+                                        \(column(positions.map { $0?.longitude }))::float8[], \(column(positions.map { $0?.reachM }))::float8[],
+                                        \(column(extents.map { $0?.minLongitude }))::float8[], \(column(extents.map { $0?.minLatitude }))::float8[],
+                                        \(column(extents.map { $0?.maxLongitude }))::float8[], \(column(extents.map { $0?.maxLatitude }))::float8[])
+                                 WITH ORDINALITY AS u(d, lat, lon, reach, x0, y0, x1, y1, n)),
+                     ins AS (INSERT INTO finding (id, frame_id, data, latitude, longitude, reach, extent)
+                             SELECT id, frame_id, d::jsonb, lat, lon, reach, extent FROM v)
+                SELECT f.id, v.id FROM f LEFT JOIN v ON true ORDER BY v.n
+                """, logger: logger).decode((Int64, Int64?).self) {
+                frameId = id
+                if let findingId { ids.append(findingId) }
+            }
+            guard frameId != nil else {
                 summary.framesSkipped += 1
                 continue
             }
             summary.framesAdded += 1
             if let fp = IngestPlan.footprint(of: frame.report) { footprints.append(fp) }
-            // One statement for the frame's findings: ids drawn first (v), so they pair with the findings' order.
-            // Arrays carry NaN for "none" (NULLIF turns it back into NULL).
-            let fs = IngestPlan.workOrderPieces(frame.report.findings, limits: model.workOrder)
-            guard !fs.isEmpty else { continue }
-            let positions = fs.map(IngestPlan.position(of:)), extents = fs.map(extent(of:))
-            func column(_ v: [Double?]) -> [Double] { v.map { $0 ?? .nan } }
-            let rows = try await c.query("""
-                WITH v AS MATERIALIZED (
-                    SELECT nextval(pg_get_serial_sequence('finding', 'id')) AS id, d, NULLIF(lat, 'NaN') AS lat,
-                           NULLIF(lon, 'NaN') AS lon, NULLIF(reach, 'NaN') AS reach,
-                           box(point(NULLIF(x0, 'NaN'), NULLIF(y0, 'NaN')), point(NULLIF(x1, 'NaN'), NULLIF(y1, 'NaN'))) AS extent, n
-                    FROM unnest(\(try fs.map { try json($0) })::text[], \(column(positions.map { $0?.latitude }))::float8[],
-                                \(column(positions.map { $0?.longitude }))::float8[], \(column(positions.map { $0?.reachM }))::float8[],
-                                \(column(extents.map { $0?.minLongitude }))::float8[], \(column(extents.map { $0?.minLatitude }))::float8[],
-                                \(column(extents.map { $0?.maxLongitude }))::float8[], \(column(extents.map { $0?.maxLatitude }))::float8[])
-                         WITH ORDINALITY AS u(d, lat, lon, reach, x0, y0, x1, y1, n)),
-                ins AS (INSERT INTO finding (id, frame_id, data, latitude, longitude, reach, extent)
-                        SELECT id, \(frameId), d::jsonb, lat, lon, reach, extent FROM v)
-                SELECT id FROM v ORDER BY n
-                """, logger: logger)
-            var ids: [Int64] = []
-            for try await id in rows.decode(Int64.self) { ids.append(id) }
             guard ids.count == fs.count else {
                 throw TicketError(.database, "stored \(ids.count) of \(fs.count) findings of \(frame.report.file)")
             }
@@ -168,58 +171,18 @@ extension PostgresTicketStore {
         let merging = Merging()
         let groups = IngestPlan.workOrders(added.map(\.finding), merging: merging, limits: model.workOrder)
         if let cells = mergeCells(groups.map { $0.map { added[$0].finding } }, merging: merging) {
-            try await c.query("SELECT pg_advisory_xact_lock_shared(\(globalMergeLock))", logger: logger)
-            if !cells.isEmpty {
-                try await c.query("""
-                    SELECT pg_advisory_xact_lock(x, y) FROM unnest(\(cells.map { Int32($0.x) })::int4[], \(cells.map { Int32($0.y) })::int4[]) AS cell(x, y)
-                    """, logger: logger)
-            }
+            // One round trip: the shared lock first, then the cells in order (an Append runs its parts in order).
+            try await c.query("""
+                SELECT pg_advisory_xact_lock_shared(\(globalMergeLock))
+                UNION ALL
+                SELECT pg_advisory_xact_lock(x, y) FROM unnest(\(cells.map { Int32($0.x) })::int4[], \(cells.map { Int32($0.y) })::int4[]) AS cell(x, y)
+                """, logger: logger)
         } else {
             try await c.query("SELECT pg_advisory_xact_lock(\(globalMergeLock))", logger: logger)
         }
-        var updated: Set<Int64> = []
-        var seen: Set<Int64> = []
-        for group in groups {
-            let members = group.map { added[$0] }
-            let fs = members.map(\.finding)
-            var match: Ticket?
-            // Read after the locks, so that it includes the tickets of the transactions waited for.
-            if let near = IngestPlan.searchExtent(for: fs, merging: merging),
-               let cls = fs.first(where: { Merging.Shape($0) != nil })?.defectClass {
-                let found = try await candidates(of: cls, reaching: near, c, logger: logger, cache: cache, tickets: tickets)
-                    .filter { IngestPlan.fits(fs, into: $0.ticket, limits: model.workOrder) }
-                summary.candidatesRead += found.count + found.reduce(0) { $0 + $1.members.count }
-                match = IngestPlan.bestMatch(for: fs, among: found, merging: merging, comparisons: &summary.comparisons)
-            }
-            var result = IngestPlan.apply(fs, to: match, surveyId: surveyId, surveyName: surveyName, actor: actor,
-                                          model: model, at: now)
-            let ticketId: Int64
-            if result.created {
-                ticketId = try await create(result.ticket, events: result.pendingEvents, findings: members.map(\.id), c,
-                                            logger: logger)
-                summary.ticketsCreated += 1
-            } else {
-                ticketId = result.ticket.id!
-                try await finish(result.ticket, events: result.events(for: ticketId), findings: members.map(\.id), c,
-                                 logger: logger)
-                updated.insert(ticketId)
-            }
-            if result.reopened { summary.ticketsReopened += 1 }
-            seen.insert(ticketId)
-        }
-        summary.ticketsUpdated = updated.count
-
-        if !footprints.isEmpty {
-            let fixed = try await records(c.query("SELECT id, data::text FROM ticket WHERE status = 'fixed' ORDER BY id FOR UPDATE",
-                                                  logger: logger), Ticket.self, id: \.id)
-            for (ticket, event) in IngestPlan.verifications(fixed: fixed, seen: seen, footprints: footprints,
-                                                            surveyName: surveyName, actor: actor, at: now) {
-                var t = ticket
-                try await save(&t, c, logger: logger)
-                try await insert(event, c, logger: logger)
-                summary.ticketsVerified += 1
-            }
-        }
+        try await mergeGroups(groups.map { $0.map { added[$0] } }, verifying: footprints, surveyId: surveyId,
+                              surveyName: surveyName, actor: actor, model: model, at: now, c, logger: logger, cache: cache,
+                              tickets: tickets, summary: &summary)
         return summary
     }
 
@@ -269,64 +232,6 @@ extension PostgresTicketStore {
                        SELECT \(id), d::jsonb FROM unnest(\(texts)::text[]) WITH ORDINALITY AS v(d, n) ORDER BY n)
             UPDATE finding SET ticket_id = \(id) WHERE id = ANY(\(findings))
             """, logger: logger)
-    }
-
-    /// The tickets of class `cls` whose extent meets `box`, by id, locked, each with those of its findings whose
-    /// extent meets it too: everything a group searching `box` can match, read through the GiST indexes on
-    /// `ticket.extent` and `finding.extent` (see ``IngestPlan/extent(of:)``).
-    /// Findings in `cache` are not read or decoded again (their ids come first, the JSON of the others after);
-    /// tickets whose JSON `decoded` holds are not decoded again.
-    static func candidates(of cls: DefectClass, reaching box: IngestPlan.Extent, _ c: PostgresConnection,
-                           logger: Logger, cache: FindingCache? = nil,
-                           tickets decoded: TicketDecodeCache? = nil) async throws -> [(ticket: Ticket, members: [Finding])] {
-        // One round trip: the tickets (locked) and the ids of their findings whose extent meets the box.
-        var tickets: [Ticket] = []
-        var found: [(id: Int64, ticketId: Int64)] = []
-        for try await (id, ticketId, text) in try await c.query("""
-            WITH t AS (SELECT id, data FROM ticket
-                       WHERE extent && box(point(\(box.minLongitude), \(box.minLatitude)), point(\(box.maxLongitude), \(box.maxLatitude)))
-                         AND class = \(cls.rawValue)
-                       ORDER BY id FOR UPDATE)
-            SELECT id, id, data::text FROM t
-            UNION ALL
-            SELECT f.id, f.ticket_id, NULL FROM finding f
-            WHERE f.extent && box(point(\(box.minLongitude), \(box.minLatitude)), point(\(box.maxLongitude), \(box.maxLatitude)))
-              AND f.ticket_id IN (SELECT id FROM t)
-            """, logger: logger).decode((Int64, Int64, String?).self) {
-            guard let text else {
-                found.append((id, ticketId))
-                continue
-            }
-            if let decoded {
-                tickets.append(try decoded.ticket(id: id, text: text))
-            } else {
-                var t = try decode(Ticket.self, text)
-                t.id = id
-                tickets.append(t)
-            }
-        }
-        guard !tickets.isEmpty else { return [] }
-        tickets.sort { $0.id! < $1.id! }
-        found.sort { $0.id < $1.id }
-        var known: [Int64: Finding] = [:]
-        for (id, _) in found { known[id] = cache?.finding(id) }
-        let missing = found.map(\.id).filter { known[$0] == nil }
-        if !missing.isEmpty {
-            for try await (id, text) in try await c.query("SELECT id, data::text FROM finding WHERE id = ANY(\(missing))",
-                                                          logger: logger).decode((Int64, String).self) {
-                let f = try decode(Finding.self, text)
-                cache?.keep(f, id: id)
-                known[id] = f
-            }
-        }
-        var members: [Int64: [Finding]] = [:]
-        for (id, ticketId) in found {
-            guard let f = known[id] else {
-                throw TicketError(.database, "finding \(id) vanished during a merge")
-            }
-            members[ticketId, default: []].append(f)
-        }
-        return tickets.map { ($0, members[$0.id!] ?? []) }
     }
 
     public func splitOversizedTickets(actor: String) async throws -> [Int64: [Int64]] {
