@@ -128,7 +128,7 @@ let package = Package(
         // WGS84, ECEF, local planes, distances, `GeoPoint`: the geodesy every other module shares.
         module("Geodesy"),
         module("Geo", ["Metadata", "Geodesy", yams]),
-        module("Findings", ["Geodesy"]),
+        module("Findings", ["ImagingCore", "Geodesy"]),
         .target(name: "Inspection", dependencies: ["ImagingCore", "Kernels", "Filters", "NeuralNet", "Metadata",
                                                  "Geo", "Geodesy", "Findings"], swiftSettings: compute),
         module("Pipeline", ["ImagingCore", "Codecs", "Metadata", "Findings", "Tickets", "Geo", "Geodesy", "Inspection",

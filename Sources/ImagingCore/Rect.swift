@@ -1,8 +1,14 @@
 /// An axis-aligned rectangle of whole pixels: origin at the top-left, `x` to the right, `y` down.
+///
+/// Encoded as `[x, y, width, height]` (the `bbox` of a finding in `pavewatch inspect --json`).
 public struct Rect: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Left column.
     public var x: Int
+    /// Top row.
     public var y: Int
+    /// Width in pixels.
     public var width: Int
+    /// Height in pixels.
     public var height: Int
 
     /// - Parameters: x, y: top-left corner; width, height: size in pixels (≥ 0).
@@ -11,6 +17,24 @@ public struct Rect: Sendable, Hashable, Codable, CustomStringConvertible {
         self.y = y
         self.width = width
         self.height = height
+    }
+
+    /// Decodes `[x, y, width, height]`.
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        x = try c.decode(Int.self)
+        y = try c.decode(Int.self)
+        width = try c.decode(Int.self)
+        height = try c.decode(Int.self)
+    }
+
+    /// Encodes `[x, y, width, height]`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(x)
+        try c.encode(y)
+        try c.encode(width)
+        try c.encode(height)
     }
 
     /// One past the right-most column.

@@ -62,10 +62,8 @@ public struct PersistenceTracker: Sendable {
 
     /// Intersection over union of two boxes (0 when either is empty).
     public static func iou(_ a: BoundingBox, _ b: BoundingBox) -> Double {
-        let x0 = max(a.x, b.x), y0 = max(a.y, b.y)
-        let x1 = min(a.x + a.width, b.x + b.width), y1 = min(a.y + a.height, b.y + b.height)
-        let inter = Double(max(0, x1 - x0)) * Double(max(0, y1 - y0))
-        let union = Double(a.width * a.height + b.width * b.height) - inter
+        let inter = Double(a.intersection(b).area)
+        let union = Double(a.area + b.area) - inter
         return union > 0 ? inter / union : 0
     }
 
