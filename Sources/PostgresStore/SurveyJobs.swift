@@ -173,7 +173,7 @@ extension PostgresTicketStore {
                 default: p.failed += n
                 }
                 guard !worker.isEmpty, state != "pending" else { continue }
-                var w = workers[worker] ?? SurveyProgress.Worker(worker: worker, done: 0, running: 0, failed: 0)
+                var w = workers[worker] ?? SurveyProgress.Worker(worker: worker)
                 switch state {
                 case "running": w.running += n
                 case "done": w.done += n

@@ -7,18 +7,15 @@ public struct SurveyProgress: Sendable, Hashable, Codable {
         /// Worker name.
         public var worker: String
         /// Jobs it finished.
-        public var done: Int
+        public var done = 0
         /// Jobs it holds now.
-        public var running: Int
+        public var running = 0
         /// Jobs that failed for good on it.
-        public var failed: Int
+        public var failed = 0
 
-        /// Creates a worker's counts.
-        public init(worker: String, done: Int, running: Int, failed: Int) {
+        /// A worker with no job counted yet.
+        public init(worker: String) {
             self.worker = worker
-            self.done = done
-            self.running = running
-            self.failed = failed
         }
     }
     /// A frame that failed for good.
