@@ -19,15 +19,8 @@ struct GeoFuzzRegressionTests {
     /// NaN accuracy made every location uncertainty of the camera NaN.
     @Test("A fixed camera's control point accuracy must be a positive number", arguments: ["-0.5", "0", ".nan", ".inf"])
     func gcpAccuracy(value: String) throws {
-        let points = """
-        control_points:
-          - {pixel: [0, 0], lat: 51.0, lon: 4.0}
-          - {pixel: [100, 0], lat: 51.0, lon: 4.001}
-          - {pixel: [100, 100], lat: 51.001, lon: 4.001}
-          - {pixel: [0, 100], lat: 51.001, lon: 4.0}
-          - {pixel: [50, 50], lat: 51.0005, lon: 4.0005}
-
-        """
+        let points = GeoFixtures.controlPointsYAML([(0, 0, 51.0, 4.0), (100, 0, 51.0, 4.001), (100, 100, 51.001, 4.001),
+                                                     (0, 100, 51.001, 4.0), (50, 50, 51.0005, 4.0005)])
         #expect(throws: FixedCameraError.self) { try FixedCamera.load(yaml: "gcp_accuracy_m: \(value)\n" + points) }
         #expect(try FixedCamera.load(yaml: "gcp_accuracy_m: 0.3\n" + points).controlPointAccuracy == 0.3)
     }

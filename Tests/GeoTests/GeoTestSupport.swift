@@ -32,4 +32,9 @@ enum GeoFixtures {
     }
 
     static func length(_ v: SIMD2<Double>) -> Double { (v * v).sum().squareRoot() }
+
+    /// A camera file's `control_points` list, one `{pixel: [x, y], lat: …, lon: …}` line per point.
+    static func controlPointsYAML(_ points: [(x: Double, y: Double, lat: Double, lon: Double)]) -> String {
+        "control_points:\n" + points.map { "  - {pixel: [\($0.x), \($0.y)], lat: \($0.lat), lon: \($0.lon)}\n" }.joined()
+    }
 }

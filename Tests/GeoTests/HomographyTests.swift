@@ -123,19 +123,14 @@ struct HomographyTests {
 
     @Test("Degenerate camera files give a clear message")
     func badFiles() {
-        let collinear = """
-        control_points:
-          - {pixel: [0, 0], lat: 1.0, lon: 1.0}
-          - {pixel: [10, 10], lat: 1.0001, lon: 1.0001}
-          - {pixel: [20, 20], lat: 1.0002, lon: 1.0002}
-          - {pixel: [30, 30], lat: 1.0003, lon: 1.0003}
-        """
+        let collinear = GeoFixtures.controlPointsYAML([(0, 0, 1.0, 1.0), (10, 10, 1.0001, 1.0001), (20, 20, 1.0002, 1.0002),
+                                                        (30, 30, 1.0003, 1.0003)])
         let error = try? #require(throws: FixedCameraError.self) { try FixedCamera.load(yaml: collinear) }
         #expect(error == .badControlPoints(.collinear))
         #expect(error?.description.contains("one line") == true)
         #expect(throws: FixedCameraError.self) { try FixedCamera.load(yaml: "control_points: []") }
         #expect(throws: FixedCameraError.self) { try FixedCamera.load(yaml: "name: [unclosed") }
-        let three = "control_points:\n" + (0..<3).map { "  - {pixel: [\($0), \($0 * $0)], lat: 1, lon: \($0)}" }.joined(separator: "\n")
+        let three = GeoFixtures.controlPointsYAML((0..<3).map { (Double($0), Double($0 * $0), 1, Double($0)) })
         let e3 = try? #require(throws: FixedCameraError.self) { try FixedCamera.load(yaml: three) }
         #expect(e3?.description.contains("at least 4") == true)
     }
