@@ -11,13 +11,23 @@ func fixture(_ name: String) throws -> [UInt8] {
     return [UInt8](try Data(contentsOf: url))
 }
 
+/// A JPEG fixture decoded to `format`.
+func decodedJPEG(_ name: String, _ format: PixelFormat) throws -> PixelBuffer {
+    try JPEGDecoder.decode(fixture(name), options: .init(format: format))
+}
+
+/// A PNG fixture (a picture or a reference decode) decoded to `format`.
+func decodedPNG(_ name: String, _ format: PixelFormat) throws -> PixelBuffer {
+    try PNGDecoder.decode(fixture(name), options: .init(format: format))
+}
+
 @Suite("JPEG decoding")
 struct JPEGDecodeTests {
     @Test("baseline, progressive and restart-marker JPEGs match the reference decode",
           arguments: ["baseline.jpg", "progressive.jpg", "restart.jpg"])
     func variants(name: String) throws {
-        let ref = try PNGDecoder.decode(fixture("baseline.ref.png"), options: .init(format: .rgb8))
-        let img = try JPEGDecoder.decode(fixture(name), options: .init(format: .rgb8))
+        let ref = try decodedPNG("baseline.ref.png", .rgb8)
+        let img = try decodedJPEG(name, .rgb8)
         #expect(img.width == 243 && img.height == 161)
         if name == "baseline.jpg" {
             let d = TestSupport.difference(img, ref)
@@ -49,18 +59,18 @@ struct JPEGDecodeTests {
 
     @Test("gray JPEG and CMYK JPEG")
     func grayAndCMYK() throws {
-        let gray = try JPEGDecoder.decode(fixture("gray.jpg"), options: .init(format: .gray8))
-        let gref = try PNGDecoder.decode(fixture("gray.ref.png"), options: .init(format: .gray8))
+        let gray = try decodedJPEG("gray.jpg", .gray8)
+        let gref = try decodedPNG("gray.ref.png", .gray8)
         #expect(TestSupport.difference(gray, gref).max <= 1)
-        let grayAsRGB = try JPEGDecoder.decode(fixture("gray.jpg"), options: .init(format: .rgb8))
+        let grayAsRGB = try decodedJPEG("gray.jpg", .rgb8)
         #expect(grayAsRGB[10, 10, channel: 0] == grayAsRGB[10, 10, channel: 2])
 
         #expect(try JPEGDecoder.readHeader(fixture("cmyk.jpg")).colorspace == .ycck || (try JPEGDecoder.readHeader(fixture("cmyk.jpg")).colorspace == .cmyk))
-        let cmyk = try JPEGDecoder.decode(fixture("cmyk.jpg"), options: .init(format: .rgb8))
-        let cref = try PNGDecoder.decode(fixture("cmyk.ref.png"), options: .init(format: .rgb8))
+        let cmyk = try decodedJPEG("cmyk.jpg", .rgb8)
+        let cref = try decodedPNG("cmyk.ref.png", .rgb8)
         let d = TestSupport.difference(cmyk, cref)
         #expect(d.mean < 1.0, "mean \(d.mean)")
-        let cgray = try JPEGDecoder.decode(fixture("cmyk.jpg"), options: .init(format: .gray8))
+        let cgray = try decodedJPEG("cmyk.jpg", .gray8)
         #expect(cgray.format == .gray8 && cgray.width == 243)
     }
 
@@ -106,7 +116,7 @@ struct JPEGDecodeTests {
 
     @Test("RGBA output has opaque alpha")
     func rgba() throws {
-        let img = try JPEGDecoder.decode(fixture("baseline.jpg"), options: .init(format: .rgba8))
+        let img = try decodedJPEG("baseline.jpg", .rgba8)
         #expect(img[5, 5, channel: 3] == 255)
     }
 }
@@ -116,23 +126,19 @@ struct PNGDecodeTests {
     @Test("every PNG colour type decodes to the same picture",
           arguments: ["rgb.png", "rgba.png", "interlaced.png"])
     func colour(name: String) throws {
-        let ref = try PNGDecoder.decode(fixture("rgb.png"), options: .init(format: .rgb8))
-        let img = try PNGDecoder.decode(fixture(name), options: .init(format: .rgb8))
-        #expect(img == ref)
+        #expect(try decodedPNG(name, .rgb8) == decodedPNG("rgb.png", .rgb8))
     }
 
     @Test("gray, gray+alpha, 16-bit gray", arguments: ["gray.png", "gray_alpha.png", "gray16.png"])
     func gray(name: String) throws {
-        let ref = try PNGDecoder.decode(fixture("gray.png"), options: .init(format: .gray8))
-        let img = try PNGDecoder.decode(fixture(name), options: .init(format: .gray8))
+        let ref = try decodedPNG("gray.png", .gray8)
+        let img = try decodedPNG(name, .gray8)
         #expect(TestSupport.difference(img, ref).max <= 1)
     }
 
     @Test("palette PNG")
     func palette() throws {
-        let img = try PNGDecoder.decode(fixture("palette.png"), options: .init(format: .rgb8))
-        let ref = try PNGDecoder.decode(fixture("palette.ref.png"), options: .init(format: .rgb8))
-        #expect(img == ref)
+        #expect(try decodedPNG("palette.png", .rgb8) == decodedPNG("palette.ref.png", .rgb8))
     }
 
     @Test("PNG rejects a reduced-size decode")
