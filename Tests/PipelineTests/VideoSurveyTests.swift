@@ -70,6 +70,14 @@ enum VideoFixtures {
         return out
     }
 
+    /// The demo stills (``demoStills(in:)``) as an H.264 video at `video`, each held for 1 s at 4 fps, recorded
+    /// from 2016-11-22T16:41:45Z.
+    static func demoFlight(in dir: URL, to video: URL) throws -> [Still] {
+        let stills = try demoStills(in: dir)
+        try encode(dir.appendingPathComponent("s%d.png"), to: video, inputRate: 1, outputRate: 4, created: "2016-11-22T16:41:45Z")
+        return stills
+    }
+
     /// An SRT in DJI's Mavic 3 layout: one cue per video frame (`rate` frames per second), frame `k` at the
     /// still `k / perStill`'s GPS fix, height and camera angles.
     static func srt(_ stills: [Still], framesPerStill: Int, rate: Double, upTo seconds: Double = .infinity) -> String {
@@ -197,12 +205,10 @@ struct VideoSurveyTests {
     func droneSRT() async throws {
         let dir = try VideoFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let stills = try VideoFixtures.demoStills(in: dir)
         // Each still held for 1 s at 4 fps: the drone "hovers" 4 frames at each fix, then moves ~56 m north.
         let video = dir.appendingPathComponent("flight/DJI_0001.MP4")
         try FileManager.default.createDirectory(at: video.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try VideoFixtures.encode(dir.appendingPathComponent("s%d.png"), to: video, inputRate: 1, outputRate: 4,
-                                 created: "2016-11-22T16:41:45Z")
+        let stills = try VideoFixtures.demoFlight(in: dir, to: video)
         try VideoFixtures.srt(stills, framesPerStill: 4, rate: 4)
             .write(to: video.deletingPathExtension().appendingPathExtension("SRT"), atomically: true, encoding: .utf8)
         let reference = try Self.reference(stills, video: video)
@@ -267,10 +273,8 @@ struct VideoSurveyTests {
     func droneGPX() async throws {
         let dir = try VideoFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let stills = try VideoFixtures.demoStills(in: dir)
         let video = dir.appendingPathComponent("drive.mov")
-        try VideoFixtures.encode(dir.appendingPathComponent("s%d.png"), to: video, inputRate: 1, outputRate: 4,
-                                 created: "2016-11-22T16:41:45Z")
+        let stills = try VideoFixtures.demoFlight(in: dir, to: video)
         // A GPX track has no attitude: the frames are nadir, image top north (as stills without attitude are).
         let reference = try Self.reference(stills, video: video, nadirNorthUp: true)
         // The track starts 30 s before the video: only the recording time can line them up.
