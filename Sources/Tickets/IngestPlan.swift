@@ -184,14 +184,6 @@ public enum IngestPlan {
         /// Eastern edge.
         public var maxLongitude: Double
 
-        /// Creates a box.
-        public init(minLatitude: Double, maxLatitude: Double, minLongitude: Double, maxLongitude: Double) {
-            self.minLatitude = minLatitude
-            self.maxLatitude = maxLatitude
-            self.minLongitude = minLongitude
-            self.maxLongitude = maxLongitude
-        }
-
         /// Whether two boxes share a point.
         public func intersects(_ o: Extent) -> Bool {
             minLatitude <= o.maxLatitude && o.minLatitude <= maxLatitude
