@@ -41,13 +41,12 @@ func train(seed: UInt64, steps: Int, optimizer: inout some Optimizer) throws -> 
 
 @Suite("Training")
 struct TrainingTests {
-    @Test("AdamW lowers the loss on 64 samples within seconds")
+    // How long training takes is a benchmark's question, not a test's: a wall-clock bound here would fail on a loaded
+    // CI machine without saying anything about training.
+    @Test("AdamW lowers the loss on 64 samples in 25 steps")
     func adamLowersLoss() throws {
         var opt = AdamW(weightDecay: 1e-4)
-        let clock = ContinuousClock()
-        let start = clock.now
         let (_, first, last) = try train(seed: 1, steps: 25, optimizer: &opt)
-        #expect(clock.now - start < .seconds(2))
         #expect(last < first * 0.5, "loss \(first) → \(last)")
     }
 
