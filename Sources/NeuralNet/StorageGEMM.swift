@@ -19,6 +19,15 @@ public enum GEMM {
     /// Columns of `B` per micro-kernel call.
     public static let nr = 16
     #endif
+    /// Which register kernels this build compiled, for benchmark and CI logs: the wide build (the target CPU has
+    /// AVX-512, `NEURALNET_WIDE_REGISTERS`) or the narrow one (AVX2, arm64, the portable build).
+    public static var build: String {
+        #if NEURALNET_WIDE_REGISTERS
+        "wide registers (AVX-512 target): GEMM 8×32, fused convolutions 8×32 in one pass"
+        #else
+        "narrow registers (no AVX-512 in the target): GEMM 6×16, fused convolutions as four 4×16 passes"
+        #endif
+    }
     /// Depth of one packed block (the `k` extent held in L1/L2).
     static let kc = 256
     /// Rows of `A` packed at once (fits in L2 with one `kc` block).

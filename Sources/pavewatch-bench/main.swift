@@ -4,6 +4,7 @@ import ArgumentParser
 import Codecs
 import Foundation
 import ImagingCore
+import NeuralNet
 
 struct PavewatchBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,6 +32,8 @@ struct PavewatchBench: ParsableCommand {
         let format = ImageFileFormat.sniff(bytes)
         let rgb = try ImageDecoder.decode(bytes, options: .init(format: .rgb8)).pixels
         let gray = try ImageDecoder.decode(bytes, options: .init(format: .gray8)).pixels
+        // Which build is timed (standard error, so the JSON contract is unchanged): the register kernels compiled.
+        FileHandle.standardError.write(Data("pavewatch-bench: \(GEMM.build)\n".utf8))
         let input = BenchInput(path: image, fileBytes: bytes, rgb: rgb, gray: gray, threads: max(1, threads))
         let wanted = stages.map { Set($0.split(separator: ",").map(String.init)) }
         var results: [(String, Double)] = []
