@@ -39,6 +39,28 @@ public enum CrackMap {
     /// A tile core: top-left corner and size in map pixels.
     public typealias Tile = (x: Int, y: Int, w: Int, h: Int)
 
+    /// The cascade's cut of a tile core: the part the network must cover.
+    public struct Cut: Sendable {
+        /// The box of the part (map pixels, inside the tile core).
+        public var box: Tile
+        /// Per row of ``box`` (top to bottom), the columns needed on that row (map pixels, inside the box's columns;
+        /// possibly empty); nil: the whole box.
+        public var spans: [Range<Int>]?
+
+        /// Creates a cut: a box, or a box with its own columns on each row.
+        public init(box: Tile, spans: [Range<Int>]? = nil) {
+            precondition(spans == nil || spans!.count == box.h, "one span per row of the box")
+            self.box = box
+            self.spans = spans
+        }
+
+        /// The columns needed on map row `y` (a row of the box).
+        public func columns(ofRow y: Int) -> Range<Int> { spans?[y - box.y] ?? box.x..<(box.x + box.w) }
+
+        /// Map pixels the cut covers.
+        public var pixels: Int { spans.map { $0.reduce(0) { $0 + $1.count } } ?? box.w * box.h }
+    }
+
     /// The tile cores of a `width × height` map for a core size (at least 16), row by row; the last column and row
     /// are cut at the edge.
     public static func tiles(width: Int, height: Int, tileSize: Int) -> [Tile] {
@@ -58,18 +80,19 @@ public enum CrackMap {
     ///   converted when the other is given); model: the crack model; tileSize: core size (≥ 16, rounded up to the
     ///   model's alignment); threads: workers (tiles run in parallel, one network per worker); engine: see
     ///   ``Engine``; active: the cascade's cut of a tile core (x, y, width, height in `image` pixels): the part of
-    ///   the core the network must cover, or nil to skip the tile; pixels it leaves out keep probability 0 (the
-    ///   per-pixel kind computes only that part; the segmenter the whole tile). Nil: every tile, whole.
+    ///   the core the network must cover (a box, or per row its columns), or nil to skip the tile; pixels it leaves
+    ///   out keep probability 0 (the per-pixel kind computes only that part; the segmenter the whole tile). Nil:
+    ///   every tile, whole.
     /// - Returns: `H × W` probabilities in 0...1, row-major.
     public static func probabilities(_ image: PixelBuffer, model: CrackModel, tileSize: Int = 256,
                                      threads: Int = 1, engine: Engine = .inference,
-                                     active: ((_ x: Int, _ y: Int, _ width: Int, _ height: Int) -> Tile?)? = nil)
+                                     active: ((_ x: Int, _ y: Int, _ width: Int, _ height: Int) -> Cut?)? = nil)
         -> [Float] {
         let w = image.width, h = image.height
         guard w > 0 && h > 0 else { return [] }
         let t = Self.tileSize(tileSize, model: model)
-        let grid: [(tile: Tile, needed: Tile)] = tiles(width: w, height: h, tileSize: t).compactMap { tile in
-            guard let active else { return (tile, tile) }
+        let grid: [(tile: Tile, needed: Cut)] = tiles(width: w, height: h, tileSize: t).compactMap { tile in
+            guard let active else { return (tile, Cut(box: tile)) }
             return active(tile.x, tile.y, tile.w, tile.h).map { (tile, $0) }
         }
         // Every tile runs at one core shape (edge tiles padded with repeated edge pixels beyond the frame, which the
@@ -94,13 +117,13 @@ public enum CrackMap {
     /// of the core, computed: 0 or values elsewhere) with its own network, then gives the network back to the
     /// model's pool when the frame is done.
     private struct Worker {
-        var map: (_ tile: Tile, _ needed: Tile) -> [Float]
+        var map: (_ tile: Tile, _ needed: Cut) -> [Float]
         var finish: () -> Void
     }
 
     /// Runs `tiles` over `threads` workers; each worker is made once per frame (its network taken from the model's
     /// pool or compiled) and finished after its last tile.
-    private static func run(_ tiles: [(tile: Tile, needed: Tile)], width w: Int, height h: Int, threads: Int,
+    private static func run(_ tiles: [(tile: Tile, needed: Cut)], width w: Int, height h: Int, threads: Int,
                             makeWorker: @Sendable () -> Worker) -> [Float] {
         let sink = Sink(count: w * h)
         guard !tiles.isEmpty else { return sink.values.withLock { $0 } }
@@ -112,9 +135,9 @@ public enum CrackMap {
                 let (tile, needed) = tiles[index]
                 let p = core.map(tile, needed)
                 sink.values.withLock { out in
-                    for r in (needed.y - tile.y)..<(needed.y - tile.y + needed.h) {
-                        let dst = (tile.y + r) * w + tile.x
-                        for c in (needed.x - tile.x)..<(needed.x - tile.x + needed.w) { out[dst + c] = p[r * tile.w + c] }
+                    for y in needed.box.y..<(needed.box.y + needed.box.h) {
+                        let src = (y - tile.y) * tile.w - tile.x
+                        for x in needed.columns(ofRow: y) { out[y * w + x] = p[src + x] }
                     }
                 }
             }
@@ -141,17 +164,21 @@ public enum CrackMap {
         case .reference:
             net = model.network(height: ch, width: cw)
         }
-        let map: (Tile, Tile) -> [Float] = { tile, needed in
+        let map: (Tile, Cut) -> [Float] = { tile, needed in
             let crop = CrackFeatures.crop(gray, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
             let features = CrackFeatures.compute(crop, scale: scale)
             // The needed part of the core, in the network's map (the core starts at (m, m)).
-            let top = needed.y - tile.y, left = needed.x - tile.x
-            let region = OutputRegion(rows: (m + top)..<(m + top + needed.h), columns: (m + left)..<(m + left + needed.w))
+            let rows = needed.box.y..<(needed.box.y + needed.box.h), dx = m - tile.x, dy = m - tile.y
+            let region = needed.spans == nil
+                ? OutputRegion(rows: (rows.lowerBound + dy)..<(rows.upperBound + dy),
+                               columns: (needed.box.x + dx)..<(needed.box.x + needed.box.w + dx))
+                : OutputRegion(rows: (rows.lowerBound + dy)..<(rows.upperBound + dy),
+                               spans: rows.map { y in let c = needed.columns(ofRow: y); return (c.lowerBound + dx)..<(c.upperBound + dx) })
             let logits = compiled.map { $0.run(features, needed: region) } ?? CrackModel.logits(features, net: net!)
             var out = [Float](repeating: 0, count: tile.w * tile.h)
-            for r in top..<(top + needed.h) {
-                let src = (r + m) * cw + m
-                for c in left..<(left + needed.w) { out[r * tile.w + c] = 1 / (1 + exp(-logits[src + c])) }
+            for y in rows {
+                let src = (y + dy) * cw + dx, dst = (y - tile.y) * tile.w - tile.x
+                for x in needed.columns(ofRow: y) { out[dst + x] = 1 / (1 + exp(-logits[src + x])) }
             }
             return out
         }
@@ -174,7 +201,7 @@ public enum CrackMap {
             compiled = try! GraphInference(graph: graph)
         }
         let plane = cw * ch
-        let map: (Tile, Tile) -> [Float] = { tile, _ in
+        let map: (Tile, Cut) -> [Float] = { tile, _ in
             let crop = CrackFeatures.crop(rgb, x: tile.x - m, y: tile.y - m, width: cw, height: ch)
             var x = [Float](repeating: 0, count: 3 * plane)
             for r in 0..<ch {

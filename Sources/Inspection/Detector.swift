@@ -125,6 +125,25 @@ public final class Detector: Sendable {
         }
     }
 
+    /// A cut of paved spans in frame pixels (``SurfaceMap/pavedSpans(x:y:width:height:pad:)``) as a cut of a
+    /// working-resolution tile (`factor` frame pixels per working pixel): each working row covers the columns of
+    /// the frame rows it reduces, widened outward to whole working pixels.
+    static func workingCut(_ frame: (box: (x: Int, y: Int, width: Int, height: Int), spans: [Range<Int>]), factor f: Int,
+                           tile: CrackMap.Tile) -> CrackMap.Cut {
+        let top = frame.box.y / f, bottom = min(tile.y + tile.h, (frame.box.y + frame.box.height + f - 1) / f)
+        let spans = (top..<bottom).map { wy -> Range<Int> in
+            var lo = Int.max, hi = Int.min
+            for fy in max(frame.box.y, wy * f)..<min(frame.box.y + frame.box.height, wy * f + f) {
+                let c = frame.spans[fy - frame.box.y]
+                if !c.isEmpty { lo = min(lo, c.lowerBound); hi = max(hi, c.upperBound) }
+            }
+            return lo <= hi ? max(tile.x, lo / f)..<min(tile.x + tile.w, (hi + f - 1) / f) : 0..<0
+        }
+        let filled = spans.filter { !$0.isEmpty }
+        let left = filled.map(\.lowerBound).min() ?? tile.x, right = filled.map(\.upperBound).max() ?? tile.x
+        return CrackMap.Cut(box: (left, top, right - left, bottom - top), spans: spans)
+    }
+
     /// Inspects pixels with their metadata (the position, camera and attitude used for geotagging).
     /// - Parameters: pixels: (H, W) gray8 or rgb8; metadata: EXIF / XMP of the frame (empty: no location);
     ///   crackMap: called with the crack probability map (row-major, 0...1) at the working resolution and its
@@ -149,12 +168,10 @@ public final class Detector: Sendable {
         if let surface { surfaceMap?(surface) }
         times.surface = lap()
         // The cascade: a tile (working pixels) reaches the network when it holds a paved cell (frame pixels), and
-        // the network covers only the box of its paved cells, one cell wider on every side.
-        let active = surface.map { s in { (x: Int, y: Int, w: Int, h: Int) -> CrackMap.Tile? in
-            s.pavedBounds(x: x * factor, y: y * factor, width: w * factor, height: h * factor, pad: 1).map { b in
-                let x0 = b.x / factor, y0 = b.y / factor
-                let x1 = min(x + w, (b.x + b.width + factor - 1) / factor), y1 = min(y + h, (b.y + b.height + factor - 1) / factor)
-                return (x0, y0, x1 - x0, y1 - y0)
+        // on each row the network covers only the columns of the paved cells near that row, one cell wider.
+        let active = surface.map { s in { (x: Int, y: Int, w: Int, h: Int) -> CrackMap.Cut? in
+            s.pavedSpans(x: x * factor, y: y * factor, width: w * factor, height: h * factor, pad: 1).map { frame in
+                Self.workingCut(frame, factor: factor, tile: (x, y, w, h))
             }
         } }
         // The per-pixel model reads the gray working image, a segmenter the colour one.
@@ -165,7 +182,7 @@ public final class Detector: Sendable {
         if let active, work.pixelCount > 0 {
             let reached = CrackMap.tiles(width: work.width, height: work.height,
                                          tileSize: CrackMap.tileSize(configuration.tileSize, model: model))
-                .compactMap { active($0.x, $0.y, $0.w, $0.h) }.reduce(0) { $0 + $1.w * $1.h }
+                .compactMap { active($0.x, $0.y, $0.w, $0.h) }.reduce(0) { $0 + $1.pixels }
             times.networkShare = Double(reached) / Double(work.pixelCount)
         }
         times.probability = lap()

@@ -104,22 +104,48 @@ public struct SurfaceMap: Sendable, Equatable {
     /// by `pad` cells and cut to the rectangle; nil when it meets none (a map without cells: the whole rectangle).
     public func pavedBounds(x: Int, y: Int, width w: Int, height h: Int, pad: Int)
         -> (x: Int, y: Int, width: Int, height: Int)? {
+        pavedSpans(x: x, y: y, width: w, height: h, pad: pad)?.box
+    }
+
+    /// The part of a rectangle (frame pixels) near pavement, row by row: on each pixel row, the columns from the
+    /// leftmost to the rightmost paved cell of the cell rows within `pad` of it, grown by `pad` cells, cut to the
+    /// rectangle (only cells inside the rectangle count). Nil when the rectangle meets no paved cell.
+    /// - Returns: the bounding box of those columns (``pavedBounds(x:y:width:height:pad:)``) and, per pixel row of
+    ///   the box, its columns (possibly empty). A map without cells: the whole rectangle.
+    public func pavedSpans(x: Int, y: Int, width w: Int, height h: Int, pad: Int)
+        -> (box: (x: Int, y: Int, width: Int, height: Int), spans: [Range<Int>])? {
         guard w > 0, h > 0 else { return nil }
-        guard !classes.isEmpty else { return (x, y, w, h) }
+        guard !classes.isEmpty else { return ((x, y, w, h), [Range](repeating: x..<(x + w), count: h)) }
         let c0 = max(0, x / cell), c1 = min(columns - 1, (x + w - 1) / cell)
         let r0 = max(0, y / cell), r1 = min(rows - 1, (y + h - 1) / cell)
         guard c0 <= c1 && r0 <= r1 else { return nil }
-        var lo = SIMD2(Int.max, Int.max), hi = SIMD2(Int.min, Int.min)
-        for r in r0...r1 {
-            for c in c0...c1 where classes[r * columns + c] == .paved {
-                lo = pointwiseMin(lo, SIMD2(c, r))
-                hi = pointwiseMax(hi, SIMD2(c, r))
+        // The paved cells' columns on each cell row of the rectangle (lo > hi: none).
+        let paved = (r0...r1).map { r -> (lo: Int, hi: Int) in
+            let cs = (c0...c1).filter { classes[r * columns + $0] == .paved }
+            return (cs.first ?? Int.max, cs.last ?? Int.min)
+        }
+        var spans: [Range<Int>] = []
+        var top = Int.max, bottom = Int.min
+        for py in y..<(y + h) {
+            let cr = py / cell
+            var lo = Int.max, hi = Int.min
+            for r in max(r0, cr - pad)..<(min(r1, cr + pad) + 1) {
+                lo = min(lo, paved[r - r0].lo)
+                hi = max(hi, paved[r - r0].hi)
+            }
+            if lo <= hi {
+                spans.append(max(x, (lo - pad) * cell)..<min(x + w, (hi + 1 + pad) * cell))
+                top = min(top, py)
+                bottom = py
+            } else {
+                spans.append(0..<0)
             }
         }
-        guard lo.x <= hi.x else { return nil }
-        let left = max(x, (lo.x - pad) * cell), top = max(y, (lo.y - pad) * cell)
-        let right = min(x + w, (hi.x + 1 + pad) * cell), bottom = min(y + h, (hi.y + 1 + pad) * cell)
-        return (left, top, right - left, bottom - top)
+        guard top <= bottom else { return nil }
+        let kept = Array(spans[(top - y)...(bottom - y)])
+        let filled = kept.filter { !$0.isEmpty }
+        let left = filled.map(\.lowerBound).min()!, right = filled.map(\.upperBound).max()!
+        return ((left, top, right - left, bottom + 1 - top), kept)
     }
 
     /// A map with every cell paved (a frame the map is not computed for).

@@ -77,8 +77,8 @@ struct FusedConv: Sendable {
 
     /// Output pixel panels: each is 32 / `segment` segments, given as `(row, column)` of their first pixel.
     /// Pooled layers pair rows `2r` and `2r + 1` over the same 16 columns. The last unpooled panel may be short.
-    /// - Parameter needed: the output pixels that must be computed (unpooled layers; nil: all): its rows, and the
-    ///   segments that meet its columns. Pooled layers compute every pixel.
+    /// - Parameter needed: the output pixels that must be computed (unpooled layers; nil: all): its rows, and on
+    ///   each row the segments that meet that row's columns. Pooled layers compute every pixel.
     func panels(needed: OutputRegion? = nil) -> [[(Int, Int)]] {
         var out: [[(Int, Int)]] = []
         if pool {
@@ -89,10 +89,13 @@ struct FusedConv: Sendable {
         }
         let region = (needed ?? OutputRegion(rows: 0..<outHeight, columns: 0..<outWidth))
             .clamped(height: outHeight, width: outWidth)
-        let first = region.columns.lowerBound / segment * segment
         var segs: [(Int, Int)] = []
         for r in region.rows {
-            for x in stride(from: first, to: region.columns.upperBound, by: segment) { segs.append((r, x)) }
+            let columns = region.columns(ofRow: r)
+            guard !columns.isEmpty else { continue }
+            for x in stride(from: columns.lowerBound / segment * segment, to: columns.upperBound, by: segment) {
+                segs.append((r, x))
+            }
         }
         let per = 32 / segment
         var i = 0
@@ -111,28 +114,62 @@ struct FusedConv: Sendable {
 }
 
 /// The part of a per-pixel output map (rows and columns of one tile's output) that a caller needs; the rest
-/// need not be computed.
+/// need not be computed: a rectangle, or per row its own columns (the paved part of a tile, row by row).
 public struct OutputRegion: Sendable, Hashable {
     /// Output rows needed.
     public var rows: Range<Int>
-    /// Output columns needed.
+    /// Output columns needed: on every row, or with ``spans`` the hull of the spans.
     public var columns: Range<Int>
+    /// Per row of ``rows`` (in order), the columns needed on that row (possibly empty); nil: ``columns`` on
+    /// every row.
+    public var spans: [Range<Int>]?
 
-    /// Creates a region.
+    /// Creates a rectangular region.
     public init(rows: Range<Int>, columns: Range<Int>) {
         self.rows = rows
         self.columns = columns
     }
 
-    /// The region grown by `n` pixels on every side (not clamped).
+    /// Creates a region with its own columns on each row.
+    /// - Parameters: rows: the rows; spans: one column range per row of `rows` (empty: nothing on that row).
+    public init(rows: Range<Int>, spans: [Range<Int>]) {
+        precondition(spans.count == rows.count, "one span per row")
+        self.rows = rows
+        let filled = spans.filter { !$0.isEmpty }
+        columns = (filled.map(\.lowerBound).min() ?? 0)..<(filled.map(\.upperBound).max() ?? 0)
+        self.spans = spans
+    }
+
+    /// The columns needed on `row` (empty outside ``rows``).
+    public func columns(ofRow row: Int) -> Range<Int> {
+        guard rows.contains(row) else { return 0..<0 }
+        return spans?[row - rows.lowerBound] ?? columns
+    }
+
+    /// The region grown by `n` pixels on every side (not clamped): what a "same" convolution of radius `n` must
+    /// compute for this region of its output to be right. With spans, row `r` gets the hull of the spans of rows
+    /// `r − n … r + n`, widened by `n`.
     func grown(by n: Int) -> OutputRegion {
-        OutputRegion(rows: (rows.lowerBound - n)..<(rows.upperBound + n),
-                     columns: (columns.lowerBound - n)..<(columns.upperBound + n))
+        let grownRows = (rows.lowerBound - n)..<(rows.upperBound + n)
+        guard let spans else {
+            return OutputRegion(rows: grownRows, columns: (columns.lowerBound - n)..<(columns.upperBound + n))
+        }
+        let wide = grownRows.map { r -> Range<Int> in
+            var lo = Int.max, hi = Int.min
+            for q in max(rows.lowerBound, r - n)..<min(rows.upperBound, r + n + 1) where !spans[q - rows.lowerBound].isEmpty {
+                lo = min(lo, spans[q - rows.lowerBound].lowerBound)
+                hi = max(hi, spans[q - rows.lowerBound].upperBound)
+            }
+            return lo <= hi ? (lo - n)..<(hi + n) : 0..<0
+        }
+        return OutputRegion(rows: grownRows, spans: wide)
     }
 
     /// The region cut to a `height × width` map.
     func clamped(height: Int, width: Int) -> OutputRegion {
-        OutputRegion(rows: rows.clamped(to: 0..<height), columns: columns.clamped(to: 0..<width))
+        let kept = rows.clamped(to: 0..<height)
+        guard let spans else { return OutputRegion(rows: kept, columns: columns.clamped(to: 0..<width)) }
+        return OutputRegion(rows: kept, spans: kept.map { spans[$0 - rows.lowerBound].clamped(to: 0..<width) })
     }
 }
 
@@ -157,9 +194,9 @@ final class FusedChain: @unchecked Sendable {
         var count: Int
         /// Stored outputs (pooled: 1, else `count`).
         var outputs: Int
-        /// The output row of the panel's first segment (its last may lie on the next row); for the wavefront
-        /// order of a trimmable chain.
-        var row = 0
+        /// The output rows of the panel's first and last segments (a panel may go on to a later row; unpooled
+        /// layers), for the wavefront order of a trimmable chain.
+        var row = 0, lastRow = 0
     }
 
     /// Output pixels the chain computes per tile, over all layers (pooled layers: before pooling).
@@ -230,7 +267,7 @@ final class FusedChain: @unchecked Sendable {
             let outPad = next?.padding ?? 0, outRow = l.storedWidth + 2 * outPad
             plans.append(l.panels(needed: region).map { segs in
                 var panel = Panel(input: .zero, output: .zero, count: segs.count, outputs: l.pool ? 1 : segs.count,
-                                  row: segs[0].0)
+                                  row: segs[0].0, lastRow: segs[segs.count - 1].0)
                 for (q, seg) in segs.enumerated() {
                     panel.input[q] = seg.0 * l.inRowStride + seg.1
                     panel.output[q] = l.pool ? (segs[0].0 / 2 + outPad) * outRow + segs[0].1 / 2 + outPad
@@ -306,10 +343,9 @@ final class FusedChain: @unchecked Sendable {
             // tile's planes written long before (16 channels of a 256-px tile with margins: 7 MB per layer). The
             // same panels with the same inputs, so the same values as layer after layer.
             var cursor = [Int](repeating: 0, count: layers.count)
-            // Layer li + 1 at row r reads this layer's rows up to r + its radius, so with the last layer at row y this
-            // layer must be done up to y + the radii of the layers after it. A panel may end one row below the
-            // row it starts on, so a layer that runs its panels starting up to row R has rows up to R done and may
-            // have touched row R + 1: one row more per later layer keeps every row it reads done.
+            // How far each layer runs per step: with the last layer at row y, layer li runs its panels that start
+            // up to y + the radii of the layers after it (plus a row per later layer, as panels run on across row
+            // ends), so that the next layer finds its rows done and the wavefront keeps moving.
             let ahead = layers.indices.map { li in
                 layers[(li + 1)...].reduce(0) { $0 + $1.radius } + (layers.count - 1 - li)
             }
@@ -319,8 +355,14 @@ final class FusedChain: @unchecked Sendable {
             while true {
                 for li in layers.indices {
                     let plan = job.plans[li]
+                    // Every row of the layer before that lies above its first panel not yet run is done (panels
+                    // come in order of their first rows); a panel runs only when the rows it reads are done.
+                    let before = li == 0 ? nil : job.plans[li - 1]
+                    let ready = before.map { cursor[li - 1] < $0.count ? $0[cursor[li - 1]].row - 1 : Int.max } ?? Int.max
                     var e = cursor[li]
-                    while e < plan.count && plan[e].row <= y + ahead[li] { e += 1 }
+                    while e < plan.count && plan[e].row <= y + ahead[li] && plan[e].lastRow + layers[li].radius <= ready {
+                        e += 1
+                    }
                     if e > cursor[li] { run(li, cursor[li]..<e) }
                     cursor[li] = e
                 }

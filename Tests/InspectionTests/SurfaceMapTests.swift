@@ -133,4 +133,38 @@ struct SurfaceMapTests {
         #expect(map.pavedBounds(x: 0, y: 25, width: 25, height: 15, pad: 1) == nil)
         #expect(map.pavedBounds(x: 0, y: 0, width: 0, height: 10, pad: 1) == nil)
     }
+
+    @Test("the network's columns row by row: on each pixel row the paved cells of the cell rows near it, one cell wider")
+    func pavedSpans() throws {
+        // 6 × 4 cells of 10 px; paved: cells (1, 0) and (4, 3): a diagonal that a box would fill.
+        var classes = [SurfaceClass](repeating: .vegetation, count: 24)
+        classes[0 * 6 + 1] = .paved
+        classes[3 * 6 + 4] = .paved
+        let map = SurfaceMap(width: 60, height: 40, cell: 10, columns: 6, rows: 4, classes: classes,
+                             colours: [SIMD3<Float>](repeating: SIMD3(90, 90, 90), count: 24))
+        let tight = try #require(map.pavedSpans(x: 0, y: 0, width: 60, height: 40, pad: 0))
+        #expect(tight.box == (10, 0, 40, 40))
+        #expect(tight.spans == [Range](repeating: 10..<20, count: 10) + [Range](repeating: 0..<0, count: 20)
+                + [Range](repeating: 40..<50, count: 10))
+        let padded = try #require(map.pavedSpans(x: 0, y: 0, width: 60, height: 40, pad: 1))
+        #expect(padded.box == (0, 0, 60, 40) && padded.box == map.pavedBounds(x: 0, y: 0, width: 60, height: 40, pad: 1)!)
+        // Cell rows 0-1 see only (1, 0), rows 2-3 only (4, 3): where the box is 60 px wide, the spans are 30.
+        #expect(padded.spans == [Range](repeating: 0..<30, count: 20) + [Range](repeating: 30..<60, count: 20))
+        // Cut to a tile (rows 15..<35, columns 5..<45, cell rows 1-3): only (4, 3) lies in it.
+        let cut = try #require(map.pavedSpans(x: 5, y: 15, width: 40, height: 20, pad: 1))
+        #expect(cut.box == (30, 20, 15, 15) && cut.box == map.pavedBounds(x: 5, y: 15, width: 40, height: 20, pad: 1)!)
+        #expect(cut.spans == [Range](repeating: 30..<45, count: 15))
+        #expect(map.pavedSpans(x: 20, y: 10, width: 20, height: 10, pad: 0) == nil)
+    }
+
+    @Test("frame spans as a working tile's cut: each working row covers the frame rows it reduces, widened outward")
+    func workingCut() {
+        let frame = (box: (x: 3, y: 4, width: 10, height: 4), spans: [3..<7, 0..<0, 5..<13, 4..<8])
+        let cut = Detector.workingCut(frame, factor: 2, tile: (0, 0, 8, 8))
+        #expect(cut.box == (1, 2, 6, 2))
+        #expect(cut.spans == [1..<4, 2..<7])
+        #expect(cut.pixels == 8 && cut.columns(ofRow: 3) == 2..<7)
+        let same = Detector.workingCut(frame, factor: 1, tile: (0, 0, 16, 16))
+        #expect(same.box == (3, 4, 10, 4) && same.spans == frame.spans)
+    }
 }

@@ -96,6 +96,21 @@ struct FusedConvTests {
             }
         }
         #expect(chain.computedPixels(chain.plans(needed: region)) < all)
+        // A region with its own columns on each row (some rows empty): those pixels as computed in full, for
+        // less work than their bounding box.
+        let rows = (margin % 3 + 4)..<(margin % 3 + 24)
+        let spans = rows.map { r in r % 5 == 2 ? 0..<0 : (r * 7 % 20 + 1)..<(r * 7 % 20 + 6 + r % 9) }
+        let ragged = OutputRegion(rows: rows, spans: spans)
+        _ = trimmed.run((0..<3).flatMap { c in x[(2 * c + 1) * plane..<(2 * c + 2) * plane] }, needed: ragged)
+        let partial = trimmed.run(tile, needed: ragged)
+        for (r, columns) in zip(rows, spans) {
+            for c in columns {
+                #expect(abs(partial[r * 48 + c] - full[r * 48 + c]) < 1e-5 * (1 + abs(full[r * 48 + c])),
+                        "margin \(margin) spans (\(r), \(c))")
+            }
+        }
+        let box = OutputRegion(rows: rows, columns: ragged.columns)
+        #expect(chain.computedPixels(chain.plans(needed: ragged)) < chain.computedPixels(chain.plans(needed: box)))
     }
 
     @Test("the committed shape really runs fused: pooled 16-wide, plain 8-wide layers")
