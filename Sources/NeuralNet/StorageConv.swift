@@ -183,6 +183,9 @@ final class FusedChain: @unchecked Sendable {
     private let workers: [Scratch]
     /// Whether every layer is a "same" convolution, so that a needed output region can leave work out.
     let trimmable: Bool
+    /// Per layer, how far below the last layer's current row it runs in the wavefront (see `tiles`): the radii
+    /// of the layers after it, plus a row per later layer, as panels run on across row ends.
+    private let ahead: [Int]
 
     /// One panel's segments (no allocation: a plan for a tile's own region is built per tile).
     struct Panel {
@@ -248,6 +251,7 @@ final class FusedChain: @unchecked Sendable {
         }
         self.layers = layers
         trimmable = layers.allSatisfy(\.isSame)
+        ahead = layers.indices.map { li in layers[(li + 1)...].reduce(0) { $0 + $1.radius } + (layers.count - 1 - li) }
         let h = layers[0].outHeight, w = layers[0].outWidth
         let margin = max(0, min(outputMargin, (h - 1) / 2, (w - 1) / 2))
         plans = []
@@ -344,11 +348,7 @@ final class FusedChain: @unchecked Sendable {
             // same panels with the same inputs, so the same values as layer after layer.
             var cursor = [Int](repeating: 0, count: layers.count)
             // How far each layer runs per step: with the last layer at row y, layer li runs its panels that start
-            // up to y + the radii of the layers after it (plus a row per later layer, as panels run on across row
-            // ends), so that the next layer finds its rows done and the wavefront keeps moving.
-            let ahead = layers.indices.map { li in
-                layers[(li + 1)...].reduce(0) { $0 + $1.radius } + (layers.count - 1 - li)
-            }
+            // up to y + ahead[li], so that the next layer finds its rows done and the wavefront keeps moving.
             let final = job.plans[layers.count - 1]
             var y = final.first?.row ?? 0
             let end = final.last?.row ?? 0
