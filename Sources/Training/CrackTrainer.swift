@@ -22,6 +22,8 @@ public struct CrackTrainingOptions: Sendable {
     public var validateEvery = 500
     /// Random seed.
     public var seed: UInt64 = 20261125
+    /// Weights to start from (fine-tuning a trained model of the same spec); nil: the seed's initialisation.
+    public var initialWeights: [Float]? = nil
     /// Threads for the matrix multiplies and validation.
     public var threads = 2
     /// Creates the defaults.
@@ -74,7 +76,7 @@ public enum CrackTrainer {
         return (all.ods, each)
     }
 
-    /// Trains from scratch.
+    /// Trains from scratch, or from ``CrackTrainingOptions/initialWeights``.
     /// - Parameters: groups: training frames; validation: named sets of frames scored with ``PixelEvaluation``
     ///   (ODS F1, 2 px), pooled for model selection; spec: the network shape; log: progress lines.
     /// - Returns: the weights with the best validation score (the mean of the sets' ODS F1, so that a small set
@@ -86,6 +88,10 @@ public enum CrackTrainer {
         -> (weights: [Float], score: PixelEvaluation.Score, step: Int) {
         var rng = RandomSource(seed: o.seed)
         let net = CrackModel.makeNetwork(spec, height: o.patch, width: o.patch, seed: o.seed)
+        if let w = o.initialWeights {
+            precondition(w.count == net.flatWeights().count, "the initial weights do not fit the spec")
+            net.load(flatWeights: w)
+        }
         var opt = AdamW(weightDecay: 1e-4)
         let groups = groups.filter { !$0.images.isEmpty }
         let totalShare = groups.reduce(0) { $0 + $1.share }

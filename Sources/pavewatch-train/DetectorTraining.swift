@@ -2,11 +2,13 @@
 // evaluation and the settings stored in a model file. Called by `pavewatch-train detector`, `detector-eval` and
 // `settings` with the argument lists of the former `detector-train` executable (see PavewatchTrain.swift):
 //   train:    [DATASETS, STEPS, THREADS, VALIDATE_EVERY, key=value ...]
-//   eval:     [MODEL, DATASETS, mode ...]   (modes: leaks, negatives, negval, uavsettings, hysteresis, site=k1, uavval=N)
+//   eval:     [MODEL, DATASETS, mode ...]   (modes: leaks, negatives, negval, uavsettings, hysteresis, site=k1, uavval=N,
+//             uavall)
 //   settings: [MODEL, detector.KEY=VALUE ...]
 // Keys of train: hidden, dilations (comma-separated), lr, pw (crack-pixel weight), batch, patch, crackforest /
-// deepcrack / pavement / ozgenel / uav75 / paveseg / reduced (patch shares; 0 leaves a set out), factors, negval,
-// select (validation sets that choose the step), uavval (UAV75 carved validation: every n-th train_* photo),
+// deepcrack / pavement / ozgenel / uav75 / paveseg / reduced / lines (patch shares; 0 leaves a set out), factors,
+// negval, init (a model to fine-tune), select (validation sets that choose the step; uav75-train: every UAV75 train_*
+// photo, for models that do not train on UAV75), uavval (UAV75 carved validation: every n-th train_* photo),
 // out (model file, default models/crack-pixel-v1.1.nnw); defaults: CrackModel.Spec.v1_0 and CrackTrainingOptions.
 import Findings
 import Foundation
@@ -55,7 +57,11 @@ enum DetectorTraining {
         let uav = DetectorSplits.split(try CrackDataset.files(in: root + "/uav75/train_lab").map(\.stem)) {
             uavEvery == 10 ? DetectorSplits.carvedValidation($0) : ($0 % max(2, uavEvery) == 0 ? .validation : .train)
         }
-        let sets: [(String, [CrackImage])] = [
+        // uavall: also every UAV75 train_* photo (for models that do not train on UAV75, the default among them).
+        let uavAll: [(String, [CrackImage])] = args.contains("uavall")
+            ? [("uav75-train", try CrackDataset.load(images: root + "/uav75/train_img", masks: root + "/uav75/train_lab",
+                                                     rule: MaskRule(minimum: 255), colour: colour))] : []
+        let sets: [(String, [CrackImage])] = uavAll + [
             ("crackforest-val", try CrackDataset.load(images: root + "/crackforest-cfd/image", masks: root + "/crackforest-cfd/mask_png", only: Set(cfd[.validation] ?? []), colour: colour)),
             ("deepcrack-val", try CrackDataset.load(images: root + "/deepcrack/train_img", masks: root + "/deepcrack/train_lab", only: Set(dc[.validation] ?? []), colour: colour)),
             ("uav75-carved-val", try CrackDataset.load(images: root + "/uav75/train_img", masks: root + "/uav75/train_lab", rule: MaskRule(minimum: 255), only: Set(uav[.validation] ?? []), colour: colour)),
@@ -280,6 +286,8 @@ enum DetectorTraining {
         // Protocol G (key negval=1): train on the crack-free training halves minus a carved validation fifth
         // (DetectorSplits.negativesWithValidation), which `detector-train eval MODEL DATASETS negatives negval` scores.
         var carveNegatives = false
+        // Fine-tuning (key init=MODEL): start from a trained model's weights (same hidden / dilations).
+        var initPath: String? = nil
         for a in args.dropFirst(5) {
             let kv = a.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2 else { continue }
@@ -293,7 +301,8 @@ enum DetectorTraining {
             case "out": outPath = kv[1]
             case "pavement": shares["pavement-negatives"] = Double(kv[1])
             case "ozgenel": shares["ozgenel-negatives"] = Double(kv[1])
-            case "crackforest", "deepcrack", "uav75", "paveseg", "reduced": shares[kv[0]] = Double(kv[1])
+            case "init": initPath = kv[1]
+            case "crackforest", "deepcrack", "uav75", "paveseg", "reduced", "lines": shares[kv[0]] = Double(kv[1])
             case "factors": reduceFactors = kv[1].split(separator: ",").compactMap { Int($0) }
             case "negval": carveNegatives = kv[1] == "1"
             case "select": selected = Set(kv[1].split(separator: ",").map(String.init))
@@ -349,6 +358,16 @@ enum DetectorTraining {
                         + load("deepcrack/train_img", "deepcrack/train_lab", dc[.train])
                     return reduceFactors.flatMap { f in photos.map { $0.reduced(by: f) } }
                 },
+                // Straight look-alikes (LookAlikeLines: planking, joints, paint) drawn on the crack-free training frames
+                // and on the CrackForest / DeepCrack training photos (full size and reduced 2x), labels unchanged.
+                try group("lines", 0) {
+                    let photos = try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.train])
+                        + load("deepcrack/train_img", "deepcrack/train_lab", dc[.train])
+                    let plain = try CrackDataset.negatives(root + "/pavement-negatives/images", only: Set(pav[.train] ?? []).contains)
+                        + CrackDataset.negatives(root + "/ozgenel-concrete-crack-cls/Negative", only: Set(ozg[.train] ?? []).contains)
+                    let all = plain + photos + photos.map { $0.reduced(by: 2) }
+                    return all.enumerated().map { LookAlikeLines.drawn(on: $0.element, seed: 0x11_E5 &+ UInt64($0.offset)) }
+                },
             ]
             let groups = allGroups.filter { $0.share > 0 }
             let validation = [
@@ -357,10 +376,12 @@ enum DetectorTraining {
                 ("deepcrack", try load("deepcrack/train_img", "deepcrack/train_lab",
                                        (dc[.validation] ?? []).enumerated().filter { $0.offset % 2 == 0 }.map(\.element))),
                 ("uav75", try load("uav75/train_img", "uav75/train_lab", uav[.validation], uavRule)),
+                // Every UAV75 train_* photo: validation only, for models that do not train on UAV75 (select=...,uav75-train).
+                ("uav75-train", try load("uav75/train_img", "uav75/train_lab", nil, uavRule)),
                 ("paveseg", try load("paveseg-preview/images", "paveseg-preview/masks", pvs[.validation], pavesegRule)),
                 // The CrackForest validation photos reduced 2x: thin cracks as from the air.
                 ("crackforest-x2", try load("crackforest-cfd/image", "crackforest-cfd/mask_png", cfd[.validation]).map { $0.reduced(by: 2) }),
-            ].filter { selected?.contains($0.0) ?? true }
+            ].filter { selected?.contains($0.0) ?? ($0.0 != "uav75-train") }
             let trained = Set(groups.map(\.name))
             let sourceLicences: [(String, String, String)] = [
                 ("crackforest", "crackforest-cfd (train split)", "CrackForest: non-commercial research and education"),
@@ -370,6 +391,8 @@ enum DetectorTraining {
                 ("uav75", "uav75 train_* minus carved validation", "UAV75: GPL-3.0"),
                 ("paveseg", "paveseg-preview (index % 5 != 0)", "paveseg-preview: Apache-2.0"),
                 ("reduced", "crackforest + deepcrack training photos reduced by \(reduceFactors)", "as CrackForest / DeepCrack"),
+                ("lines", "drawn straight look-alikes on the crack-free training frames and the crackforest + deepcrack training photos",
+                 "as CrackForest / DeepCrack"),
             ].filter { trained.contains($0.0) }
             if trained.contains("uav75") && (trained.contains("crackforest") || trained.contains("deepcrack")) {
                 say("warning: UAV75 (GPL-3.0) mixed with non-commercial data: the weights cannot meet both licences")
@@ -394,6 +417,14 @@ enum DetectorTraining {
             } else {
                 // Another UAV75 carved validation: listed in the log, the committed splits file stays as it is.
                 say("uav75 carved validation (every \(uavEvery)th): " + (uav[.validation] ?? []).joined(separator: ", "))
+            }
+            if trained.contains("uav75") && selected?.contains("uav75-train") == true {
+                throw ValidationFailure("uav75-train validates models that do not train on UAV75")
+            }
+            if let initPath {
+                let start = try CrackModel(path: initPath)
+                options.initialWeights = start.weights
+                say("starting from \(initPath)")
             }
             let started = Date()
             let net = CrackModel.makeNetwork(spec, height: options.patch, width: options.patch, seed: options.seed)

@@ -57,9 +57,10 @@ extension PavewatchTrain {
             abstract: "Train the detector's per-pixel crack model; writes the model and datasets/detector-splits.json.",
             discussion: """
                 KEY=VALUE settings: hidden, dilations (comma-separated), lr, pw, batch, patch; patch shares crackforest, \
-                deepcrack, pavement, ozgenel, uav75, paveseg, reduced (0 leaves a set out); factors (reductions of the \
-                reduced group), negval=1 (carve a validation fifth from the crack-free training halves), select, uavval, \
-                out (model file). Example (protocol G): --steps 2000 --validate-every 500 hidden=16 \
+                deepcrack, pavement, ozgenel, uav75, paveseg, reduced, lines (drawn straight look-alikes; 0 leaves a set \
+                out); factors (reductions of the reduced group), negval=1 (carve a validation fifth from the crack-free \
+                training halves), init=MODEL (fine-tune it), select (add uav75-train: every UAV75 train_* photo, for \
+                models that do not train on UAV75), uavval, out (model file). Example (protocol G): --steps 2000 --validate-every 500 hidden=16 \
                 dilations=1,1,2,4,8,1 crackforest=0.2 deepcrack=0.2 reduced=0.1 paveseg=0.15 pavement=0.1 ozgenel=0.3 \
                 negval=1 out=models/crack-pixel-v2.1.nnw
                 """)
@@ -78,7 +79,7 @@ extension PavewatchTrain {
         static let configuration = CommandConfiguration(
             commandName: "detector-eval",
             abstract: "Validation-split figures of a crack model (never a test split): ODS / OIS per set, and with modes the false findings and leak or hysteresis settings.",
-            discussion: "Modes: negatives (crack-free training halves at several gate settings), negval (only their carved validation fifth), leaks, uavsettings, hysteresis [site=k1], uavval=N.")
+            discussion: "Modes: negatives (crack-free training halves at several gate settings), negval (only their carved validation fifth), leaks, uavsettings, hysteresis [site=k1], uavval=N, uavall (every UAV75 train_* photo as a further set).")
         @Argument(help: "The crack model file (.nnw), per-pixel or segmenter.") var model: String
         @OptionGroup var data: DatasetsOption
         @Argument(help: "Modes (see the discussion).") var modes: [String] = []
