@@ -25,6 +25,10 @@ public struct LeakConfiguration: Sendable, Equatable {
     /// Water darkens a surface; uniform dry concrete that the classifier calls wet everywhere has no darker part
     /// (and a frame wet everywhere has no dry cells to compare with, so it gives no finding).
     public var minimumDarkening: Double
+    /// Gray levels below the dry cells' median at which a pixel of a wet group, or of the cells around it, is wet
+    /// (after a 5×5 mean): a finding then covers the darkened pixels, not whole 32-px cells (a seepage streak is
+    /// a few pixels wide). Nil: whole cells. Used only with ``minimumDarkening`` on.
+    public var pixelDarkening: Double? = nil
 
     /// Creates a configuration; the defaults are the tuned ones.
     public init(threshold: Double = 0.5, longSide: Int = 768, cell: Int = 32, minimumCells: Int = 6,
@@ -73,6 +77,9 @@ public struct LeakFinder: Sendable {
         /// `rows × columns` flags of cells off the paved surface (``masked(by:)``): never wet, and not among the dry
         /// cells a group's darkening is measured against; empty: every cell is on the surface.
         public var offSurface: [Bool] = []
+        /// The reduced gray frame the cells were scored on (for ``LeakConfiguration/pixelDarkening``; long side
+        /// ≤ 768 px); nil when not kept.
+        public var reduced: PixelBuffer? = nil
 
         /// This map with the cells whose centre is not paved in `surface` (a map of the same frame) marked
         /// ``offSurface``: leaks are looked for on the pavement only.
@@ -130,11 +137,13 @@ public struct LeakFinder: Sendable {
         var map = CellMap(columns: columns, rows: rows, factor: factor, cell: c, width: small.width,
                           height: small.height, probabilities: p)
         map.means = zip(sums, counts).map { $1 > 0 ? $0 / $1 : 0 }
+        map.reduced = small
         return map
     }
 
-    /// The wet cells' groups: each at least ``LeakConfiguration/minimumCells`` cells.
-    func groups(_ map: CellMap) -> [(cells: [Int], confidence: Double)] {
+    /// The wet cells' groups: each at least ``LeakConfiguration/minimumCells`` cells, with the median gray of the
+    /// frame's dry cells (nil when the darkening test is off).
+    func groups(_ map: CellMap) -> (groups: [(cells: [Int], confidence: Double)], dryLevel: Double?) {
         var wet = BinaryMask(width: map.columns, height: map.rows)
         let t = Float(configuration.threshold)
         for i in map.probabilities.indices where map.probabilities[i] >= t && !map.isOffSurface(i) { wet.bits[i] = 1 }
@@ -160,6 +169,50 @@ public struct LeakFinder: Sendable {
             }
             out.append((cells, sum / Double(cells.count)))
         }
+        return (out, dry.isEmpty ? nil : Double(dry[dry.count / 2]))
+    }
+
+    /// A group's pixels in the reduced frame: with ``LeakConfiguration/pixelDarkening``, the pixels of the group's
+    /// cells and of the surface cells around them whose 5×5 mean is that far below the dry level, in the 8-connected
+    /// parts that reach into the group's own cells (whole cells when fewer than a quarter cell's pixels remain);
+    /// otherwise the whole cells.
+    func pixels(of cells: [Int], map: CellMap, dryLevel: Double?, smoothed: [Float]?) -> BinaryMask {
+        var own = BinaryMask(width: map.width, height: map.height)
+        Self.paint(cells, columns: map.columns, side: map.cell, into: &own)
+        guard let tau = configuration.pixelDarkening, let dry = dryLevel, let smoothed else { return own }
+        // The group's cells and their 8 neighbours on the surface.
+        var near = Set<Int>()
+        for i in cells {
+            let q = i % map.columns, r = i / map.columns
+            for dr in -1...1 { for dq in -1...1 {
+                let qq = q + dq, rr = r + dr
+                guard qq >= 0 && qq < map.columns && rr >= 0 && rr < map.rows else { continue }
+                let j = rr * map.columns + qq
+                if !map.isOffSurface(j) { near.insert(j) }
+            } }
+        }
+        var wet = BinaryMask(width: map.width, height: map.height)
+        let bar = Float(dry - tau)
+        for j in near {
+            let x0 = (j % map.columns) * map.cell, y0 = (j / map.columns) * map.cell
+            for y in y0..<min(map.height, y0 + map.cell) {
+                for x in x0..<min(map.width, x0 + map.cell) where smoothed[y * map.width + x] <= bar { wet.bits[y * map.width + x] = 1 }
+            }
+        }
+        let cc = ConnectedComponents(wet)
+        var keep = Set<Int32>()
+        for i in wet.bits.indices where wet.bits[i] != 0 && own.bits[i] != 0 { keep.insert(cc.labels[i]) }
+        var out = BinaryMask(width: map.width, height: map.height)
+        for i in wet.bits.indices where wet.bits[i] != 0 && keep.contains(cc.labels[i]) { out.bits[i] = 1 }
+        return out.count * 4 >= map.cell * map.cell ? out : own
+    }
+
+    /// The 5×5 mean of the reduced frame, when pixel refinement is on and the map kept the frame.
+    func smoothed(_ map: CellMap) -> [Float]? {
+        guard configuration.pixelDarkening != nil, let g = map.reduced else { return nil }
+        let m = BoxFilter.mean(g, width: 5, height: 5)
+        var out = [Float](repeating: 0, count: g.width * g.height)
+        for y in 0..<g.height { for x in 0..<g.width { out[y * g.width + x] = Float(m.bytes[y * m.rowStride + x]) } }
         return out
     }
 
@@ -175,7 +228,19 @@ public struct LeakFinder: Sendable {
     /// - Parameters: width, height: the frame's size (the map's reduced frame scaled back, cropped).
     public func mask(_ map: CellMap, width: Int, height: Int) -> BinaryMask {
         var m = BinaryMask(width: width, height: height)
-        for g in groups(map) { Self.paint(g.cells, columns: map.columns, side: map.cell * map.factor, into: &m) }
+        let found = groups(map)
+        let smooth = smoothed(map)
+        for g in found.groups {
+            let px = pixels(of: g.cells, map: map, dryLevel: found.dryLevel, smoothed: smooth)
+            for y in 0..<height {
+                let sy = y / map.factor
+                guard sy < map.height else { break }
+                for x in 0..<width {
+                    let sx = x / map.factor
+                    if sx < map.width && px.bits[sy * map.width + sx] != 0 { m.bits[y * width + x] = 1 }
+                }
+            }
+        }
         return m
     }
 
@@ -184,16 +249,23 @@ public struct LeakFinder: Sendable {
     public func findings(_ map: CellMap) -> [Finding] {
         let f = Double(map.factor)
         var out: [Finding] = []
-        for g in groups(map) {
-            var m = BinaryMask(width: map.width, height: map.height)
-            Self.paint(g.cells, columns: map.columns, side: map.cell, into: &m)
+        let found = groups(map)
+        let smooth = smoothed(map)
+        for g in found.groups {
+            let m = pixels(of: g.cells, map: map, dryLevel: found.dryLevel, smoothed: smooth)
             var minX = Int.max, minY = Int.max, maxX = 0, maxY = 0
-            for i in g.cells {
-                let x0 = (i % map.columns) * map.cell, y0 = (i / map.columns) * map.cell
-                minX = min(minX, x0); minY = min(minY, y0)
-                maxX = max(maxX, min(map.width, x0 + map.cell)); maxY = max(maxY, min(map.height, y0 + map.cell))
+            for y in 0..<map.height { for x in 0..<map.width where m.bits[y * map.width + x] != 0 {
+                minX = min(minX, x); minY = min(minY, y); maxX = max(maxX, x + 1); maxY = max(maxY, y + 1)
+            } }
+            guard minX < maxX else { continue }
+            // The outline of the largest part (refined pixels may fall apart into a few streaks).
+            let cc = ConnectedComponents(m)
+            var largest = m
+            if cc.components.count > 1, let big = cc.components.max(by: { $0.area < $1.area }) {
+                largest = BinaryMask(width: map.width, height: map.height)
+                for i in m.bits.indices where cc.labels[i] == big.label { largest.bits[i] = 1 }
             }
-            let outline = ContourTracing.outerContour(m).map { [Double($0.x) * f, Double($0.y) * f] }
+            let outline = ContourTracing.outerContour(largest).map { [Double($0.x) * f, Double($0.y) * f] }
             out.append(Finding(
                 defectClass: .leak, subtype: nil, confidence: (g.confidence * 1000).rounded() / 1000,
                 bbox: BoundingBox(x: Int(Double(minX) * f), y: Int(Double(minY) * f),

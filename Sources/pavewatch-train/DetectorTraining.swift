@@ -120,6 +120,28 @@ enum DetectorTraining {
                     out(String(format: "leak threshold %.2f cells %d darkening %.0f: tunnel training IoU %.4f (%d photos); %d of %d dry frames with a leak finding",
                                t, cells, darkening, union == 0 ? 0 : Double(inter) / Double(union), tunnel.count, flagged, dry.count))
             } } }
+            // Pixel refinement (LeakConfiguration.pixelDarkening) at the chosen cell settings: which frames get a
+            // finding does not change, only the pixels a finding covers.
+            for tau in [nil, 5, 10, 15, 20, 25, 30] as [Double?] {
+                var c = LeakConfiguration()
+                c.pixelDarkening = tau
+                let f = LeakFinder(classifier: classifier, configuration: c)!
+                var inter = 0, union = 0, perPhoto: [String] = []
+                for (img, map) in zip(tunnel, tunnelMaps) {
+                    let m = f.mask(map, width: img.gray.width, height: img.gray.height)
+                    var i1 = 0, u1 = 0
+                    for i in m.bits.indices {
+                        let truth = img.leak?.bits[i] ?? 0
+                        if truth != 0 && m.bits[i] != 0 { i1 += 1 }
+                        if truth != 0 || m.bits[i] != 0 { u1 += 1 }
+                    }
+                    inter += i1; union += u1
+                    perPhoto.append(String(format: "%@ %.3f", img.name, u1 == 0 ? 0 : Double(i1) / Double(u1)))
+                }
+                out(String(format: "leak pixel darkening %@ (threshold %.2f cells %d darkening %.0f): tunnel training IoU %.4f; ",
+                           tau.map { String(format: "%.0f", $0) } ?? "off", c.threshold, c.minimumCells, c.minimumDarkening,
+                           union == 0 ? 0 : Double(inter) / Double(union)) + perPhoto.joined(separator: ", "))
+            }
         }
         if args.contains("hysteresis") {
             // Protocol E (models/DETECTOR.md): hysteresis settings, chosen on quay-wall site k1 (box recall and the share

@@ -105,4 +105,35 @@ struct LeakFinderTests {
         everywhere.means = [Float](repeating: 90, count: 12)
         #expect(f.findings(everywhere).isEmpty)
     }
+
+    @Test("with pixel darkening a finding covers the darkened streak, also where it runs on into a neighbouring cell")
+    func pixelRefinement() throws {
+        var m = map()
+        // The reduced frame: 140 everywhere, a dark vertical streak (gray 80) 10 px wide at x 40..<50 from y 10 to
+        // y 140: through wet cells (0, 0) and (0, 1) (cell (0, 1) is dry in the map) and a dark spot far away in dry
+        // cell (3, 0) that must not join.
+        var g = PixelBuffer(width: 200, height: 150, format: .gray8)
+        for y in 0..<150 { for x in 0..<200 {
+            let streak = x >= 40 && x < 50 && y >= 10 && y < 140, spot = x >= 195 && y < 20
+            g.bytes[y * g.rowStride + x] = streak || spot ? 80 : 140
+        } }
+        m.reduced = g
+        m.means = (0..<12).map { [0, 1, 5].contains($0) ? 100 : 140 }
+        var c = LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 2, minimumDarkening: 30)
+        let cells = try finder(c).mask(m, width: 400, height: 300)
+        #expect(cells.count == 3 * 128 * 128)
+        c.pixelDarkening = 20
+        let f = try finder(c)
+        let px = f.mask(m, width: 400, height: 300)
+        // The streak at frame scale (factor 2): 10-12 px wide and 130-132 px long at the reduced scale (the 5×5
+        // mean blurs its edges by a pixel).
+        #expect(px.count >= 4 * 10 * 130 && px.count <= 4 * 12 * 132, "\(px.count) pixels")
+        #expect(px[90, 100] && px[90, 270] && !px[60, 100] && !px[200, 100] && !px[395, 10])
+        let leak = try #require(f.findings(m).first)
+        #expect(leak.areaPx == Double(px.count))
+        #expect(leak.bbox.x >= 76 && leak.bbox.x + leak.bbox.width <= 104 && leak.bbox.height >= 240)
+        // Nothing that dark: whole cells stay.
+        c.pixelDarkening = 90
+        #expect(try finder(c).mask(m, width: 400, height: 300).count == 3 * 128 * 128)
+    }
 }
