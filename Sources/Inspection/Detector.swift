@@ -57,6 +57,10 @@ public struct DetectorConfiguration: Sendable {
     /// The test that tells leaks from shadows, ponds and patches off the pavement (``LeakSurfaceCheck``); used with
     /// the surface map; nil turns it off.
     public var leakCheck: LeakSurfaceCheck? = LeakSurfaceCheck()
+    /// Specks (pores, bugholes, stains) capped off the crack map after the network (``CrackMap/Specks``); nil: the
+    /// map as the network gives it. The default (parts at ≥ 0.2 shorter than 128 px whose diagonal² is below 6 × their
+    /// area) was chosen on the validation sets (models/DETECTOR.md, protocols M and M2).
+    public var specks: CrackMap.Specks? = CrackMap.Specks(threshold: 0.2, extent: 128, compactness: 6)
 
     /// Creates a configuration; the defaults are the tuned ones.
     public init(modelPath: String? = nil, threshold: Double = 0.7, minimumLengthPx: Double = 45,
@@ -177,8 +181,9 @@ public final class Detector: Sendable {
         // The per-pixel model reads the gray working image, a segmenter the colour one.
         let mapInput = model.kind == .pixel || px.format == .gray8 ? work
             : (factor > 1 ? Downsample.areaPerChannel(px, factor: factor, threads: max(1, threads)) : px)
-        let prob = CrackMap.probabilities(mapInput, model: model, tileSize: configuration.tileSize,
+        var prob = CrackMap.probabilities(mapInput, model: model, tileSize: configuration.tileSize,
                                           threads: max(1, threads), active: active)
+        configuration.specks?.remove(from: &prob, width: work.width, height: work.height)
         if let active, work.pixelCount > 0 {
             let reached = CrackMap.tiles(width: work.width, height: work.height,
                                          tileSize: CrackMap.tileSize(configuration.tileSize, model: model))

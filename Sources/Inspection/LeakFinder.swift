@@ -27,8 +27,9 @@ public struct LeakConfiguration: Sendable, Equatable {
     public var minimumDarkening: Double
     /// Gray levels below the dry cells' median at which a pixel of a wet group, or of the cells around it, is wet
     /// (after a 5×5 mean): a finding then covers the darkened pixels, not whole 32-px cells (a seepage streak is
-    /// a few pixels wide). Nil: whole cells. Used only with ``minimumDarkening`` on.
-    public var pixelDarkening: Double? = nil
+    /// a few pixels wide). Nil: whole cells. Used only with ``minimumDarkening`` on. The default, 20, was chosen on
+    /// the tunnel training photos (models/DETECTOR.md, protocol L).
+    public var pixelDarkening: Double? = 20
 
     /// Creates a configuration; the defaults are the tuned ones.
     public init(threshold: Double = 0.5, longSide: Int = 768, cell: Int = 32, minimumCells: Int = 6,

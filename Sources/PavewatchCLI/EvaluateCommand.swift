@@ -42,6 +42,12 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Detector mode: least leak probability of a cell for a leak finding (default \(LeakConfiguration().threshold); 0 turns leak detection off).")
     var leakThreshold: Double?
 
+    @Option(help: "Detector mode: gray levels below the dry surface at which a pixel of a leak finding's cells is wet (default \(LeakConfiguration().pixelDarkening ?? 0); 0: findings cover whole cells).")
+    var leakPixelDarkening: Double?
+
+    @Flag(help: "Detector mode: score the network's crack map as it comes, without capping specks (pores, stains) off it.")
+    var keepSpecks = false
+
     @Option(help: "Detector mode: least tile-classifier crack probability for a crack finding (default: the model's; \(DetectorConfiguration().tileGate ?? 0) for the default model; 0 turns the gate off).")
     var tileGate: Double?
 
@@ -153,6 +159,11 @@ extension EvaluateCommand {
             } else {
                 config.leaks = nil
             }
+        }
+        if keepSpecks { config.specks = nil }
+        if let leakPixelDarkening, var leaks = config.leaks {
+            leaks.pixelDarkening = leakPixelDarkening > 0 ? leakPixelDarkening : nil
+            config.leaks = leaks
         }
         let detector: Detector
         do { detector = try Detector(configuration: config) } catch { throw CommandFailure("\(error)") }

@@ -3,7 +3,7 @@
 // `settings` with the argument lists of the former `detector-train` executable (see PavewatchTrain.swift):
 //   train:    [DATASETS, STEPS, THREADS, VALIDATE_EVERY, key=value ...]
 //   eval:     [MODEL, DATASETS, mode ...]   (modes: leaks, negatives, negval, uavsettings, hysteresis, site=k1, uavval=N,
-//             uavall)
+//             uavall, specks)
 //   settings: [MODEL, detector.KEY=VALUE ...]
 // Keys of train: hidden, dilations (comma-separated), lr, pw (crack-pixel weight), batch, patch, crackforest /
 // deepcrack / pavement / ozgenel / uav75 / paveseg / reduced / lines (patch shares; 0 leaves a set out), factors,
@@ -87,6 +87,48 @@ enum DetectorTraining {
             for v in images { ev.add(probability: CrackMap.probabilities(v.input(for: model), model: model, threads: 2), truth: v.truth) }
             out(String(format: "%@ ODS %.4f (P %.3f R %.3f at %.2f) OIS %.4f", name, ev.ods.f1, ev.ods.precision,
                        ev.ods.recall, ev.ods.threshold, ev.ois.f1))
+        }
+        if args.contains("specks") || args.contains("specks2") {
+            // Protocol M: speck removal settings on the validation sets, and findings on the carved crack-free
+            // validation frames (gate 0.98 / elongation 16 / length 45) with each.
+            let maps = sets.map { set in set.1.map { CrackMap.probabilities($0.input(for: model), model: model, threads: 2) } }
+            let negs = try trainingHalfNegatives()
+            let negMaps = negs.map { CrackMap.probabilities($0.input(for: model), model: model, threads: 2) }
+            let gate = try TileGate(path: try CrackModel.locate(nil, name: TileGate.defaultFileName))
+            var settings: [CrackMap.Specks?] = [nil]
+            // Protocol M's grid; specks2: protocol M2's, around M's choice (0.3 / 32 / 6).
+            let m2 = args.contains("specks2")
+            for t in (m2 ? [0.2, 0.3] : [0.3, 0.4, 0.5]) as [Float] {
+            for e in m2 ? [32.0, 64, 128] : [16.0, 32] { for r in m2 ? [6.0, 12, 24] : [3.0, 6] {
+                settings.append(CrackMap.Specks(threshold: t, extent: e, compactness: r))
+            } } }
+            for sp in settings {
+                var line = sp.map { String(format: "specks t0 %.1f extent %.0f compactness %.0f:", $0.threshold, $0.extent, $0.compactness) }
+                    ?? "specks off:"
+                var mean = 0.0
+                for (k, set) in sets.enumerated() {
+                    var ev = PixelEvaluation()
+                    for (img, p0) in zip(set.1, maps[k]) {
+                        var p = p0
+                        sp?.remove(from: &p, width: img.gray.width, height: img.gray.height)
+                        ev.add(probability: p, truth: img.truth)
+                    }
+                    line += String(format: " %@ %.4f;", set.0, ev.ods.f1)
+                    if set.0 != "uav75-carved-val" { mean += ev.ods.f1 }
+                }
+                var c = DetectorConfiguration(minimumLengthPx: 45, tileGate: 0.98)
+                c.specks = sp
+                let d = Detector(model: model, gate: gate, configuration: c)
+                var flagged = 0
+                for (n, p0) in zip(negs, negMaps) {
+                    var p = p0
+                    sp?.remove(from: &p, width: n.gray.width, height: n.gray.height)
+                    if !d.regions(p, width: n.gray.width, height: n.gray.height, gray: n.gray, threads: 2).isEmpty { flagged += 1 }
+                }
+                let count = Double(sets.filter { $0.0 != "uav75-carved-val" }.count)
+                out(line + String(format: " mean (without the carved UAV75 five) %.4f; crack-free frames with a finding %d of %d",
+                                  mean / count, flagged, negs.count))
+            }
         }
         if args.contains("leaks") {
             // Choosing the leak settings: IoU on the leak-tunnel photos the tile classifier trained on, and frames with

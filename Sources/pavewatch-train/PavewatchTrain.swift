@@ -79,7 +79,7 @@ extension PavewatchTrain {
         static let configuration = CommandConfiguration(
             commandName: "detector-eval",
             abstract: "Validation-split figures of a crack model (never a test split): ODS / OIS per set, and with modes the false findings and leak or hysteresis settings.",
-            discussion: "Modes: negatives (crack-free training halves at several gate settings), negval (only their carved validation fifth), leaks, uavsettings, hysteresis [site=k1], uavval=N, uavall (every UAV75 train_* photo as a further set).")
+            discussion: "Modes: negatives (crack-free training halves at several gate settings), negval (only their carved validation fifth), leaks, uavsettings, hysteresis [site=k1], uavval=N, uavall (every UAV75 train_* photo as a further set), specks (speck removal settings, protocol M).")
         @Argument(help: "The crack model file (.nnw), per-pixel or segmenter.") var model: String
         @OptionGroup var data: DatasetsOption
         @Argument(help: "Modes (see the discussion).") var modes: [String] = []

@@ -120,6 +120,8 @@ struct LeakFinderTests {
         m.reduced = g
         m.means = (0..<12).map { [0, 1, 5].contains($0) ? 100 : 140 }
         var c = LeakConfiguration(threshold: 0.5, cell: 64, minimumCells: 2, minimumDarkening: 30)
+        #expect(c.pixelDarkening == 20)
+        c.pixelDarkening = nil
         let cells = try finder(c).mask(m, width: 400, height: 300)
         #expect(cells.count == 3 * 128 * 128)
         c.pixelDarkening = 20
