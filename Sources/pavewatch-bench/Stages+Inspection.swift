@@ -6,7 +6,8 @@ import Inspection
 /// `inspect` (decode the file + the whole detector on the frame), and its parts `inspect_map` (gray frame →
 /// crack probability map) and `inspect_regions` (map → measured findings, with the tile-classifier gate), so the
 /// share of each can be read; `inspect_leaks` (gray frame → leak findings); `inspect_map_tile384` /
-/// `inspect_map_tile512` time the map at other tile sizes.
+/// `inspect_map_tile512` time the map at other tile sizes; `inspect_specks` (map → specks capped off it, the
+/// detector's default ``CrackMap/Specks``).
 let inspectStages: [BenchStage] = [
     BenchStage(name: "inspect") { input in
         let detector = try Detector()
@@ -34,6 +35,15 @@ let inspectStages: [BenchStage] = [
     BenchStage(name: "inspect_leaks") { input in
         guard let leaks = try Detector().leakFinder else { throw DetectorError("leak detection is off") }
         return { _ = leaks.findings(leaks.cellMap(input.gray, threads: input.threads)) }
+    },
+    BenchStage(name: "inspect_specks") { input in
+        let detector = try Detector()
+        guard let specks = detector.configuration.specks else { throw DetectorError("the speck filter is off") }
+        let map = CrackMap.probabilities(input.gray, model: detector.model, threads: input.threads)
+        return {
+            var p = map
+            specks.remove(from: &p, width: input.gray.width, height: input.gray.height)
+        }
     },
     BenchStage(name: "inspect_regions") { input in
         let detector = try Detector()

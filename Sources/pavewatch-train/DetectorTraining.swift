@@ -88,22 +88,37 @@ enum DetectorTraining {
             out(String(format: "%@ ODS %.4f (P %.3f R %.3f at %.2f) OIS %.4f", name, ev.ods.f1, ev.ods.precision,
                        ev.ods.recall, ev.ods.threshold, ev.ois.f1))
         }
-        if args.contains("specks") || args.contains("specks2") {
+        if args.contains("specks") || args.contains("specks2") || args.contains("lines") {
             // Protocol M: speck removal settings on the validation sets, and findings on the carved crack-free
             // validation frames (gate 0.98 / elongation 16 / length 45) with each.
             let maps = sets.map { set in set.1.map { CrackMap.probabilities($0.input(for: model), model: model, threads: 2) } }
             let negs = try trainingHalfNegatives()
             let negMaps = negs.map { CrackMap.probabilities($0.input(for: model), model: model, threads: 2) }
             let gate = try TileGate(path: try CrackModel.locate(nil, name: TileGate.defaultFileName))
+            // Protocol M's grid; specks2: protocol M2's, around M's choice (0.3 / 32 / 6); lines: protocol N, M2's
+            // choice with and without straight lines.
             var settings: [CrackMap.Specks?] = [nil]
-            // Protocol M's grid; specks2: protocol M2's, around M's choice (0.3 / 32 / 6).
-            let m2 = args.contains("specks2")
-            for t in (m2 ? [0.2, 0.3] : [0.3, 0.4, 0.5]) as [Float] {
-            for e in m2 ? [32.0, 64, 128] : [16.0, 32] { for r in m2 ? [6.0, 12, 24] : [3.0, 6] {
-                settings.append(CrackMap.Specks(threshold: t, extent: e, compactness: r))
-            } } }
+            let m2Choice = CrackMap.Specks(threshold: 0.2, extent: 128, compactness: 6)
+            if args.contains("lines") {
+                settings = [m2Choice]
+                for l in [64.0, 128] {
+                    for sigma in [0.75, 1.0, 1.5] {
+                        var s = m2Choice
+                        s.lines = .init(length: l, spread: sigma)
+                        settings.append(s)
+                    }
+                }
+            } else {
+                let m2 = args.contains("specks2")
+                for t in (m2 ? [0.2, 0.3] : [0.3, 0.4, 0.5]) as [Float] {
+                    for e in m2 ? [32.0, 64, 128] : [16.0, 32] {
+                        for r in m2 ? [6.0, 12, 24] : [3.0, 6] { settings.append(CrackMap.Specks(threshold: t, extent: e, compactness: r)) }
+                    }
+                }
+            }
             for sp in settings {
-                var line = sp.map { String(format: "specks t0 %.1f extent %.0f compactness %.0f:", $0.threshold, $0.extent, $0.compactness) }
+                var line = sp.map { String(format: "specks t0 %.1f extent %.0f compactness %.0f", $0.threshold, $0.extent, $0.compactness)
+                    + ($0.lines.map { String(format: " lines %.0f px spread %.2f", $0.length, $0.spread) } ?? "") + ":" }
                     ?? "specks off:"
                 var mean = 0.0
                 for (k, set) in sets.enumerated() {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Inspection
 
@@ -49,5 +50,30 @@ import Testing
         var full = [Float](repeating: 0.9, count: 10 * 10)  // one 10 × 10 part: diagonal² 200 < 6 × 100: a speck
         #expect(s.remove(from: &full, width: 10, height: 10) == 1)
         #expect(full.allSatisfy { $0 < 0.4 })
+    }
+
+    @Test func straightLinesCappedWanderingCracksKept() {
+        // 200 × 200: a straight 3-px bar down the frame (a joint), a crack that wanders ±6 px over 150 px, a short
+        // straight 3 × 40 piece (below the least length).
+        let w = 200, h = 200
+        var p = [Float](repeating: 0.05, count: w * h)
+        for y in 0..<200 { for x in 20..<23 { p[y * w + x] = 0.9 } }
+        for y in 20..<170 {
+            let x = 100 + Int((6 * sin(Double(y) / 9)).rounded())
+            for dx in 0..<2 { p[y * w + x + dx] = 0.9 }
+        }
+        for y in 150..<190 { for x in 170..<173 { p[y * w + x] = 0.9 } }
+        var s = CrackMap.Specks(threshold: 0.2, extent: 128, compactness: 6)
+        var q = p
+        #expect(s.remove(from: &q, width: w, height: h) == 0)
+        s.lines = .init(length: 64, spread: 1.0)
+        #expect(s.remove(from: &q, width: w, height: h) == 1)
+        #expect(q[100 * w + 21] < 0.2)                                    // the joint
+        #expect(q[60 * w + 100 + Int((6 * sin(60.0 / 9)).rounded())] == 0.9)  // the crack
+        #expect(q[160 * w + 171] == 0.9)                                  // short piece
+        // The spread of the straight 3-px bar: √((3² − 1) / 12).
+        let cc = ConnectedComponents({ var m = BinaryMask(width: w, height: h); for i in p.indices where p[i] >= 0.2 { m.bits[i] = 1 }; return m }())
+        let bar = cc.components.first { $0.minX == 20 }!
+        #expect(abs(CrackMap.Specks.spread(of: bar, labels: cc.labels, width: w) - (8 / 12.0).squareRoot()) < 1e-6)
     }
 }
