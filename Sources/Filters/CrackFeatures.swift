@@ -15,6 +15,42 @@ public enum CrackFeatures {
     public static let halo = 16
     static let boxSize = 31
 
+    /// How a frame's contrast scale is measured (a model's choice: it was trained with one).
+    public enum ScaleRule: String, Sendable, Hashable {
+        /// The standard deviation of the gray values (models up to crack-pixel-v2.2).
+        case std
+        /// The robust spread, 1.4826 × the median absolute deviation from the median: a white bonnet or lane paint
+        /// across part of the frame does not inflate it (models/DETECTOR.md, protocol P).
+        case mad
+    }
+
+    /// The contrast scale of a frame by `rule`, at least 8.
+    public static func contrastScale(_ gray: PixelBuffer, rule: ScaleRule) -> Float {
+        rule == .std ? contrastScale(gray) : robustContrastScale(gray)
+    }
+
+    /// 1.4826 × the median absolute deviation of the gray values from their median (sampled on a 3-px grid), at
+    /// least 8: the standard deviation of the texture, robust to bright or dark objects on part of the frame.
+    public static func robustContrastScale(_ gray: PixelBuffer) -> Float {
+        var histogram = [Int](repeating: 0, count: 256)
+        var n = 0
+        for y in stride(from: 0, to: gray.height, by: 3) {
+            let r = y * gray.rowStride
+            for x in stride(from: 0, to: gray.width, by: 3) { histogram[Int(gray.bytes[r + x])] += 1; n += 1 }
+        }
+        guard n > 0 else { return 8 }
+        /// The smallest value with more than half the samples at or below it.
+        func median(_ h: [Int]) -> Int {
+            var seen = 0
+            for (v, c) in h.enumerated() { seen += c; if 2 * seen > n { return v } }
+            return h.count - 1
+        }
+        let m = median(histogram)
+        var deviations = [Int](repeating: 0, count: 256)
+        for (v, c) in histogram.enumerated() { deviations[abs(v - m)] += c }
+        return max(8, 1.4826 * Float(median(deviations)))
+    }
+
     /// The contrast scale of a frame: the standard deviation of its gray values (sampled on a 3-px grid),
     /// at least 8.
     /// - Parameters: gray: (H, W) gray8.

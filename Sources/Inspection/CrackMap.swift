@@ -101,7 +101,7 @@ public enum CrackMap {
         switch model.kind {
         case .pixel:
             let gray = image.format == .gray8 ? image : ColorConversion.gray(image, threads: max(1, threads))
-            let scale = CrackFeatures.contrastScale(gray)
+            let scale = CrackFeatures.contrastScale(gray, rule: model.contrastScale)
             return run(grid, width: w, height: h, threads: threads) {
                 pixelWorker(gray, model: model, core: core, scale: scale, engine: engine)
             }

@@ -42,6 +42,12 @@ public struct CrackModel: Sendable {
     /// File name of the committed model in `models/`.
     public static let defaultFileName = "crack-pixel-v2.1.nnw"
 
+    /// How the per-pixel kind measures a frame's contrast scale: the model's note `contrastScale` (`std` or `mad`;
+    /// absent: `std`, as every model before crack-pixel-v2.3 was trained).
+    public var contrastScale: CrackFeatures.ScaleRule {
+        metadata.notes["contrastScale"].flatMap(CrackFeatures.ScaleRule.init(rawValue:)) ?? .std
+    }
+
     /// A network shape: hidden feature maps and one 3×3 convolution (then ReLU) per dilation, then a 1×1 head.
     public struct Spec: Sendable, Hashable {
         public var hidden: Int

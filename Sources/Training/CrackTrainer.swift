@@ -22,6 +22,8 @@ public struct CrackTrainingOptions: Sendable {
     public var validateEvery = 500
     /// Random seed.
     public var seed: UInt64 = 20261125
+    /// How the features' contrast scale is measured (stored in the model's notes as `contrastScale`).
+    public var contrastScale: CrackFeatures.ScaleRule = .std
     /// Weights to start from (fine-tuning a trained model of the same spec); nil: the seed's initialisation.
     public var initialWeights: [Float]? = nil
     /// Threads for the matrix multiplies and validation.
@@ -53,9 +55,9 @@ public enum CrackTrainer {
         let crackPixels: [Int32]
     }
 
-    static func prepare(_ img: CrackImage, threads: Int) -> Prepared {
+    static func prepare(_ img: CrackImage, rule: CrackFeatures.ScaleRule, threads: Int) -> Prepared {
         Prepared(width: img.gray.width, height: img.gray.height,
-                 features: CrackFeatures.compute(img.gray, scale: CrackFeatures.contrastScale(img.gray), threads: threads),
+                 features: CrackFeatures.compute(img.gray, scale: CrackFeatures.contrastScale(img.gray, rule: rule), threads: threads),
                  truth: img.truth, crackPixels: img.crackPixels)
     }
 
@@ -96,7 +98,7 @@ public enum CrackTrainer {
         let groups = groups.filter { !$0.images.isEmpty }
         let totalShare = groups.reduce(0) { $0 + $1.share }
         let prepStart = Date()
-        let prepared = groups.map { $0.images.map { prepare($0, threads: 1) } }
+        let prepared = groups.map { $0.images.map { prepare($0, rule: o.contrastScale, threads: 1) } }
         log(String(format: "features of %d frames in %.0f s", prepared.reduce(0) { $0 + $1.count },
                    Date().timeIntervalSince(prepStart)))
         let p = o.patch, c = CrackFeatures.channels
@@ -165,7 +167,8 @@ public enum CrackTrainer {
             }
             if step % o.validateEvery == 0 || step == o.steps {
                 let model = CrackModel(weights: net.flatWeights(), metadata: ModelMetadata(
-                    name: "candidate", architecture: net.architecture, classNames: ["crack"]))
+                    name: "candidate", architecture: net.architecture, classNames: ["crack"],
+                    notes: ["contrastScale": o.contrastScale.rawValue]))
                 let (s, each) = validate(validation, model: model, threads: o.threads)
                 log(String(format: "step %d validation ODS P %.3f R %.3f F %.3f at %.2f", step, s.precision, s.recall,
                            s.f1, s.threshold) + each.map { "; \($0.0) F " + String(format: "%.3f", $0.1.f1) }.joined()

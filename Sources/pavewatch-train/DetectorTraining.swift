@@ -7,9 +7,10 @@
 //   settings: [MODEL, detector.KEY=VALUE ...]
 // Keys of train: hidden, dilations (comma-separated), lr, pw (crack-pixel weight), batch, patch, crackforest /
 // deepcrack / pavement / ozgenel / uav75 / paveseg / reduced / lines (patch shares; 0 leaves a set out), factors,
-// negval, init (a model to fine-tune), select (validation sets that choose the step; uav75-train: every UAV75 train_*
+// negval, init (a model to fine-tune), scale (std or mad: the features' contrast scale), select (validation sets that choose the step; uav75-train: every UAV75 train_*
 // photo, for models that do not train on UAV75), uavval (UAV75 carved validation: every n-th train_* photo),
 // out (model file, default models/crack-pixel-v1.1.nnw); defaults: CrackModel.Spec.v1_0 and CrackTrainingOptions.
+import Filters
 import Findings
 import Foundation
 import ImagingCore
@@ -381,6 +382,9 @@ enum DetectorTraining {
             case "pavement": shares["pavement-negatives"] = Double(kv[1])
             case "ozgenel": shares["ozgenel-negatives"] = Double(kv[1])
             case "init": initPath = kv[1]
+            case "scale":
+                guard let rule = CrackFeatures.ScaleRule(rawValue: kv[1]) else { throw ValidationFailure("scale is std or mad") }
+                options.contrastScale = rule
             case "crackforest", "deepcrack", "uav75", "paveseg", "reduced", "lines": shares[kv[0]] = Double(kv[1])
             case "factors": reduceFactors = kv[1].split(separator: ",").compactMap { Int($0) }
             case "negval": carveNegatives = kv[1] == "1"
@@ -519,7 +523,8 @@ enum DetectorTraining {
                     seed: options.seed,
                     notes: ["hidden": "\(spec.hidden)", "uav75CarvedValidationEvery": "\(uavEvery)", "dilations": spec.dilations.map(String.init).joined(separator: ","),
                             "steps": "\(options.steps)", "batch": "\(options.batch)", "patch": "\(options.patch)",
-                            "positiveWeight": "\(options.positiveWeight)", "learningRate": "\(options.learningRate)"])
+                            "positiveWeight": "\(options.positiveWeight)", "learningRate": "\(options.learningRate)",
+                            "contrastScale": options.contrastScale.rawValue])
                 do { try ModelFile(metadata: meta, weights: weights).write(to: outPath) }
                 catch { say("cannot write the model: \(error)") }
                 say("saved step \(step)")

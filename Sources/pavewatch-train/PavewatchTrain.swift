@@ -59,7 +59,7 @@ extension PavewatchTrain {
                 KEY=VALUE settings: hidden, dilations (comma-separated), lr, pw, batch, patch; patch shares crackforest, \
                 deepcrack, pavement, ozgenel, uav75, paveseg, reduced, lines (drawn straight look-alikes; 0 leaves a set \
                 out); factors (reductions of the reduced group), negval=1 (carve a validation fifth from the crack-free \
-                training halves), init=MODEL (fine-tune it), select (add uav75-train: every UAV75 train_* photo, for \
+                training halves), init=MODEL (fine-tune it), scale=std|mad (the features' contrast scale), select (add uav75-train: every UAV75 train_* photo, for \
                 models that do not train on UAV75), uavval, out (model file). Example (protocol G): --steps 2000 --validate-every 500 hidden=16 \
                 dilations=1,1,2,4,8,1 crackforest=0.2 deepcrack=0.2 reduced=0.1 paveseg=0.15 pavement=0.1 ozgenel=0.3 \
                 negval=1 out=models/crack-pixel-v2.1.nnw
