@@ -37,6 +37,10 @@ public struct FrameReport: Codable, Sendable, Hashable {
     /// Detection limit: the width in millimetres that a crack needs to fill one pixel at the scale the detector
     /// worked at; narrower cracks may be missed. Absent without a ground scale.
     public var detectionLimitMm: Double?
+    /// True when the frame was too coarse for the leak finder (ground sampling distance above its limit, 10 mm/px by
+    /// default): no leak finding there says nothing about leaks. Absent when leaks were looked for, or leak detection
+    /// was off.
+    public var leaksNotLookedFor: Bool?
 
     /// Creates a report.
     public init(file: String, width: Int, height: Int, findings: [Finding], latitude: Double? = nil,

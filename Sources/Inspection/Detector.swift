@@ -198,10 +198,15 @@ public final class Detector: Sendable {
             findings.removeAll { surface.pavedShare(of: $0.outline) < configuration.minimumPavedShare }
         }
         times.regions = lap()
-        if let leakFinder, let reduce = leakFinder.reduction(width: gray.width, height: gray.height, gsdMillimetres: gsdMm) {
-            var cells = leakFinder.cellMap(gray, factor: reduce, threads: max(1, threads))
-            if let surface { cells = cells.masked(by: surface) }
-            findings += leakFinder.findings(cells)
+        var leaksNotLookedFor = false
+        if let leakFinder {
+            if let reduce = leakFinder.reduction(width: gray.width, height: gray.height, gsdMillimetres: gsdMm) {
+                var cells = leakFinder.cellMap(gray, factor: reduce, threads: max(1, threads))
+                if let surface { cells = cells.masked(by: surface) }
+                findings += leakFinder.findings(cells)
+            } else {
+                leaksNotLookedFor = true
+            }
         }
         times.leaks = lap()
         var report = FrameReport(file: file, width: px.width, height: px.height, findings: [])
@@ -210,6 +215,7 @@ public final class Detector: Sendable {
         report.capturedAt = (metadata.gpsTime ?? metadata.utcTime ?? metadata.captureTime)
             .map { $0.formatted(.iso8601) }
         report.surfaceFraction = surface.map { ($0.pavedFraction * 1000).rounded() / 1000 }
+        if leaksNotLookedFor { report.leaksNotLookedFor = true }
         if let gsdMm, gsdMm > 0 { report.detectionLimitMm = (gsdMm * Double(factor) * 10).rounded() / 10 }
         if let g = geometry {
             report.findings = findings

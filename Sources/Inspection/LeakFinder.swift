@@ -16,9 +16,11 @@ public struct LeakConfiguration: Sendable, Equatable {
     /// Ground sampling distance, millimetres per pixel, at which the classifier looks when the frame's GSD is known:
     /// an estimate of that of its training photos (tunnel walls photographed from a few metres, shrunk to ≤ 768 px).
     public var targetGSDMillimetres: Double = 5
-    /// Frames coarser than this many millimetres per pixel get no leak findings: a 64-px tile there covers more than
-    /// a metre, a scale the classifier never saw (a drone frame of fields at 27 mm/px read whole fields as wet).
-    public var maximumGSDMillimetres: Double = 20
+    /// Frames coarser than this many millimetres per pixel get no leak findings (their reports say so): a 64-px tile
+    /// there covers more than 64 cm, twice the scale the classifier learned leaks at; between 10 and 20 mm/px every
+    /// leak finding seen on drone flights lay on tree crowns, shadows or darker asphalt (models/DETECTOR.md,
+    /// protocol R; at 27 mm/px a drone frame of fields read whole fields as wet).
+    public var maximumGSDMillimetres: Double = 10
     /// Fewest wet cells (8-connected) that make a finding: one cell alone is too often a shadow or a stain.
     public var minimumCells: Int
     /// Gray levels by which a group's mean must be darker than the median of the frame's other cells (0: off).

@@ -109,6 +109,9 @@ struct InspectCommand: AsyncParsableCommand {
         if let s = report.surfaceFraction { scene.append("paved surface \(Int((s * 100).rounded())) % of the frame") }
         if let a = report.surveyedAreaM2 { scene.append("\(a) m² surveyed") }
         if let d = report.detectionLimitMm { scene.append("detection limit \(d) mm") }
+        if report.leaksNotLookedFor == true {
+            scene.append("leaks not looked for (the frame is coarser than the leak finder's \(Int(LeakConfiguration().maximumGSDMillimetres)) mm/px)")
+        }
         if !scene.isEmpty { print(scene.joined(separator: ", ")) }
         for f in report.findings {
             var line = "\(f.defectClass.rawValue) \(f.subtype ?? "-") confidence \(f.confidence)"

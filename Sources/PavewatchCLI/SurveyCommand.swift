@@ -2,6 +2,7 @@ import ArgumentParser
 import Codecs
 import Foundation
 import Geo
+import Inspection
 import Logging
 import Pipeline
 import Reports
@@ -218,6 +219,10 @@ struct SurveyCommand: AsyncParsableCommand {
                 : String(format: "%.1f-%.1f", d.lowerBound, d.upperBound)
             print(String(format: "Paved surface surveyed: %.0f m²; detection limit %@ mm (narrower cracks may be missed)",
                          s.surveyedAreaM2, limit))
+        }
+        if s.framesWithoutLeakSearch > 0 {
+            print("Leaks not looked for on \(s.framesWithoutLeakSearch) of \(s.framesProcessed) frames analysed: coarser than the "
+                  + "leak finder's \(Int(LeakConfiguration().maximumGSDMillimetres)) mm/px (fly lower to survey for leaks)")
         }
         if s.framesWithoutLocation > 0 {
             print("Frames without location: \(s.framesWithoutLocation) (findings kept, in pixels only)")

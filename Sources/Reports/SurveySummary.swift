@@ -50,6 +50,8 @@ public struct SurveySummary: Codable, Sendable {
     /// Narrowest and widest detection limit of the frames analysed in this run, millimetres (nil: no frame had a
     /// ground scale).
     public var detectionLimitMm: ClosedRange<Double>?
+    /// Frames analysed in this run that were too coarse for the leak finder (``FrameReport/leaksNotLookedFor``).
+    public var framesWithoutLeakSearch = 0
 
     /// A summary of nothing done yet for the survey `surveyName`.
     public init(surveyName: String, surveyId: Int64? = nil) {
@@ -60,6 +62,7 @@ public struct SurveySummary: Codable, Sendable {
     /// Adds a frame's surface and detection limit.
     public mutating func addCoverage(of report: FrameReport) {
         surveyedAreaM2 += report.surveyedAreaM2 ?? 0
+        if report.leaksNotLookedFor == true { framesWithoutLeakSearch += 1 }
         if let d = report.detectionLimitMm {
             detectionLimitMm = detectionLimitMm.map { min($0.lowerBound, d)...max($0.upperBound, d) } ?? d...d
         }

@@ -112,6 +112,23 @@ struct AssumedGSDTests {
         #expect(crack.latitude == nil)
     }
 
+    @Test("a frame coarser than the leak finder's scale says leaks were not looked for; finer ones and frames without a scale do not",
+          arguments: [(16.0 as Double?, true), (10.0, false), (2.0, false), (nil, false)])
+    func leakSearchReported(gsd: Double?, skipped: Bool) throws {
+        var c = DetectorConfiguration(modelPath: repositoryRoot.appendingPathComponent("models/" + CrackModel.defaultFileName).path)
+        c.assumedGSDMillimetres = gsd
+        let detector = try Detector(configuration: c)
+        var t = Detector.StageTimes()
+        let r = detector.inspect(pixels: Self.frame(scale: 1), metadata: ImageMetadata(), file: "f", threads: 2, times: &t)
+        #expect(r.leaksNotLookedFor == (skipped ? true : nil))
+        if skipped { #expect(!r.findings.contains { $0.defectClass == .leak }) }
+        // Leak detection off: nothing to report either way.
+        c.leaks = nil
+        let off = try Detector(configuration: c).inspect(pixels: Self.frame(scale: 1), metadata: ImageMetadata(), file: "f",
+                                                          threads: 2, times: &t)
+        #expect(off.leaksNotLookedFor == nil)
+    }
+
     @Test("without it, the same frame is measured in pixels only")
     func pixelsOnly() throws {
         let detector = try committedDetector()

@@ -65,7 +65,8 @@ struct LeakFinderTests {
         let f = try finder()
         #expect(f.reduction(width: 4000, height: 3000, gsdMillimetres: 1) == 5)
         #expect(f.reduction(width: 4000, height: 3000, gsdMillimetres: 5) == 1)
-        #expect(f.reduction(width: 4000, height: 3000, gsdMillimetres: 12) == 1)
+        #expect(f.reduction(width: 4000, height: 3000, gsdMillimetres: 10) == 1)
+        #expect(f.reduction(width: 4000, height: 3000, gsdMillimetres: 12) == nil)  // protocol R: coarser than 10 mm/px
         #expect(f.reduction(width: 3600, height: 2700, gsdMillimetres: 27.2) == nil)
         #expect(f.reduction(width: 1600, height: 1000, gsdMillimetres: nil) == 3)
         #expect(f.reduction(width: 500, height: 300, gsdMillimetres: nil) == 1)

@@ -103,11 +103,12 @@ struct SurveySummaryTests {
         var a = FrameReport(file: "a", width: 10, height: 10, findings: [])
         a.surveyedAreaM2 = 120; a.detectionLimitMm = 16.2
         var b = FrameReport(file: "b", width: 10, height: 10, findings: [])
-        b.surveyedAreaM2 = 30.5; b.detectionLimitMm = 32.4
+        b.surveyedAreaM2 = 30.5; b.detectionLimitMm = 32.4; b.leaksNotLookedFor = true
         let c = FrameReport(file: "c", width: 10, height: 10, findings: [])  // no ground scale
         for r in [a, b, c] { s.addCoverage(of: r) }
         #expect(s.surveyedAreaM2 == 150.5)
         #expect(s.detectionLimitMm == 16.2...32.4)
+        #expect(s.framesWithoutLeakSearch == 1)
         var none = SurveySummary(surveyName: "n")
         none.addCoverage(of: c)
         #expect(none.detectionLimitMm == nil && none.surveyedAreaM2 == 0)

@@ -128,10 +128,13 @@ struct ReviewHardeningTests {
                 known.append(try await clock.measure { _ = try await attempt(client, form, "carl", "wrong \(i)") })
                 unknown.append(try await clock.measure { _ = try await attempt(client, form, "nobody\(i)", "wrong") })
             }
-            // The fastest of each: load on the machine only adds time, so minimums compare the work itself (an unknown
-            // name without the dummy hash would take milliseconds against the known name's bcrypt).
+            // The fastest of each: load on the machine only adds time, so minimums compare the work itself. What this
+            // guards against is an unknown name skipping bcrypt: a few milliseconds against the known name's hundreds
+            // (cost 12), a ratio near 0.01. Under the full suite on 2 cores the two sides' minimums still differ by up
+            // to 2.2× (seen: unknown 0.41 s against known 0.90 s, both doing one bcrypt check), so the bar is a
+            // quarter, far above a skipped bcrypt and below what load does.
             let k = known.min()!, u = unknown.min()!
-            #expect(u > k * 0.6, "unknown \(u), known \(k)")
+            #expect(u > k * 0.25, "unknown \(u), known \(k)")
         }
     }
 
