@@ -148,6 +148,19 @@ public final class Detector: Sendable {
         return CrackMap.Cut(box: (left, top, right - left, bottom - top), spans: spans)
     }
 
+    /// The crack probability map of a working-resolution frame as the detector scores it: the model's map
+    /// (``CrackMap/probabilities(_:model:tileSize:threads:engine:active:)``) with the configured specks capped off
+    /// (``DetectorConfiguration/specks``). `inspect` and `evaluate` both read it.
+    /// - Parameters: input: the frame the model reads (gray for the per-pixel kind, colour for a segmenter);
+    ///   threads: ≥ 1; active: the cascade's cut of each tile (nil: every tile).
+    public func probabilityMap(_ input: PixelBuffer, threads: Int,
+                               active: ((_ x: Int, _ y: Int, _ width: Int, _ height: Int) -> CrackMap.Cut?)? = nil) -> [Float] {
+        var prob = CrackMap.probabilities(input, model: model, tileSize: configuration.tileSize, threads: threads,
+                                          active: active)
+        configuration.specks?.remove(from: &prob, width: input.width, height: input.height)
+        return prob
+    }
+
     /// Inspects pixels with their metadata (the position, camera and attitude used for geotagging).
     /// - Parameters: pixels: (H, W) gray8 or rgb8; metadata: EXIF / XMP of the frame (empty: no location);
     ///   crackMap: called with the crack probability map (row-major, 0...1) at the working resolution and its
@@ -181,9 +194,7 @@ public final class Detector: Sendable {
         // The per-pixel model reads the gray working image, a segmenter the colour one.
         let mapInput = model.kind == .pixel || px.format == .gray8 ? work
             : (factor > 1 ? Downsample.areaPerChannel(px, factor: factor, threads: max(1, threads)) : px)
-        var prob = CrackMap.probabilities(mapInput, model: model, tileSize: configuration.tileSize,
-                                          threads: max(1, threads), active: active)
-        configuration.specks?.remove(from: &prob, width: work.width, height: work.height)
+        let prob = probabilityMap(mapInput, threads: max(1, threads), active: active)
         if let active, work.pixelCount > 0 {
             let reached = CrackMap.tiles(width: work.width, height: work.height,
                                          tileSize: CrackMap.tileSize(configuration.tileSize, model: model))

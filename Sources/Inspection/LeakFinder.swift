@@ -230,18 +230,20 @@ public struct LeakFinder: Sendable {
     /// The leak mask at frame resolution (every pixel of a group's cells), e.g. for IoU against ground truth.
     /// - Parameters: width, height: the frame's size (the map's reduced frame scaled back, cropped).
     public func mask(_ map: CellMap, width: Int, height: Int) -> BinaryMask {
-        var m = BinaryMask(width: width, height: height)
+        // The groups' pixels at the reduced scale, then scaled back once.
+        var reduced = BinaryMask(width: map.width, height: map.height)
         let found = groups(map)
         let smooth = smoothed(map)
         for g in found.groups {
             let px = pixels(of: g.cells, map: map, dryLevel: found.dryLevel, smoothed: smooth)
-            for y in 0..<height {
-                let sy = y / map.factor
-                guard sy < map.height else { break }
-                for x in 0..<width {
-                    let sx = x / map.factor
-                    if sx < map.width && px.bits[sy * map.width + sx] != 0 { m.bits[y * width + x] = 1 }
-                }
+            for i in px.bits.indices where px.bits[i] != 0 { reduced.bits[i] = 1 }
+        }
+        var m = BinaryMask(width: width, height: height)
+        guard !found.groups.isEmpty else { return m }
+        for y in 0..<min(height, map.height * map.factor) {
+            let row = (y / map.factor) * map.width
+            for x in 0..<min(width, map.width * map.factor) where reduced.bits[row + x / map.factor] != 0 {
+                m.bits[y * width + x] = 1
             }
         }
         return m

@@ -28,9 +28,7 @@ public struct DetectorEvaluation: Sendable {
     public mutating func add(_ image: CrackImage, detector: Detector, threads: Int) {
         let start = Date()
         // A segmenter reads the colour frame when it was loaded (``CrackDataset/load(images:masks:rule:only:colour:)``).
-        var prob = CrackMap.probabilities(image.input(for: detector.model), model: detector.model, tileSize: detector.configuration.tileSize,
-                                          threads: threads)
-        detector.configuration.specks?.remove(from: &prob, width: image.gray.width, height: image.gray.height)
+        let prob = detector.probabilityMap(image.input(for: detector.model), threads: threads)
         let findings = detector.regions(prob, width: image.gray.width, height: image.gray.height, gray: image.gray,
                                         threads: threads)
         let leakMap = detector.leakFinder?.cellMap(image.gray, threads: threads)
