@@ -394,6 +394,18 @@ enum DetectorTraining {
             }
         }
         func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+        // Checked before any data is read: a model of another shape fails at once, with what to give.
+        if let initPath {
+            let start = try CrackModel(path: initPath)
+            let expected = CrackModel.makeNetwork(spec, height: 8, width: 8, seed: 0).flatWeights().count
+            guard start.weights.count == expected else {
+                throw ValidationFailure("\(initPath): \(start.weights.count) weights, but hidden=\(spec.hidden) dilations="
+                    + spec.dilations.map(String.init).joined(separator: ",")
+                    + " needs \(expected): give the hidden and dilations the model was trained with")
+            }
+            options.initialWeights = start.weights
+            say("starting from \(initPath)")
+        }
 
         do {
             let cfdStems = try CrackDataset.files(in: root + "/crackforest-cfd/mask_png").map(\.stem)
@@ -503,11 +515,6 @@ enum DetectorTraining {
             }
             if trained.contains("uav75") && selected?.contains("uav75-train") == true {
                 throw ValidationFailure("uav75-train validates models that do not train on UAV75")
-            }
-            if let initPath {
-                let start = try CrackModel(path: initPath)
-                options.initialWeights = start.weights
-                say("starting from \(initPath)")
             }
             let started = Date()
             let net = CrackModel.makeNetwork(spec, height: options.patch, width: options.patch, seed: options.seed)
