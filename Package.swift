@@ -175,7 +175,7 @@ let package = Package(
         tests("WatchTests", ["TestSupport", "Pipeline", "Reports", "Tickets", "Findings", "Codecs", "ImagingCore", "Geo",
                              "ReviewServer", "PavewatchCLI", "pavewatch",
                              logging, prometheus, hummingbird, hummingbirdTesting, httpClient, nioCore]),
-        tests("CLITests", ["PavewatchCLI", "TestSupport", "pavewatch", "pavewatch-train", "Tickets", "Codecs", "ImagingCore", grdb]),
+        tests("CLITests", ["PavewatchCLI", "TestSupport", "pavewatch", "pavewatch-train", "Tickets", "Codecs", "ImagingCore", "NeuralNet", grdb]),
         tests("TicketsTests", ["Tickets", "Findings", "Geodesy", "ReviewServer", "pavewatch", "TestSupport", "PostgresStore",
                                grdb, hummingbird, nioCore, logging, inMemoryLogging]),
         tests("PostgresStoreTests", ["PostgresStore", "Tickets", "Findings", "Geodesy", "TestSupport", "pavewatch", "Codecs",

@@ -81,18 +81,7 @@ public struct CrackModel: Sendable {
     static func validate(_ a: Architecture) -> Int? {
         guard a.input.channels == CrackFeatures.channels, let last = a.layers.last, last.type == "conv",
               last.out == 1 else { return nil }
-        var radius = 0
-        for l in a.normalized.layers {
-            switch l.type {
-            case "relu", "leakyrelu": continue
-            case "conv":
-                let k = l.kernel ?? 1, d = l.dilation ?? 1
-                guard l.stride == 1, l.groups == 1, k % 2 == 1, l.padding == d * (k - 1) / 2 else { return nil }
-                radius += d * (k - 1) / 2
-            default: return nil
-            }
-        }
-        return radius
+        return a.sameChainRadius
     }
 
     /// Checks that a model is a segmenter: RGB in, a `conv` head with one output per class name, a class named

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One layer of an ``Architecture``, in the schema of `shared/bench/README.md`
 /// (`{"type": "conv", "out": 16, "kernel": 3, "stride": 1, "padding": 1, "groups": 1}`).
 public struct LayerSpec: Sendable, Hashable, Codable {
@@ -92,6 +94,37 @@ public struct Architecture: Sendable, Hashable, Codable {
             a.layers[i] = l
         }
         return a
+    }
+
+    /// The same layers for an input of `height × width` pixels (a fully convolutional network runs at any size).
+    public func withInput(height: Int, width: Int) -> Architecture {
+        Architecture(input: InputSpec(channels: input.channels, height: height, width: width), layers: layers)
+    }
+
+    /// For a chain of stride-1 "same" convolutions and activations (a per-pixel map of its input's size, such as
+    /// the detector's per-pixel crack network), the pixels of context an output pixel needs on each side; nil for
+    /// any other network.
+    public var sameChainRadius: Int? {
+        var radius = 0
+        for l in normalized.layers {
+            switch l.type {
+            case "relu", "leakyrelu": continue
+            case "conv":
+                let k = l.kernel ?? 1, d = l.dilation ?? 1
+                guard l.stride == 1, l.groups == 1, k % 2 == 1, l.padding == d * (k - 1) / 2 else { return nil }
+                radius += d * (k - 1) / 2
+            default: return nil
+            }
+        }
+        return layers.isEmpty ? nil : radius
+    }
+
+    /// This architecture as `models/NAME.arch.json` holds it (the schema of `shared/bench/README.md`, which
+    /// `compare --arch` reads): sorted keys, indented.
+    public func benchJSON() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
     }
 }
 

@@ -245,9 +245,7 @@ public final class Trainer {
 
     /// Writes `NAME.arch.json` in the schema of `shared/bench/README.md`.
     func writeArchitecture(_ arch: Architecture) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try enc.encode(arch).write(to: URL(fileURLWithPath: archPath))
+        try arch.benchJSON().write(to: URL(fileURLWithPath: archPath))
     }
 
     static func datasetDescription(_ s: String) -> String {

@@ -12,7 +12,8 @@ import NeuralNet
 ///   With `$PAVEWATCH_ARCH` (the architecture JSON that `compare --arch` gives onnxruntime, e.g.
 ///   `models/segmenter-draft.arch.json`) that network runs instead with seeded weights (speed does not depend on
 ///   them): an encoder-decoder through ``GraphInference`` over every whole tile of its input size (RGB for
-///   three channels), one tile at a time per thread.
+///   three channels), one tile at a time per thread; a chain of "same" convolutions (the per-pixel crack network,
+///   `models/crack-pixel-v2.1.arch.json`) through the detector's own engine (``ChainTileRunner``).
 let nnStages: [BenchStage] = [
     BenchStage(name: "gemm") { input in
         let n = 1024
@@ -29,6 +30,9 @@ let nnStages: [BenchStage] = [
         if let archPath = ProcessInfo.processInfo.environment["PAVEWATCH_ARCH"] {
             let arch = try JSONDecoder().decode(Architecture.self, from: Data(contentsOf: URL(fileURLWithPath: archPath)))
             let frame = arch.input.channels == 3 ? input.rgb : input.gray
+            if let radius = arch.sameChainRadius {
+                return try ChainTileRunner(architecture: arch, radius: radius, frame: input.gray, threads: input.threads).run
+            }
             return try GraphTileRunner(graph: Graph(architecture: arch, seed: 1), frame: frame, threads: input.threads).run
         }
         let path = ProcessInfo.processInfo.environment["PAVEWATCH_MODEL"] ?? "models/crack-v1.0.nnw"
@@ -156,6 +160,65 @@ private final class GraphTileRunner: @unchecked Sendable {
                     }
                 }
                 best = max(best, engines[w].run(x, count: 1)[0])
+                i += t
+            }
+            sinks[w] = best
+        }
+    }
+}
+
+/// Runs a chain of stride-1 "same" convolutions (the detector's per-pixel crack network) over every whole tile of
+/// a frame as the detector's ``CrackMap`` does: each tile cut with a margin of the network's receptive radius
+/// (edge pixels repeated outside the frame), the wavefront engine (``InferenceModel`` with an output margin)
+/// computing only the tile's core. The input channels all hold the gray pixels / 255 (speed does not depend on
+/// the values; the detector feeds its filter features). Tiles split over the threads, one engine per thread.
+private final class ChainTileRunner: @unchecked Sendable {
+    let frame: PixelBuffer
+    let engines: [InferenceModel]
+    let tile: Int, radius: Int, inputWidth: Int, inputHeight: Int, channels: Int, columns: Int, count: Int
+    /// Largest logit per thread (kept so the work cannot be optimised away); each thread writes its own.
+    let sinks: UnsafeMutableBufferPointer<Float>
+
+    init(architecture: Architecture, radius: Int, frame: PixelBuffer, threads: Int) throws {
+        self.frame = frame
+        self.radius = radius
+        tile = architecture.input.height
+        channels = architecture.input.channels
+        guard architecture.input.width == tile else {
+            throw ArchitectureError(layer: 0, message: "the per-pixel chain wants square tiles, not \(architecture.input.width)×\(tile)")
+        }
+        // As CrackMap: rows of a multiple of 16 pixels for the fused convolutions.
+        inputHeight = tile + 2 * radius
+        inputWidth = (tile + 2 * radius + 15) / 16 * 16
+        let network = try Sequential(architecture: architecture.withInput(height: inputHeight, width: inputWidth), seed: 1)
+        columns = frame.width / tile
+        count = columns * (frame.height / tile)
+        engines = (0..<max(1, threads)).map { _ in InferenceModel(network: network, batchSize: 1, outputMargin: radius) }
+        sinks = .allocate(capacity: max(1, threads))
+        sinks.initialize(repeating: 0)
+    }
+
+    deinit { sinks.deallocate() }
+
+    func run() {
+        let t = engines.count, plane = inputWidth * inputHeight, c = channels, r = radius
+        let needed = OutputRegion(rows: r..<(r + tile), columns: r..<(r + tile))
+        DispatchQueue.concurrentPerform(iterations: t) { w in
+            var x = [Float](repeating: 0, count: c * plane)
+            var best = -Float.infinity
+            var i = w
+            while i < count {
+                let tx = i % columns * tile - r, ty = i / columns * tile - r
+                for y in 0..<inputHeight {
+                    let row = min(max(ty + y, 0), frame.height - 1) * frame.rowStride
+                    for px in 0..<inputWidth {
+                        let v = Float(frame.bytes[row + min(max(tx + px, 0), frame.width - 1)]) * (1 / 255)
+                        for k in 0..<c { x[k * plane + y * inputWidth + px] = v }
+                    }
+                }
+                // As the detector: one output map per tile.
+                let out = engines[w].run(x, needed: needed)
+                best = max(best, out[(r + tile / 2) * inputWidth + r + tile / 2])
                 i += t
             }
             sinks[w] = best

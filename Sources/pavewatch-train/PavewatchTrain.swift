@@ -3,6 +3,7 @@
 // database or CLI. Data sets come from --datasets or $PAVEWATCH_DATASETS.
 import ArgumentParser
 import Foundation
+import NeuralNet
 import Training
 
 @main
@@ -10,7 +11,7 @@ struct PavewatchTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pavewatch-train",
         abstract: "Train and evaluate Pavewatch's models (models/MODEL.md, models/DETECTOR.md).",
-        subcommands: [Tiles.self, Detector.self, DetectorEval.self, Settings.self, Segment.self])
+        subcommands: [Tiles.self, Detector.self, DetectorEval.self, Settings.self, Segment.self, Arch.self])
 }
 
 /// The folder of the shared data sets: the option, else `$PAVEWATCH_DATASETS`.
@@ -114,6 +115,39 @@ extension PavewatchTrain {
             if v1 { args.append("v1") }
             if let checkpoint { args.append("checkpoint=" + checkpoint) }
             try SegmentTraining.run(args, log: logLine)
+        }
+    }
+
+    struct Arch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a model's architecture as the bench's JSON (for `compare --arch`) and print its multiply-adds per pixel.",
+            discussion: """
+                A fully convolutional network (the per-pixel crack model, a segmenter) runs at any size: --tile sets \
+                the input size the JSON gives, which is the tile `compare` runs onnxruntime over. Example: \
+                pavewatch-train arch models/crack-pixel-v2.1.nnw --out models/crack-pixel-v2.1.arch.json
+                """)
+        @Argument(help: "The model file (.nnw).") var model: String
+        @Option(help: "Output file (default: standard output).") var out: String?
+        @Option(help: "Input tile size for fully convolutional networks (pixels, square).") var tile = 256
+
+        func run() throws {
+            let file = try ModelFile(path: model)
+            var architecture = file.metadata.architecture
+            let convolutional = !architecture.layers.contains { ["dense", "flatten", "globalavgpool"].contains($0.type.lowercased()) }
+            if convolutional {
+                guard (16...4096).contains(tile) else { throw ValidationError("--tile \(tile) is not within 16...4096") }
+                architecture = architecture.withInput(height: tile, width: tile)
+            }
+            let graph = try Graph(architecture: architecture, seed: 0)
+            let json = try architecture.benchJSON()
+            if let out {
+                try json.write(to: URL(fileURLWithPath: out))
+            } else {
+                FileHandle.standardOutput.write(json + Data("\n".utf8))
+            }
+            logLine(String(format: "%@: %d×%d×%d input, %.0f multiply-adds per input pixel%@", model,
+                           architecture.input.channels, architecture.input.height, architecture.input.width,
+                           graph.multiplyAddsPerPixel, architecture.sameChainRadius.map { ", receptive radius \($0) px" } ?? ""))
         }
     }
 }

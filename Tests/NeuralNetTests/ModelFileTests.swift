@@ -121,4 +121,22 @@ struct ModelFileTests {
 
     @Test("CRC-32 matches the IEEE check value")
     func crc() { #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926) }
+
+    @Test("sameChainRadius: the context a chain of same convolutions needs; nil for anything else")
+    func sameChainRadius() throws {
+        func conv(_ d: Int, stride: Int = 1, padding: Int? = nil) -> LayerSpec {
+            LayerSpec(type: "conv", out: 4, kernel: 3, stride: stride, padding: padding ?? d, dilation: d)
+        }
+        let input = InputSpec(channels: 3, height: 40, width: 40)
+        let chain = Architecture(input: input, layers: [conv(1), LayerSpec(type: "relu"), conv(4), LayerSpec(type: "leakyrelu"),
+                                                        LayerSpec(type: "conv", out: 1, kernel: 1)])
+        #expect(chain.sameChainRadius == 5)
+        #expect(Architecture(input: input, layers: [conv(1, stride: 2)]).sameChainRadius == nil)
+        #expect(Architecture(input: input, layers: [conv(2, padding: 1)]).sameChainRadius == nil)
+        #expect(Architecture(input: input, layers: [conv(1), LayerSpec(type: "maxpool", kernel: 2)]).sameChainRadius == nil)
+        #expect(Architecture(input: input, layers: []).sameChainRadius == nil)
+        // The bench JSON reads back as the same network, at another size when asked.
+        let back = try JSONDecoder().decode(Architecture.self, from: chain.withInput(height: 256, width: 128).benchJSON())
+        #expect(back.layers == chain.layers && back.input == InputSpec(channels: 3, height: 256, width: 128))
+    }
 }
