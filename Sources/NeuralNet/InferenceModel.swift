@@ -47,7 +47,11 @@ public final class InferenceModel {
     ///     (a per-pixel map of the tile's size): output pixels within this many of the tile's edges are not needed
     ///     (a caller that keeps only the tile's core), so neither they nor what only they depend on are computed,
     ///     and their values are unspecified. Ignored (everything computed) for any other network.
-    public init(network: Sequential, batchSize: Int = 64, threads: Int = 1, fused: Bool = true, outputMargin: Int = 0) {
+    ///   - winograd: run the fused unpooled 3×3 layers of at least 4 input channels as Winograd F(2, 3) down the
+    ///     columns (``WinogradWeights``; the same values to float rounding); nil: where the build's registers make it
+    ///     faster (AVX-512), the direct convolution elsewhere.
+    public init(network: Sequential, batchSize: Int = 64, threads: Int = 1, fused: Bool = true, outputMargin: Int = 0,
+                winograd: Bool? = nil) {
         precondition(batchSize >= 1, "batch size must be positive")
         self.input = network.input
         self.batchSize = batchSize
@@ -114,9 +118,11 @@ public final class InferenceModel {
             var pool = false
             if j + 1 < ops.count, case .pool(.max, 2, 2) = ops[j + 1] { pool = true }
             guard let f = FusedConv(weight: wt, bias: b, inChannels: ch, outChannels: o, kernel: k, dilation: d,
-                                    padding: p, inHeight: h, inWidth: w, pool: pool, activation: act)
+                                    padding: p, inHeight: h, inWidth: w, pool: pool, activation: act,
+                                    winograd: winograd ?? FusedConv.winogradByDefault)
                 ?? (pool ? FusedConv(weight: wt, bias: b, inChannels: ch, outChannels: o, kernel: k, dilation: d,
-                                     padding: p, inHeight: h, inWidth: w, pool: false, activation: act) : nil)
+                                     padding: p, inHeight: h, inWidth: w, pool: false, activation: act,
+                                     winograd: winograd ?? FusedConv.winogradByDefault) : nil)
             else { break }
             chainLayers.append(f)
             ch = o; h = f.storedHeight; w = f.storedWidth

@@ -33,6 +33,18 @@ struct FusedConv: Sendable {
     let segment: Int
     /// Byte offset of each kernel row `(channel, ky, kx)` from a segment's first pixel in the padded input.
     let tapOffsets: [Int]
+    /// The weights for Winograd F(2, 3) down the columns (``WinogradWeights``): unpooled 3×3 layers of 16-pixel
+    /// segments with at least 4 input channels, when asked for; nil: the direct convolution only.
+    let winograd: WinogradWeights?
+
+    /// Whether layers run Winograd F(2, 3) where they can unless told otherwise: where the build targets AVX-512
+    /// (`NEURALNET_WIDE_REGISTERS`), where it was measured (the crack network 7-9 % faster on one core, a 9 MP
+    /// flight 4 % faster on two; `Benchmarks/README.md`); elsewhere, unmeasured, the direct kernel runs.
+    #if NEURALNET_WIDE_REGISTERS
+    static let winogradByDefault = true
+    #else
+    static let winogradByDefault = false
+    #endif
 
     /// `C·k·k`.
     var depth: Int { inChannels * kernel * kernel }
@@ -53,9 +65,11 @@ struct FusedConv: Sendable {
     }
 
     /// - Parameters: weight `(out, in, k, k)` with batch norm folded in; bias `(out)`; the geometry must pass
-    ///   ``segment(outHeight:outWidth:pool:)``.
+    ///   ``segment(outHeight:outWidth:pool:)``; winograd: run pairs of rows through Winograd F(2, 3) where the layer
+    ///   allows it (see ``winograd``).
     init?(weight: [Float], bias: [Float], inChannels: Int, outChannels: Int, kernel: Int, dilation: Int, padding: Int,
-          inHeight: Int, inWidth: Int, pool: Bool, activation: Kernels.Activation) {
+          inHeight: Int, inWidth: Int, pool: Bool, activation: Kernels.Activation,
+          winograd: Bool = FusedConv.winogradByDefault) {
         let oh = inHeight + 2 * padding - dilation * (kernel - 1), ow = inWidth + 2 * padding - dilation * (kernel - 1)
         guard let seg = Self.segment(outHeight: oh, outWidth: ow, pool: pool) else { return nil }
         precondition(weight.count == outChannels * inChannels * kernel * kernel && bias.count == outChannels)
@@ -73,6 +87,49 @@ struct FusedConv: Sendable {
         tapOffsets = (0..<inChannels).flatMap { c in
             (0..<kernel).flatMap { ky in (0..<kernel).map { kx in (c * plane + (ky * row + kx) * dilation) * 4 } }
         }
+        self.winograd = winograd && kernel == 3 && !pool && seg == 16 && inChannels >= 4
+            ? WinogradWeights(weight: weight, inChannels: inChannels, outChannels: outChannels, dilation: dilation,
+                              plane: plane, rowStride: row)
+            : nil
+    }
+
+    /// The panels of a Winograd layer (``winograd``): `pairs` of output rows `y` and `y + d` over the same 16-pixel
+    /// segments (each panel up to two segments of one row `y`, with the columns of all that row's segments: rows are
+    /// taken in blocks of `2d` from the region's first, the first `d` of a block paired with the next `d`), and the
+    /// rows of a last short block that have no partner, as direct `singles` (up to two segments a panel). A pair
+    /// covers the columns of both its rows.
+    func pairPanels(needed: OutputRegion? = nil) -> (pairs: [(segments: [(Int, Int)], columns: Range<Int>)],
+                                                     singles: [[(Int, Int)]]) {
+        let region = (needed ?? OutputRegion(rows: 0..<outHeight, columns: 0..<outWidth))
+            .clamped(height: outHeight, width: outWidth)
+        let d = dilation, first = region.rows.lowerBound, end = region.rows.upperBound
+        var pairs: [(segments: [(Int, Int)], columns: Range<Int>)] = [], singles: [(Int, Int)] = []
+        func segments(_ columns: Range<Int>, row: Int, into list: inout [(Int, Int)]) {
+            guard !columns.isEmpty else { return }
+            for x in stride(from: columns.lowerBound / segment * segment, to: columns.upperBound, by: segment) {
+                list.append((row, x))
+            }
+        }
+        for y in region.rows where (y - first) % (2 * d) < d {
+            let own = region.columns(ofRow: y)
+            guard y + d < end else {
+                segments(own, row: y, into: &singles)
+                continue
+            }
+            let other = region.columns(ofRow: y + d)
+            let hull = own.isEmpty ? other : other.isEmpty ? own
+                : min(own.lowerBound, other.lowerBound)..<max(own.upperBound, other.upperBound)
+            var row: [(Int, Int)] = []
+            segments(hull, row: y, into: &row)
+            guard let first = row.first, let last = row.last else { continue }
+            for g in grouped(row) { pairs.append((g, first.1..<(last.1 + segment))) }
+        }
+        return (pairs, grouped(singles))
+    }
+
+    /// Segments two to a panel, in order.
+    private func grouped(_ segs: [(Int, Int)]) -> [[(Int, Int)]] {
+        stride(from: 0, to: segs.count, by: 2).map { Array(segs[$0..<min(segs.count, $0 + 2)]) }
     }
 
     /// Output pixel panels: each is 32 / `segment` segments, given as `(row, column)` of their first pixel.
@@ -198,8 +255,14 @@ final class FusedChain: @unchecked Sendable {
         /// Stored outputs (pooled: 1, else `count`).
         var outputs: Int
         /// The output rows of the panel's first and last segments (a panel may go on to a later row; unpooled
-        /// layers), for the wavefront order of a trimmable chain.
+        /// layers; a Winograd pair: the second row of its last segment), for the wavefront order of a trimmable chain.
         var row = 0, lastRow = 0
+        /// A Winograd pair (``FusedConv/pairPanels(needed:)``): the offset from each segment's stored pixel on row `y`
+        /// to the one on row `y + d` in the output plane; 0 for a direct panel. A pair's ``input`` holds its segments'
+        /// columns (its row is ``row``).
+        var pairStride = 0
+        /// A Winograd pair: the columns of all the segments of its row, which the input transform covers.
+        var pairColumns = 0..<0
     }
 
     /// Output pixels the chain computes per tile, over all layers (pooled layers: before pooling).
@@ -207,15 +270,21 @@ final class FusedChain: @unchecked Sendable {
 
     /// Output pixels a plan computes per tile.
     func computedPixels(_ plans: [[Panel]]) -> Int {
-        zip(plans, layers).reduce(0) { sum, p in sum + p.0.reduce(0) { $0 + $1.count } * p.1.segment }
+        zip(plans, layers).reduce(0) { sum, p in sum + p.0.reduce(0) { $0 + $1.count * ($1.pairStride == 0 ? 1 : 2) } * p.1.segment }
     }
 
-    /// Per-worker buffers: one zero-bordered input per layer (borders are never written), the gather panel
-    /// and the accumulator spill.
+    /// Per-worker buffers: one zero-bordered input per layer (borders are never written), the gather panel,
+    /// the accumulator spill and a Winograd panel's transformed inputs and products.
     final class Scratch: @unchecked Sendable {
         let inputs: [UnsafeMutablePointer<Float>]
         let panel: UnsafeMutablePointer<Float>
         let acc: UnsafeMutablePointer<SIMD16<Float>>
+        /// Per layer, a Winograd layer's transformed pair row (``WinogradWeights/transform(row:columns:input:t:)``),
+        /// and which row it holds (−1: none; reset for every tile); the four products of one block of output channels
+        /// (4 × 16 vectors).
+        let transformed: [UnsafeMutablePointer<Float>]
+        var transformedRow: [Int]
+        let products: UnsafeMutablePointer<SIMD16<Float>>
         let sizes: [Int]
         init(layers: [FusedConv]) {
             sizes = layers.map { $0.inChannels * $0.inPlane }
@@ -229,8 +298,19 @@ final class FusedChain: @unchecked Sendable {
             unsafe panel.initialize(repeating: 0, count: depth * 32)
             unsafe acc = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: 16)
             unsafe acc.initialize(repeating: SIMD16<Float>(), count: 16)
+            unsafe transformed = layers.map { l in
+                let floats = max(1, l.winograd?.transformedFloats ?? 0)
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: floats)
+                unsafe p.initialize(repeating: 0, count: floats)
+                return unsafe p
+            }
+            transformedRow = layers.map { _ in -1 }
+            unsafe products = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: 64)
+            unsafe products.initialize(repeating: SIMD16<Float>(), count: 64)
         }
         deinit {
+            for p in unsafe transformed { unsafe p.deallocate() }
+            unsafe products.deallocate()
             for p in unsafe inputs { unsafe p.deallocate() }
             unsafe panel.deallocate()
             unsafe acc.deallocate()
@@ -251,7 +331,10 @@ final class FusedChain: @unchecked Sendable {
         }
         self.layers = layers
         trimmable = layers.allSatisfy(\.isSame)
-        ahead = layers.indices.map { li in layers[(li + 1)...].reduce(0) { $0 + $1.radius } + (layers.count - 1 - li) }
+        // A Winograd layer's panel at row y also writes row y + d, reading rows up to y + d + radius.
+        ahead = layers.indices.map { li in
+            layers[(li + 1)...].reduce(0) { $0 + $1.radius + ($1.winograd == nil ? 0 : $1.dilation) } + (layers.count - 1 - li)
+        }
         let h = layers[0].outHeight, w = layers[0].outWidth
         let margin = max(0, min(outputMargin, (h - 1) / 2, (w - 1) / 2))
         plans = []
@@ -269,6 +352,23 @@ final class FusedChain: @unchecked Sendable {
             // Output plane of layer li: the next layer's padded input, or the unpadded batch plane.
             let next = li + 1 < layers.count ? layers[li + 1] : nil
             let outPad = next?.padding ?? 0, outRow = l.storedWidth + 2 * outPad
+            if l.winograd != nil {
+                let (pairs, singles) = l.pairPanels(needed: region)
+                func panel(_ segs: [(Int, Int)], pair columns: Range<Int>?) -> Panel {
+                    var panel = Panel(input: .zero, output: .zero, count: segs.count, outputs: segs.count,
+                                      row: segs[0].0, lastRow: segs[segs.count - 1].0 + (columns == nil ? 0 : l.dilation),
+                                      pairStride: columns == nil ? 0 : l.dilation * outRow, pairColumns: columns ?? 0..<0)
+                    for (q, seg) in segs.enumerated() {
+                        panel.input[q] = columns == nil ? seg.0 * l.inRowStride + seg.1 : seg.1
+                        panel.output[q] = (seg.0 + outPad) * outRow + seg.1 + outPad
+                    }
+                    return panel
+                }
+                // In order of first rows (the wavefront's order); the singles are the last short block's rows.
+                plans.append((pairs.map { panel($0.segments, pair: $0.columns) } + singles.map { panel($0, pair: nil) })
+                    .enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element))
+                continue
+            }
             plans.append(l.panels(needed: region).map { segs in
                 var panel = Panel(input: .zero, output: .zero, count: segs.count, outputs: l.pool ? 1 : segs.count,
                                   row: segs[0].0, lastRow: segs[segs.count - 1].0)
@@ -318,6 +418,7 @@ final class FusedChain: @unchecked Sendable {
         let first = layers[0], last = layers[layers.count - 1]
         let inPlane = first.inHeight * first.inWidth, outPlane = last.storedHeight * last.storedWidth
         for n in range {
+            for li in layers.indices { s.transformedRow[li] = -1 }
             // Copy the tile into the first layer's bordered input.
             let p = first.padding, row = first.inRowStride
             for c in 0..<first.inChannels {
@@ -331,10 +432,10 @@ final class FusedChain: @unchecked Sendable {
             func run(_ li: Int, _ range: Range<Int>) {
                 let l = layers[li], plan = job.plans[li][range]
                 if li + 1 < layers.count {
-                    unsafe Self.layer(l, plan: plan, input: s.inputs[li], output: s.inputs[li + 1],
+                    unsafe Self.layer(l, index: li, plan: plan, input: s.inputs[li], output: s.inputs[li + 1],
                                       outChannelStride: layers[li + 1].inPlane, scratch: s)
                 } else {
-                    unsafe Self.layer(l, plan: plan, input: s.inputs[li], output: job.y + n * outPlane,
+                    unsafe Self.layer(l, index: li, plan: plan, input: s.inputs[li], output: job.y + n * outPlane,
                                       outChannelStride: batch * outPlane, scratch: s)
                 }
             }
@@ -377,12 +478,17 @@ final class FusedChain: @unchecked Sendable {
     static let wavefrontRows = 4
 
     /// One layer over one tile.
-    private static func layer(_ l: FusedConv, plan: ArraySlice<Panel>, input: UnsafeMutablePointer<Float>,
+    private static func layer(_ l: FusedConv, index: Int, plan: ArraySlice<Panel>, input: UnsafeMutablePointer<Float>,
                               output: UnsafeMutablePointer<Float>, outChannelStride: Int, scratch: Scratch) {
         let depth = l.depth, seg = l.segment
         unsafe l.packed.withUnsafeBufferPointer { wb in
             unsafe l.tapOffsets.withUnsafeBufferPointer { ob in
                 for panel in plan {
+                    if panel.pairStride != 0, let wino = l.winograd {
+                        unsafe Self.pair(l, wino, index: index, panel: panel, input: input, output: output,
+                                         outChannelStride: outChannelStride, scratch: scratch)
+                        continue
+                    }
                     let last = panel.count - 1
                     let i0 = panel.input[0], i1 = panel.input[min(1, last)]
                     if seg == 8 {
@@ -444,6 +550,65 @@ final class FusedChain: @unchecked Sendable {
                         ir += 8
                     }
                 }
+            }
+        }
+    }
+
+    /// One Winograd pair panel (up to two 16-pixel segments of row `y`): the input transform of the row's columns
+    /// (once per row, kept in the scratch for the row's other panels), then per block of 8 output channels the four
+    /// products `m_i` on the 8×32 register kernel reading the transformed rows in place, then the output transform,
+    /// bias and activation for rows `y` and `y + d`.
+    @inline(__always)
+    private static func pair(_ l: FusedConv, _ wino: WinogradWeights, index: Int, panel: Panel, input: UnsafeMutablePointer<Float>,
+                             output: UnsafeMutablePointer<Float>, outChannelStride: Int, scratch: Scratch) {
+        let depth = wino.depth, t = unsafe scratch.transformed[index], m = scratch.products
+        if scratch.transformedRow[index] != panel.row {
+            let c = panel.pairColumns
+            unsafe wino.transform(row: panel.row, columns: c.lowerBound..<(c.upperBound + 2 * l.dilation), input: input, t: t)
+            scratch.transformedRow[index] = panel.row
+        }
+        let plane = (depth / 3) * wino.rowStride
+        unsafe wino.packed.withUnsafeBufferPointer { wb in
+            unsafe wino.offsets.withUnsafeBufferPointer { ob in
+                var o0 = 0
+                while o0 < l.outChannels {
+                    for i in 0..<4 {
+                        let rows = unsafe UnsafeRawPointer(t + i * plane)
+                        let left = unsafe InPlaceRows(base: rows + panel.input[0] * 4, offsets: ob.baseAddress!)
+                        let right = unsafe InPlaceRows(base: rows + panel.input[min(1, panel.count - 1)] * 4, offsets: ob.baseAddress!)
+                        unsafe GEMM.kernel(kc: depth, a: wb.baseAddress! + ((o0 / 8) * 4 + i) * depth * 8, left: left,
+                                           right: right, rows: 8, acc: m + 16 * i)
+                    }
+                    let rows = min(8, l.outChannels - o0)
+                    // The activation chosen once per block, so that the stores below run without a branch per vector.
+                    switch l.activation {
+                    case .relu: unsafe Self.pairOutputs(m, rows: rows, panel: panel, bias: l.bias, o0: o0, output: output,
+                                                        outChannelStride: outChannelStride, .relu)
+                    case .identity: unsafe Self.pairOutputs(m, rows: rows, panel: panel, bias: l.bias, o0: o0, output: output,
+                                                            outChannelStride: outChannelStride, .identity)
+                    case .leaky(let a): unsafe Self.pairOutputs(m, rows: rows, panel: panel, bias: l.bias, o0: o0, output: output,
+                                                                outChannelStride: outChannelStride, .leaky(a))
+                    }
+                    o0 += 8
+                }
+            }
+        }
+    }
+
+    /// The output transform of a pair panel for one block of output channels: rows `y` (`m0 + m1 + m2`) and `y + d`
+    /// (`m1 − m2 − m3`), plus the bias, through the activation.
+    @inline(__always)
+    private static func pairOutputs(_ m: UnsafeMutablePointer<SIMD16<Float>>, rows: Int, panel: Panel, bias: [Float], o0: Int,
+                                    output: UnsafeMutablePointer<Float>, outChannelStride: Int, _ a: Kernels.Activation) {
+        for r in 0..<rows {
+            let b = SIMD16<Float>(repeating: bias[o0 + r])
+            for q in 0..<panel.count {
+                let k = 2 * r + q
+                let m0 = unsafe m[k], m1 = unsafe m[16 + k], m2 = unsafe m[32 + k], m3 = unsafe m[48 + k]
+                let out = unsafe UnsafeMutableRawPointer(output + (o0 + r) * outChannelStride + panel.output[q])
+                unsafe out.storeBytes(of: Self.activate(m0 + m1 + m2 + b, a), as: SIMD16<Float>.self)
+                unsafe out.storeBytes(of: Self.activate(m1 - m2 - m3 + b, a), toByteOffset: panel.pairStride * 4,
+                                      as: SIMD16<Float>.self)
             }
         }
     }

@@ -48,17 +48,19 @@ struct FusedConvTests {
         let want = net.forward(x, context: PassContext(training: false))
         let generic = InferenceModel(network: net, batchSize: n, fused: false).run(x.data, count: n)
         for threads in [1, 2] {
-            let fused = InferenceModel(network: net, batchSize: 8, threads: threads).run(x.data, count: n)
-            for i in want.data.indices {
-                #expect(abs(fused[i] - generic[i]) < 1e-4 * (1 + abs(generic[i])), "\(c.name) [\(i)]")
-                #expect(abs(fused[i] - want.data[i]) < 1e-4 * (1 + abs(want.data[i])), "\(c.name) [\(i)]")
+            for winograd in [false, true] {
+                let fused = InferenceModel(network: net, batchSize: 8, threads: threads, winograd: winograd).run(x.data, count: n)
+                for i in want.data.indices {
+                    #expect(abs(fused[i] - generic[i]) < 1e-4 * (1 + abs(generic[i])), "\(c.name) winograd \(winograd) [\(i)]")
+                    #expect(abs(fused[i] - want.data[i]) < 1e-4 * (1 + abs(want.data[i])), "\(c.name) winograd \(winograd) [\(i)]")
+                }
             }
         }
     }
 
     @Test("an output margin leaves the core as computed in full, and skips work only for same convolutions",
-          arguments: [0, 1, 5, 9, 40])
-    func outputMargin(margin: Int) throws {
+          arguments: [0, 1, 5, 9, 40], [false, true])
+    func outputMargin(margin: Int, winograd: Bool) throws {
         let input = InputSpec(channels: 3, height: 30, width: 48)
         let layers = [Self.conv(16), Self.relu, Self.conv(8, padding: 2, dilation: 2), Self.relu,
                       Self.conv(8, padding: 4, dilation: 4), Self.relu, Self.conv(1, kernel: 1, padding: 0)]
@@ -66,7 +68,7 @@ struct FusedConvTests {
         var rng = RandomSource(seed: 11)
         let x = randomArray(2 * 3 * 30 * 48, &rng)
         let full = InferenceModel(network: net, batchSize: 2, threads: 2).run(x, count: 2)
-        let trimmed = InferenceModel(network: net, batchSize: 2, threads: 2, outputMargin: margin)
+        let trimmed = InferenceModel(network: net, batchSize: 2, threads: 2, outputMargin: margin, winograd: winograd)
         // Run a different batch first: skipped pixels keep stale values, which must not reach the core.
         _ = trimmed.run(randomArray(x.count, &rng), count: 2)
         let got = trimmed.run(x, count: 2)
@@ -111,6 +113,71 @@ struct FusedConvTests {
         }
         let box = OutputRegion(rows: rows, columns: ragged.columns)
         #expect(chain.computedPixels(chain.plans(needed: ragged)) < chain.computedPixels(chain.plans(needed: box)))
+        // Both 16-channel-input layers (dilations 2 and 4) run as Winograd pairs exactly when asked.
+        #expect(chain.layers.map { $0.winograd != nil } == [false, winograd, winograd, false])
+    }
+
+    /// The detector's per-pixel crack network (16 maps, dilations 1, 1, 2, 4, 8, 1, a 1×1 head) on a tile whose
+    /// height leaves short blocks of rows for every dilation, with a ragged needed region and stale scratch: Winograd
+    /// pairs, the direct rows they leave and the direct path give the generic path's values.
+    @Test("Winograd F(2, 3) on the crack network's shape: same values as the direct and generic paths")
+    func winogradCrackNetwork() throws {
+        let input = InputSpec(channels: 3, height: 75, width: 64)
+        var layers: [LayerSpec] = []
+        for d in [1, 1, 2, 4, 8, 1] { layers += [Self.conv(16, padding: d, dilation: d), Self.relu] }
+        let net = try Sequential(architecture: Architecture(input: input, layers: layers + [Self.conv(1, kernel: 1, padding: 0)]),
+                                 seed: 7)
+        var rng = RandomSource(seed: 13)
+        let plane = 75 * 64
+        let x = randomArray(3 * plane, &rng), stale = randomArray(3 * plane, &rng)
+        let generic = InferenceModel(network: net, batchSize: 1, fused: false).run(x, count: 1)
+        let rows = 20..<61
+        let spans = rows.map { r in r % 7 == 3 ? 0..<0 : (r * 5 % 23)..<(r * 5 % 23 + 9 + r % 17) }
+        for region in [OutputRegion(rows: 17..<58, columns: 17..<47), OutputRegion(rows: rows, spans: spans)] {
+            var got: [[Float]] = []
+            for winograd in [false, true] {
+                let model = InferenceModel(network: net, batchSize: 1, outputMargin: 17, winograd: winograd)
+                _ = model.run(stale, needed: region)
+                got.append(model.run(x, needed: region))
+                let chain = try #require(model.chain)
+                #expect(chain.layers.map { $0.winograd != nil } == [false] + Array(repeating: winograd, count: 5) + [false])
+            }
+            for r in region.rows {
+                for c in region.columns(ofRow: r) {
+                    let i = r * 64 + c
+                    #expect(abs(got[0][i] - generic[i]) < 1e-4 * (1 + abs(generic[i])), "direct (\(r), \(c))")
+                    #expect(abs(got[1][i] - generic[i]) < 1e-4 * (1 + abs(generic[i])), "winograd (\(r), \(c))")
+                }
+            }
+        }
+    }
+
+    /// Every needed pixel of a Winograd layer is covered once: by a pair's first row, a pair's second row (`d` below)
+    /// or a direct row, and panels come in the order of their first rows.
+    @Test("Winograd pairs cover the needed region once, in row order", arguments: [1, 2, 4, 8])
+    func winogradPairsCover(dilation: Int) throws {
+        let weights = [Float](repeating: 0.1, count: 8 * 8 * 9)
+        let layer = try #require(FusedConv(weight: weights, bias: [Float](repeating: 0, count: 8), inChannels: 8, outChannels: 8,
+                                           kernel: 3, dilation: dilation, padding: dilation, inHeight: 50, inWidth: 48,
+                                           pool: false, activation: .relu, winograd: true))
+        #expect(layer.winograd != nil)
+        let rows = 3..<46
+        let ragged = OutputRegion(rows: rows, spans: rows.map { r in r % 6 == 0 ? 0..<0 : (r % 11)..<(r % 11 + 5 + r % 30) })
+        for region in [OutputRegion(rows: 0..<50, columns: 0..<48), OutputRegion(rows: 5..<38, columns: 7..<30), ragged] {
+            let (pairs, singles) = layer.pairPanels(needed: region)
+            var seen = [Int](repeating: 0, count: 50 * 48)
+            for p in pairs {
+                for (y, x) in p.segments {
+                    #expect(p.columns.contains(x) && x % 16 == 0)
+                    for c in x..<(x + 16) { seen[y * 48 + c] += 1; seen[(y + dilation) * 48 + c] += 1 }
+                }
+            }
+            for s in singles { for (y, x) in s { for c in x..<(x + 16) { seen[y * 48 + c] += 1 } } }
+            for r in region.rows {
+                for c in region.columns(ofRow: r) { #expect(seen[r * 48 + c] == 1, "d \(dilation) (\(r), \(c))") }
+            }
+            #expect(seen.allSatisfy { $0 <= 1 })
+        }
     }
 
     @Test("the committed shape really runs fused: pooled 16-wide, plain 8-wide layers")
