@@ -36,6 +36,9 @@ public final class InferenceModel {
     /// The leading convolution (+ pooling) ops run tile by tile by ``FusedChain``, and how many ops it covers.
     let chain: FusedChain?
     private let chainOps: Int
+    /// The whole network channel-interleaved (``InterleavedChain``), when it is a chain of "same" convolutions.
+    let interleaved: InterleavedChain?
+    private let interleavedMargin: Int
 
     /// Compiles `network`.
     /// - Parameters:
@@ -50,8 +53,11 @@ public final class InferenceModel {
     ///   - winograd: run the fused unpooled 3×3 layers of at least 4 input channels as Winograd F(2, 3) down the
     ///     columns (``WinogradWeights``; the same values to float rounding); nil: where the build's registers make it
     ///     faster (AVX-512), the direct convolution elsewhere.
+    ///   - interleave: run a network that is wholly "same" convolutions of at most 16 channels (the first layer's
+    ///     input at most 4) channel-interleaved (``InterleavedChain``: 7-11 % faster than the planar chain on the
+    ///     crack network, `Benchmarks/README.md`); nil or true: where it applies, false: the planar chain.
     public init(network: Sequential, batchSize: Int = 64, threads: Int = 1, fused: Bool = true, outputMargin: Int = 0,
-                winograd: Bool? = nil) {
+                winograd: Bool? = nil, interleave: Bool? = nil) {
         precondition(batchSize >= 1, "batch size must be positive")
         self.input = network.input
         self.batchSize = batchSize
@@ -129,8 +135,24 @@ public final class InferenceModel {
             j += f.pool ? 2 : 1
         }
         chainOps = j
-        chain = chainLayers.isEmpty ? nil : FusedChain(layers: chainLayers, workers: self.threads,
-                                                       outputMargin: j == ops.count ? outputMargin : 0)
+        // A whole network of "same" convolutions (the per-pixel crack network) runs channel-interleaved, one tile
+        // at a time; anything else through the planar fused chain.
+        var specs: [(weight: [Float], bias: [Float], inChannels: Int, outChannels: Int, kernel: Int, dilation: Int,
+                     activation: Kernels.Activation)] = []
+        var channels = input.channels, geometry: [(inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int,
+                                                   dilation: Int, groups: Int)] = []
+        for op in ops {
+            guard case .conv(let wt, let b, let o, let k, let st, let p, let d, let groups, let act) = op else { specs = []; break }
+            specs.append((wt, b, channels, o, k, d, act))
+            geometry.append((channels, o, k, st, p, d, groups))
+            channels = o
+        }
+        interleaved = fused && (interleave ?? true) && !specs.isEmpty && specs.count == ops.count
+            && InterleavedChain.supports(geometry, width: input.width)
+            ? InterleavedChain(layers: specs, height: input.height, width: input.width) : nil
+        interleavedMargin = outputMargin
+        chain = chainLayers.isEmpty || interleaved != nil ? nil
+            : FusedChain(layers: chainLayers, workers: self.threads, outputMargin: j == ops.count ? outputMargin : 0)
         // Size the buffers by walking the shapes once at full batch.
         var s = Shape(channels: input.channels, batch: batchSize, height: input.height, width: input.width)
         var maxAct = s.count, maxCol = 0
@@ -169,7 +191,7 @@ public final class InferenceModel {
     }
 
     /// Convolutions run fused, tile by tile (0 when the network starts with none that fit).
-    public var fusedLayers: Int { chain?.layers.count ?? 0 }
+    public var fusedLayers: Int { interleaved?.layers.count ?? chain?.layers.count ?? 0 }
 
     /// The folded operations, one line each (for logs and tests).
     public var summary: [String] { ops.map { "\($0)".components(separatedBy: "(").first ?? "" } }
@@ -206,6 +228,31 @@ public final class InferenceModel {
         precondition(batch.count >= s.count && out.count >= outputs * count, "buffer too small")
         var cur = 0  // 0: input array, 1: bufA, 2: bufB
         func source() -> [Float] { cur == 0 ? batch : (cur == 1 ? bufA : bufB) }
+        if let interleaved {
+            let h = input.height, w = input.width, m = max(0, min(interleavedMargin, (h - 1) / 2, (w - 1) / 2))
+            let region = needed ?? OutputRegion(rows: m..<(h - m), columns: m..<(w - m))
+            let plane = input.channels * h * w, outPlane = outputs
+            unsafe batch.withUnsafeBufferPointer { xb in
+                unsafe out.withUnsafeMutableBufferPointer { yb in
+                    for n in 0..<count {
+                        // One tile at a time; (C, N, H, W) tiles are gathered when count > 1.
+                        if count == 1 {
+                            unsafe interleaved.run(x: xb.baseAddress!, y: yb.baseAddress!, needed: region)
+                        } else {
+                            var tile = [Float](repeating: 0, count: plane)
+                            for c in 0..<input.channels { for i in 0..<(h * w) { tile[c * h * w + i] = unsafe xb[(c * count + n) * h * w + i] } }
+                            var y = [Float](repeating: 0, count: outPlane)
+                            unsafe tile.withUnsafeBufferPointer { tb in
+                                unsafe y.withUnsafeMutableBufferPointer { unsafe interleaved.run(x: tb.baseAddress!, y: $0.baseAddress!, needed: region) }
+                            }
+                            let oc = outPlane / (h * w)
+                            for c in 0..<oc { for i in 0..<(h * w) { unsafe yb[(c * count + n) * h * w + i] = y[c * h * w + i] } }
+                        }
+                    }
+                }
+            }
+            return
+        }
         if let chain {
             chain.run(x: batch, batch: count, y: &bufA, needed: chainOps == ops.count && count == 1 ? needed : nil)
             for op in ops[0..<chainOps] { s = Self.shape(after: op, s).0 }

@@ -118,9 +118,10 @@ struct FusedConvTests {
     }
 
     /// The detector's per-pixel crack network (16 maps, dilations 1, 1, 2, 4, 8, 1, a 1×1 head) on a tile whose
-    /// height leaves short blocks of rows for every dilation, with a ragged needed region and stale scratch: Winograd
-    /// pairs, the direct rows they leave and the direct path give the generic path's values.
-    @Test("Winograd F(2, 3) on the crack network's shape: same values as the direct and generic paths")
+    /// height leaves short blocks of rows for every dilation, with a ragged needed region and stale scratch: the
+    /// planar chain's Winograd pairs, the direct rows they leave and its direct path, and the channel-interleaved
+    /// chain (whose last block of a row is moved left onto pixels already done) give the generic path's values.
+    @Test("the crack network's shape: Winograd, direct and channel-interleaved paths give the generic path's values")
     func winogradCrackNetwork() throws {
         let input = InputSpec(channels: 3, height: 75, width: 64)
         var layers: [LayerSpec] = []
@@ -136,18 +137,26 @@ struct FusedConvTests {
         for region in [OutputRegion(rows: 17..<58, columns: 17..<47), OutputRegion(rows: rows, spans: spans)] {
             var got: [[Float]] = []
             for winograd in [false, true] {
-                let model = InferenceModel(network: net, batchSize: 1, outputMargin: 17, winograd: winograd)
+                let model = InferenceModel(network: net, batchSize: 1, outputMargin: 17, winograd: winograd, interleave: false)
                 _ = model.run(stale, needed: region)
                 got.append(model.run(x, needed: region))
                 let chain = try #require(model.chain)
+                #expect(model.interleaved == nil)
                 #expect(chain.layers.map { $0.winograd != nil } == [false] + Array(repeating: winograd, count: 5) + [false])
             }
-            for r in region.rows {
-                for c in region.columns(ofRow: r) {
-                    let i = r * 64 + c
-                    #expect(abs(got[0][i] - generic[i]) < 1e-4 * (1 + abs(generic[i])), "direct (\(r), \(c))")
-                    #expect(abs(got[1][i] - generic[i]) < 1e-4 * (1 + abs(generic[i])), "winograd (\(r), \(c))")
+            let interleaved = InferenceModel(network: net, batchSize: 1, outputMargin: 17)
+            #expect(interleaved.interleaved != nil && interleaved.chain == nil && interleaved.fusedLayers == 7)
+            _ = interleaved.run(stale, needed: region)
+            got.append(interleaved.run(x, needed: region))
+            for (path, values) in zip(["direct", "winograd", "interleaved"], got) {
+                var worst = 0 as Float, at = (0, 0)
+                for r in region.rows {
+                    for c in region.columns(ofRow: r) {
+                        let i = r * 64 + c, e = abs(values[i] - generic[i]) / (1 + abs(generic[i]))
+                        if e > worst { worst = e; at = (r, c) }
+                    }
                 }
+                #expect(worst < 1e-4, "\(path): relative error \(worst) at \(at)")
             }
         }
     }
