@@ -54,8 +54,9 @@ public final class InferenceModel {
     ///     columns (``WinogradWeights``; the same values to float rounding); nil: where the build's registers make it
     ///     faster (AVX-512), the direct convolution elsewhere.
     ///   - interleave: run a network that is wholly "same" convolutions of at most 16 channels (the first layer's
-    ///     input at most 4) channel-interleaved (``InterleavedChain``: 7-11 % faster than the planar chain on the
-    ///     crack network, `Benchmarks/README.md`); nil or true: where it applies, false: the planar chain.
+    ///     input at most 4) channel-interleaved (``InterleavedChain``, with `winograd` for its 16-channel 3×3 layers:
+    ///     the crack network 1.2-1.3× faster than through the planar chain, `Benchmarks/README.md`); nil or true:
+    ///     where it applies, false: the planar chain.
     public init(network: Sequential, batchSize: Int = 64, threads: Int = 1, fused: Bool = true, outputMargin: Int = 0,
                 winograd: Bool? = nil, interleave: Bool? = nil) {
         precondition(batchSize >= 1, "batch size must be positive")
@@ -149,7 +150,8 @@ public final class InferenceModel {
         }
         interleaved = fused && (interleave ?? true) && !specs.isEmpty && specs.count == ops.count
             && InterleavedChain.supports(geometry, width: input.width)
-            ? InterleavedChain(layers: specs, height: input.height, width: input.width) : nil
+            ? InterleavedChain(layers: specs, height: input.height, width: input.width,
+                               winograd: winograd ?? FusedConv.winogradByDefault) : nil
         interleavedMargin = outputMargin
         chain = chainLayers.isEmpty || interleaved != nil ? nil
             : FusedChain(layers: chainLayers, workers: self.threads, outputMargin: j == ops.count ? outputMargin : 0)

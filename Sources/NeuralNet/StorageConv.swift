@@ -37,9 +37,10 @@ struct FusedConv: Sendable {
     /// segments with at least 4 input channels, when asked for; nil: the direct convolution only.
     let winograd: WinogradWeights?
 
-    /// Whether layers run Winograd F(2, 3) where they can unless told otherwise: where the build targets AVX-512
-    /// (`NEURALNET_WIDE_REGISTERS`), where it was measured (the crack network 7-9 % faster on one core, a 9 MP
-    /// flight 4 % faster on two; `Benchmarks/README.md`); elsewhere, unmeasured, the direct kernel runs.
+    /// Whether layers run Winograd F(2, 3) where they can unless told otherwise (here and in ``InterleavedChain``):
+    /// where the build targets AVX-512 (`NEURALNET_WIDE_REGISTERS`), where it was measured (planar: the crack
+    /// network 7-9 % faster on one core; interleaved: 15 %, a 9 MP flight 12 %; `Benchmarks/README.md`); elsewhere,
+    /// unmeasured, the direct kernels run.
     #if NEURALNET_WIDE_REGISTERS
     static let winogradByDefault = true
     #else
@@ -102,7 +103,6 @@ struct FusedConv: Sendable {
                                                      singles: [[(Int, Int)]]) {
         let region = (needed ?? OutputRegion(rows: 0..<outHeight, columns: 0..<outWidth))
             .clamped(height: outHeight, width: outWidth)
-        let d = dilation, first = region.rows.lowerBound, end = region.rows.upperBound
         var pairs: [(segments: [(Int, Int)], columns: Range<Int>)] = [], singles: [(Int, Int)] = []
         func segments(_ columns: Range<Int>, row: Int, into list: inout [(Int, Int)]) {
             guard !columns.isEmpty else { return }
@@ -110,20 +110,14 @@ struct FusedConv: Sendable {
                 list.append((row, x))
             }
         }
-        for y in region.rows where (y - first) % (2 * d) < d {
-            let own = region.columns(ofRow: y)
-            guard y + d < end else {
-                segments(own, row: y, into: &singles)
-                continue
-            }
-            let other = region.columns(ofRow: y + d)
-            let hull = own.isEmpty ? other : other.isEmpty ? own
-                : min(own.lowerBound, other.lowerBound)..<max(own.upperBound, other.upperBound)
+        let rows = region.rowPairs(dilation: dilation)
+        for (y, columns) in rows.pairs {
             var row: [(Int, Int)] = []
-            segments(hull, row: y, into: &row)
+            segments(columns, row: y, into: &row)
             guard let first = row.first, let last = row.last else { continue }
             for g in grouped(row) { pairs.append((g, first.1..<(last.1 + segment))) }
         }
+        for (y, columns) in rows.singles { segments(columns, row: y, into: &singles) }
         return (pairs, grouped(singles))
     }
 
@@ -220,6 +214,26 @@ public struct OutputRegion: Sendable, Hashable {
             return lo <= hi ? (lo - n)..<(hi + n) : 0..<0
         }
         return OutputRegion(rows: grownRows, spans: wide)
+    }
+
+    /// The rows in pairs `y`, `y + d` for Winograd F(2, 3) down the columns: rows taken in blocks of `2d` from the
+    /// first, the first `d` of a block paired with the next `d`, each pair with the hull of both rows' columns
+    /// (pairs whose rows are both empty left out); the rows of a last short block without a partner as `singles`
+    /// (empty ones left out). Every row is a pair's first, a pair's second or a single, once.
+    func rowPairs(dilation d: Int) -> (pairs: [(row: Int, columns: Range<Int>)], singles: [(row: Int, columns: Range<Int>)]) {
+        var pairs: [(row: Int, columns: Range<Int>)] = [], singles: [(row: Int, columns: Range<Int>)] = []
+        for y in rows where (y - rows.lowerBound) % (2 * d) < d {
+            let own = columns(ofRow: y)
+            guard y + d < rows.upperBound else {
+                if !own.isEmpty { singles.append((y, own)) }
+                continue
+            }
+            let other = columns(ofRow: y + d)
+            let hull = own.isEmpty ? other : other.isEmpty ? own
+                : min(own.lowerBound, other.lowerBound)..<max(own.upperBound, other.upperBound)
+            if !hull.isEmpty { pairs.append((y, hull)) }
+        }
+        return (pairs, singles)
     }
 
     /// The region cut to a `height × width` map.

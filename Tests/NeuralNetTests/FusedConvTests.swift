@@ -120,7 +120,8 @@ struct FusedConvTests {
     /// The detector's per-pixel crack network (16 maps, dilations 1, 1, 2, 4, 8, 1, a 1×1 head) on a tile whose
     /// height leaves short blocks of rows for every dilation, with a ragged needed region and stale scratch: the
     /// planar chain's Winograd pairs, the direct rows they leave and its direct path, and the channel-interleaved
-    /// chain (whose last block of a row is moved left onto pixels already done) give the generic path's values.
+    /// chain, direct and Winograd (whose last block of a row is moved left onto pixels already done), give the
+    /// generic path's values.
     @Test("the crack network's shape: Winograd, direct and channel-interleaved paths give the generic path's values")
     func winogradCrackNetwork() throws {
         let input = InputSpec(channels: 3, height: 75, width: 64)
@@ -144,11 +145,15 @@ struct FusedConvTests {
                 #expect(model.interleaved == nil)
                 #expect(chain.layers.map { $0.winograd != nil } == [false] + Array(repeating: winograd, count: 5) + [false])
             }
-            let interleaved = InferenceModel(network: net, batchSize: 1, outputMargin: 17)
-            #expect(interleaved.interleaved != nil && interleaved.chain == nil && interleaved.fusedLayers == 7)
-            _ = interleaved.run(stale, needed: region)
-            got.append(interleaved.run(x, needed: region))
-            for (path, values) in zip(["direct", "winograd", "interleaved"], got) {
+            for winograd in [false, true] {
+                let interleaved = InferenceModel(network: net, batchSize: 1, outputMargin: 17, winograd: winograd)
+                #expect(interleaved.interleaved != nil && interleaved.chain == nil && interleaved.fusedLayers == 7)
+                #expect(interleaved.interleaved?.layers.map { $0.winograd != nil }
+                        == [false] + Array(repeating: winograd, count: 5) + [false])
+                _ = interleaved.run(stale, needed: region)
+                got.append(interleaved.run(x, needed: region))
+            }
+            for (path, values) in zip(["direct", "winograd", "interleaved", "interleaved winograd"], got) {
                 var worst = 0 as Float, at = (0, 0)
                 for r in region.rows {
                     for c in region.columns(ofRow: r) {
