@@ -5,6 +5,7 @@ import Geodesy
 import ImagingCore
 import Kernels
 import Metadata
+import Synchronization
 
 /// Settings of the ``Detector``.
 public struct DetectorConfiguration: Sendable {
@@ -267,47 +268,85 @@ public final class Detector: Sendable {
         var mask = BinaryMask(width: width, height: height)
         for i in prob.indices where prob[i] >= low { mask.bits[i] = 1 }
         let cc = ConnectedComponents(mask)
-        var out: [Finding] = []
-        for c in cc.components where c.area >= 8 {
+        let components = cc.components.filter { $0.area >= 8 }, configuration = self.configuration
+        // 1. Each region on its own (in parallel): confidence, shape, and the tiles the gate will look at.
+        let candidates = Self.parallelMap(components.count, threads: threads) { i -> RegionCandidate? in
+            let c = components[i]
             var sum = 0.0, strong = 0
             for y in c.minY...c.maxY { for x in c.minX...c.maxX where cc.labels[y * width + x] == c.label {
                 sum += Double(prob[y * width + x])
                 if prob[y * width + x] >= t { strong += 1 }
             } }
-            guard strong >= 8, sum / Double(c.area) >= configuration.minimumConfidence else { continue }
+            guard strong >= 8, sum / Double(c.area) >= configuration.minimumConfidence else { return nil }
             var (crop, ox, oy) = cc.mask(of: c)
             Self.fillSmallHoles(&crop, maximumArea: 24)
             let m = RegionMeasurement(crop, origin: SIMD2(ox, oy))
             guard m.lengthPx >= configuration.minimumLengthPx,
-                  m.lengthPx >= configuration.minimumElongation * max(1, m.meanWidthPx) else { continue }
-            if let gate, let g = gray, let least = configuration.tileGate {
-                // Tiles centred on up to 8 region pixels spread over the region (in label scan order).
-                var pts: [SIMD2<Int>] = []
-                for y in c.minY...c.maxY { for x in c.minX...c.maxX where cc.labels[y * width + x] == c.label {
-                    pts.append(SIMD2(x, y))
-                } }
-                let k = min(8, max(1, Int(m.lengthPx / 32)))
-                let centres = (0..<k).map { pts[min(pts.count - 1, ($0 * 2 + 1) * pts.count / (2 * k))] }
-                let best = gate.crackProbabilities(g, centres: centres, threads: threads).max() ?? 0
-                guard Double(best) >= least else { continue }
+                  m.lengthPx >= configuration.minimumElongation * max(1, m.meanWidthPx) else { return nil }
+            // Tiles centred on up to 8 region pixels spread over the region (in label scan order).
+            var pts: [SIMD2<Int>] = []
+            for y in c.minY...c.maxY { for x in c.minX...c.maxX where cc.labels[y * width + x] == c.label {
+                pts.append(SIMD2(x, y))
+            } }
+            let k = min(8, max(1, Int(m.lengthPx / 32)))
+            let centres = (0..<k).map { pts[min(pts.count - 1, ($0 * 2 + 1) * pts.count / (2 * k))] }
+            return RegionCandidate(component: c, sum: sum, crop: crop, origin: SIMD2(ox, oy), measurement: m, centres: centres)
+        }.compactMap { $0 }
+        // 2. The tile gate, one batch for every candidate's tiles (one network, not one per region).
+        var kept = candidates
+        if let gate, let g = gray, let least = configuration.tileGate {
+            let p = gate.crackProbabilities(g, centres: candidates.flatMap(\.centres), threads: threads)
+            var next = 0
+            kept = candidates.filter { cand in
+                defer { next += cand.centres.count }
+                return Double(p[next..<(next + cand.centres.count)].max() ?? 0) >= least
             }
+        }
+        // 3. Widths and findings (in parallel), in the regions' order.
+        let out = Self.parallelMap(kept.count, threads: threads) { i -> Finding? in
+            let cand = kept[i], c = cand.component, m = cand.measurement
             // Width from the gray levels across the crack where it is dark enough, else from the region.
             let grayWidth = gray.flatMap {
-                CrackWidth.equivalent(gray: $0, region: crop, origin: SIMD2(ox, oy), centreLine: m.centreLine,
+                CrackWidth.equivalent(gray: $0, region: cand.crop, origin: cand.origin, centreLine: m.centreLine,
                                       lengthPx: m.lengthPx)
             }
             let width = grayWidth.map { min($0, m.maxWidthPx) } ?? m.meanWidthPx
             let f = factor
-            out.append(Finding(
+            return Finding(
                 defectClass: .crack, subtype: Self.subtype(m, bboxArea: Double(c.width * c.height)),
-                confidence: (sum / Double(c.area) * 1000).rounded() / 1000,
+                confidence: (cand.sum / Double(c.area) * 1000).rounded() / 1000,
                 bbox: BoundingBox(x: Int(Double(c.minX) * f), y: Int(Double(c.minY) * f),
                                   width: Int((Double(c.width) * f).rounded()), height: Int((Double(c.height) * f).rounded())),
                 outline: m.outline.map { [($0.x * f * 10).rounded() / 10, ($0.y * f * 10).rounded() / 10] },
                 lengthPx: (m.lengthPx * f * 10).rounded() / 10, widthPx: (width * f * 100).rounded() / 100,
-                areaPx: Double(m.areaPx) * f * f))
-        }
+                areaPx: Double(m.areaPx) * f * f)
+        }.compactMap { $0 }
         return out.sorted { $0.confidence * ($0.lengthPx ?? 0) > $1.confidence * ($1.lengthPx ?? 0) }
+    }
+
+    /// A region that passed the confidence and shape tests, before the tile gate.
+    private struct RegionCandidate: @unchecked Sendable {
+        let component: Component
+        let sum: Double
+        let crop: BinaryMask
+        let origin: SIMD2<Int>
+        let measurement: RegionMeasurement
+        let centres: [SIMD2<Int>]
+    }
+
+    /// `body(i)` for `i` in `0..<count` over `threads` workers (index `w`, `w + threads`, …), results in index order:
+    /// the same list for any number of threads.
+    private static func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @escaping (Int) -> T) -> [T] {
+        let workers = max(1, min(threads, count))
+        guard workers > 1 else { return (0..<count).map(body) }
+        let parts = Mutex<[Int: [T]]>([:])
+        nonisolated(unsafe) let run = body
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let mine = stride(from: w, to: count, by: workers).map(run)
+            parts.withLock { $0[w] = mine }
+        }
+        let all = parts.withLock { $0 }
+        return (0..<count).map { i in all[i % workers]![i / workers] }
     }
 
     /// Fills enclosed background pockets of at most `maximumArea` pixels (threshold noise inside a wide crack,

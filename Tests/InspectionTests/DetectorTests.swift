@@ -160,6 +160,26 @@ struct DetectorTests {
         #expect(f.subtype == "transverse")  // 30° from the image x axis
     }
 
+    /// The regions are measured, gated and turned into findings in parallel: the same findings, in the same order,
+    /// with one thread or several.
+    @Test("several drawn cracks: the same findings in the same order with 1, 2 and 3 threads")
+    func regionsDoNotDependOnThreads() throws {
+        let detector = try committedDetector()
+        var img = textureFrame(width: 400, height: 300, seed: 5)
+        drawDarkCrack(&img, from: SIMD2(30, 40), to: SIMD2(370, 60), width: 3)
+        drawDarkCrack(&img, from: SIMD2(60, 280), to: SIMD2(200, 120), width: 5)
+        drawDarkCrack(&img, from: SIMD2(250, 150), to: SIMD2(380, 290), width: 2)
+        drawDarkCrack(&img, from: SIMD2(20, 150), to: SIMD2(90, 160), width: 4)
+        var reports: [[Finding]] = []
+        for threads in [1, 2, 3] {
+            var times = Detector.StageTimes()
+            reports.append(detector.inspect(pixels: img, metadata: ImageMetadata(), file: "cracks", threads: threads,
+                                            times: &times).findings)
+        }
+        #expect(reports[0].filter { $0.defectClass == .crack }.count >= 3, "\(reports[0].map(\.bbox))")
+        #expect(reports[1] == reports[0] && reports[2] == reports[0])
+    }
+
     @Test("blank, uniform and noise-only frames give no findings")
     func blank() throws {
         let detector = try committedDetector()
