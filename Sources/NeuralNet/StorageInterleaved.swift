@@ -1,5 +1,3 @@
-import Kernels
-
 /// A chain of stride-1 "same" convolutions (the detector's per-pixel crack network) over one tile with its
 /// activations **channel-interleaved**: each pixel's channels are contiguous (16 floats, one cache line), so a
 /// convolution tap reads consecutive pixels along a row, a stream the prefetchers follow, instead of one row per
