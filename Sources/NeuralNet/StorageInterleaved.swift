@@ -22,11 +22,11 @@ final class InterleavedChain: @unchecked Sendable {
 
     let layers: [Layer]
     let height: Int, width: Int
-    /// Floats per pixel in each layer's input buffer: 4 for the network input of up to 4 channels, else 16.
-    private let strides: [Int]
-    /// Per layer, the zero-bordered input (rows `height + 2r`, columns `width + 2r`, `strides[i]` floats a pixel);
-    /// one more for the last layer's output (no border).
-    private let buffers: [UnsafeMutablePointer<Float>]
+    /// Border of every buffer: the largest radius of a layer. A layer of radius `r` reads its input `pad − r` in.
+    private let pad: Int
+    /// The network input (4 floats a pixel) and two buffers the layers take turns to read and write (16 floats a
+    /// pixel), all `height + 2·pad` rows of `width + 2·pad` pixels with zero borders (never written).
+    private let input: UnsafeMutablePointer<Float>, buffers: [UnsafeMutablePointer<Float>]
 
     /// Whether a layer list can run here: every convolution "same" with stride 1 and one group, at most 16 output
     /// channels, the first with at most 4 input channels and the others with 16.
@@ -76,15 +76,16 @@ final class InterleavedChain: @unchecked Sendable {
         }
         self.height = height
         self.width = width
-        strides = layers.indices.map { $0 == 0 ? 4 : 16 } + [16]
-        var sizes = layers.map { l in (height + 2 * l.radius) * (width + 2 * l.radius) }
-        sizes.append(height * width)
-        buffers = zip(sizes, strides).map { n, s in
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: n * s)
-            unsafe p.initialize(repeating: 0, count: n * s)
+        pad = layers.map(\.radius).max() ?? 0
+        let pixels = (height + 2 * pad) * (width + 2 * pad)
+        func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+            unsafe p.initialize(repeating: 0, count: n)
             return unsafe p
         }
-        let rowFloats = 4 * (width + 2 * (layers.map(\.radius).max() ?? 0)) * 16
+        unsafe input = buffer(pixels * 4)
+        unsafe buffers = [buffer(pixels * 16), buffer(pixels * 16)]
+        let rowFloats = 4 * (width + 2 * pad) * 16
         unsafe transformed = UnsafeMutablePointer<Float>.allocate(capacity: rowFloats)
         unsafe transformed.initialize(repeating: 0, count: rowFloats)
     }
@@ -93,6 +94,7 @@ final class InterleavedChain: @unchecked Sendable {
     private let transformed: UnsafeMutablePointer<Float>
 
     deinit {
+        unsafe input.deallocate()
         for b in unsafe buffers { unsafe b.deallocate() }
         unsafe transformed.deallocate()
     }
@@ -100,33 +102,35 @@ final class InterleavedChain: @unchecked Sendable {
     /// Runs one tile: `x` planar `(C, height, width)`, the last layer's channels written planar into `y`
     /// (`(outChannels, height, width)`); only `needed` of the output (and what it depends on) is computed.
     func run(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, needed: OutputRegion) {
-        let first = layers[0], r0 = first.radius, row0 = width + 2 * r0
+        let first = layers[0], row = width + 2 * pad
         for c in 0..<first.inChannels {
             for r in 0..<height {
-                let src = unsafe x + (c * height + r) * width, dst = unsafe buffers[0] + ((r + r0) * row0 + r0) * 4 + c
+                let src = unsafe x + (c * height + r) * width, dst = unsafe input + ((r + pad) * row + pad) * 4 + c
                 for col in 0..<width { unsafe dst[col * 4] = src[col] }
             }
         }
+        // Layer li reads the network input or the buffer the layer before wrote, and writes the other buffer. What a
+        // buffer still holds from two layers back lies outside the region the next layer reads.
         for (li, l) in layers.enumerated() {
             let grow = layers[(li + 1)...].reduce(0) { $0 + $1.radius }
             let region = needed.grown(by: grow).clamped(height: height, width: width)
-            let outPad = li + 1 < layers.count ? layers[li + 1].radius : 0
+            let stride = li == 0 ? 4 : 16, inset = (pad - l.radius) * (row + 1) * stride
+            let from = unsafe (li == 0 ? input : buffers[(li + 1) % 2]) + inset, to = unsafe buffers[li % 2]
             if l.winograd != nil {
-                unsafe Self.winogradLayer(l, region: region, input: buffers[li], inRow: width + 2 * l.radius,
-                                          output: buffers[li + 1], outRow: width + 2 * outPad, outPad: outPad, width: width,
-                                          t: transformed)
+                unsafe Self.winogradLayer(l, region: region, input: from, inRow: row, output: to, outRow: row, outPad: pad,
+                                          width: width, t: transformed)
             } else if li == 0 {
-                unsafe Self.layer(l, stride: 4, region: region, input: buffers[li], inRow: width + 2 * l.radius,
-                                  output: buffers[li + 1], outRow: width + 2 * outPad, outPad: outPad, width: width)
+                unsafe Self.layer(l, stride: 4, region: region, input: from, inRow: row, output: to, outRow: row,
+                                  outPad: pad, width: width)
             } else {
-                unsafe Self.layer(l, stride: 16, region: region, input: buffers[li], inRow: width + 2 * l.radius,
-                                  output: buffers[li + 1], outRow: width + 2 * outPad, outPad: outPad, width: width)
+                unsafe Self.layer(l, stride: 16, region: region, input: from, inRow: row, output: to, outRow: row,
+                                  outPad: pad, width: width)
             }
         }
-        let last = layers[layers.count - 1], out = unsafe buffers[layers.count]
+        let last = layers[layers.count - 1], out = unsafe buffers[(layers.count - 1) % 2]
         for r in needed.clamped(height: height, width: width).rows {
             for col in needed.columns(ofRow: r).clamped(to: 0..<width) {
-                for c in 0..<last.outChannels { unsafe y[(c * height + r) * width + col] = out[(r * width + col) * 16 + c] }
+                for c in 0..<last.outChannels { unsafe y[(c * height + r) * width + col] = out[((r + pad) * row + col + pad) * 16 + c] }
             }
         }
     }
