@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Blue-chromaticity shift of the labelled leak regions of the tunnel photos against the lining around them
-(a ring 40 px wide of background pixels): the figure behind LeakSurfaceCheck.shadowBlueShift (models/DETECTOR.md).
+(a ring 40 px wide of background pixels): the figure behind LeakSurfaceCheck.shadowBlueShift (models/DETECTOR.md);
+and the whole chromaticity distance (sum of |change| of R, G, B over R + G + B), for a colour rule.
 Usage: scripts/leak_colour.py [DATASETS]   (needs numpy, scipy, pillow)"""
 import glob, os, sys
 import numpy as np
@@ -22,4 +23,7 @@ for f in sorted(glob.glob(os.path.join(root, "leak-tunnel/images/*"))):
     ring = ndimage.binary_dilation(leak, iterations=40) & ~leak & (k == 0)
     inside, around = a[leak].mean(0), a[ring].mean(0)
     blue = lambda c: c[2] / c.sum()
-    print(f"{stem}: brightness ratio {inside.sum() / around.sum():.3f}, blue shift {blue(inside) - blue(around):+.4f}")
+    chroma = lambda c: c / c.sum()
+    distance = np.abs(chroma(inside) - chroma(around)).sum()
+    print(f"{stem}: brightness ratio {inside.sum() / around.sum():.3f}, blue shift {blue(inside) - blue(around):+.4f}, "
+          f"chromaticity distance {distance:.4f}")
